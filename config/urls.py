@@ -1,0 +1,26 @@
+"""Root URLconf: each app mounts its own urls module here."""
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from tracker import views as tracker_views
+
+admin.site.site_header = "一泓 · 临汾市“一泓清水入黄河”工程专班"
+admin.site.site_title = "一泓管理后台"
+admin.site.index_title = "数据管理"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("healthz/", include("config.health")),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("notices/", include("notices.urls")),
+    path("audit/", include("tracker.audit_urls")),
+    path("ledgers/", include("tracker.ledger_urls")),
+    path("", tracker_views.home, name="home"),
+    path("", include("tracker.urls")),
+]
+
+# Chinese 403/404 pages (templates/403.html, templates/404.html).
+handler403 = "tracker.views.permission_denied"
+handler404 = "tracker.views.page_not_found"

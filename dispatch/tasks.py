@@ -1,0 +1,67 @@
+"""Celery tasks of the calendar: thin — a job name and an ISO date in, one service call.
+
+Beat sends `dispatch.run_due_jobs` at 07:00 and 08:30 Asia/Shanghai (dispatch/schedule.py); it
+works out which jobs are due that day (and which of the past week's were missed while beat or
+the workers were down) and enqueues `dispatch.run_job` for each, on commit. `run_cycle` calls
+`run_job` in-process for each simulated date: the same code path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError, transaction
+from django.utils import timezone
+
+from dispatch import services
+from dispatch.models import Job
+
+# Database hiccups and broker/network blips are worth a retry; a rerun is harmless (natural keys).
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
+SLOT_JOBS = {"07:00": [Job.DAILY], "08:30": [Job.WEEKLY, Job.MONTHLY]}
+CATCH_UP_DAYS = 7
+
+
+@shared_task(
+    name="dispatch.run_job",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=30,
+    retry_backoff_max=600,
+    max_retries=5,
+    time_limit=30 * 60,
+    soft_time_limit=29 * 60,
+)
+def run_job(self, job: str, on_date: str) -> dict:
+    """Run one calendar job for one date (idempotent: see services.job_run_for_date)."""
+    outcome = services.job_run_for_date(job=job, on_date=dt.date.fromisoformat(on_date))
+    return {
+        "job": job,
+        "date": on_date,
+        "already_done": outcome.already_done,
+        "firing_ids": [firing.pk for firing in outcome.firings],
+    }
+
+
+@shared_task(
+    name="dispatch.run_due_jobs",
+    acks_late=True,
+    time_limit=120,
+    autoretry_for=TRANSIENT_ERRORS,
+    max_retries=3,
+)
+def run_due_jobs(slot: str, on_date: str | None = None) -> list[tuple[str, str]]:
+    """Enqueue the jobs of this slot due today, and any job missed in the past week."""
+    today = dt.date.fromisoformat(on_date) if on_date else timezone.localdate()
+    slot_jobs = SLOT_JOBS[slot]
+    pending = services.jobs_due_between(
+        start=today - dt.timedelta(days=CATCH_UP_DAYS), end=today, pending_only=True
+    )
+    # Today's jobs belong to their own slot; earlier days' are overdue whatever the slot.
+    to_run = [(job, day.isoformat()) for job, day in pending if day < today or job in slot_jobs]
+    for job, day in to_run:
+        transaction.on_commit(lambda job=job, day=day: run_job.delay(job, day))
+    return to_run

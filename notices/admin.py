@@ -1,0 +1,94 @@
+"""Admin for notices (Chinese). Issued notices are read-only: content never changes after issue."""
+from django.contrib import admin
+
+from notices.models import (
+    AnswerAttachment,
+    Contact,
+    Delivery,
+    Notice,
+    NoticeAnswer,
+    NoticeKindSetting,
+    NumberCounter,
+)
+
+
+@admin.register(NoticeKindSetting)
+class NoticeKindSettingAdmin(admin.ModelAdmin):
+    list_display = ("kind", "number_prefix", "notice_format", "auto_issue", "answer_required",
+                    "acknowledge_workdays", "answer_workdays")
+
+
+@admin.register(NumberCounter)
+class NumberCounterAdmin(admin.ModelAdmin):
+    list_display = ("number_prefix", "year", "last_number")
+    readonly_fields = ("number_prefix", "year", "last_number")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ("name", "unit", "department", "for_city_government", "phone", "email", "user")
+    list_filter = ("unit", "department")
+    search_fields = ("name", "email", "phone")
+
+
+class DeliveryInline(admin.TabularInline):
+    model = Delivery
+    extra = 0
+    can_delete = False
+    fields = ("recipient_name", "status", "attempts", "last_error", "sent_at", "read_at", "acknowledged_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    list_display = ("number", "kind", "title", "state", "issued_at", "answer_deadline")
+    list_filter = ("kind", "state")
+    search_fields = ("number", "title")
+    inlines = [DeliveryInline]
+    readonly_fields = ("state", "number", "number_prefix", "number_year", "number_sequence", "pdf", "sha256",
+                       "issued_at", "issued_on", "signed_by", "closed_at", "acknowledge_deadline", "answer_deadline")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.is_issued or obj is not None and obj.state == "voided":
+            return [f.name for f in self.model._meta.fields] + ["recipient_units", "recipient_departments"]
+        return self.readonly_fields
+
+    def has_add_permission(self, request):
+        # Notices are drafted by the composers and the dispatch rules through notices.services,
+        # which number, audit and deliver them; the admin only corrects drafts.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or not obj.is_issued
+
+
+class AnswerAttachmentInline(admin.TabularInline):
+    model = AnswerAttachment
+    extra = 0
+    readonly_fields = ("original_name", "file_type", "size")
+    fields = readonly_fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(NoticeAnswer)
+class NoticeAnswerAdmin(admin.ModelAdmin):
+    list_display = ("notice", "delivery", "status", "submitted_at", "reviewed_at")
+    list_filter = ("status",)
+    inlines = [AnswerAttachmentInline]
+    readonly_fields = ("notice", "delivery", "text", "submitted_by", "submitted_at", "status", "review_reason",
+                       "reviewed_by", "reviewed_at")
+
+    def has_add_permission(self, request):
+        return False

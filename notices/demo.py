@@ -1,0 +1,121 @@
+"""Demo notices from the demo ledger: every kind, issued with PDFs, some acknowledged/answered.
+
+Idempotent: every notice has a source_key, so a second run returns the existing ones.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from notices import composers, services
+from notices.models import Contact, Notice, NoticeKind, NoticeState
+from tracker.models import AdministrativeUnit, Department, Role, StaffProfile
+from tracker.selectors import portfolio_as_of
+from tracker.workdays import week_start as monday_of
+
+PNG_EVIDENCE = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15"
+                b"\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+
+
+def contacts_from_demo_users() -> int:
+    """One contact per liaison user (their unit or department) and one for the city government."""
+    created = 0
+    for profile in StaffProfile.objects.select_related("user").filter(
+            role__in=[Role.COUNTY_LIAISON, Role.DEPARTMENT_LIAISON, Role.CITY_LEADER]):
+        user = profile.user
+        lookup = {"user": user}
+        defaults = {
+            "name": profile.full_name or user.get_username(),
+            "phone": profile.phone,
+            "email": user.email or f"{user.get_username()}@linfen.example.gov.cn",
+            "unit": profile.unit if profile.role == Role.COUNTY_LIAISON else None,
+            "department": profile.department if profile.role == Role.DEPARTMENT_LIAISON else None,
+            "for_city_government": profile.role == Role.CITY_LEADER,
+        }
+        _, was_created = Contact.objects.get_or_create(**lookup, defaults=defaults)
+        created += was_created
+    return created
+
+
+def _letter(kind, unit, as_of, reason, requirement, office):
+    context = composers.compose_unit_letter(unit=unit, as_of=as_of, reason=reason, requirement=requirement, limit=4)
+    notice = services.notice_draft_create(
+        kind=kind, recipient_units=[unit], context=context,
+        source_key=f"demo:{kind}:{unit.code}:{as_of:%Y-%m}", period_start=as_of.replace(day=1), acting_user=office,
+    )
+    return notice
+
+
+def generate_demo_notices() -> dict:
+    """Create (once) at least one issued notice of every kind, and run part of the loop."""
+    users = get_user_model().objects
+    leader, clerk = users.get(username="leader"), users.get(username="clerk")
+    as_of = dt.date.fromisoformat(settings.YIHONG_DEMO_DATE)
+    contacts = contacts_from_demo_users()
+    units = list(AdministrativeUnit.objects.order_by("display_order"))
+    # Letters go to the units with the most unfinished projects, so that they list real facts.
+    tallies = {t.name: t for t in portfolio_as_of(as_of=as_of).units}
+    lagging = sorted(units, key=lambda u: (-(tallies[u.name].projects - tallies[u.name].completed), u.display_order))
+    departments = list(Department.objects.order_by("display_order"))
+    notices: list[Notice] = []
+
+    week = monday_of(as_of) - dt.timedelta(days=7)
+    weekly = services.notice_draft_create(
+        kind=NoticeKind.WEEKLY_REPORT, to_city_government=True,
+        context=composers.compose_weekly_report(week_start=week), source_key=f"demo:weekly:{week}",
+        period_start=week, acting_user=clerk)
+    notices.append(weekly)
+    circular = services.notice_draft_create(
+        kind=NoticeKind.MONTHLY_CIRCULAR, recipient_units=units, recipient_departments=departments,
+        context=composers.compose_monthly_circular(month=as_of.replace(day=1)),
+        source_key=f"demo:circular:{as_of:%Y-%m}", period_start=as_of.replace(day=1), acting_user=clerk)
+    notices.append(circular)
+    letters = [
+        (NoticeKind.WARNING, lagging[0], "“计划开工日期已过仍未开工”预警规则", "请于10个工作日内报送开工计划和手续办理时间表。"),
+        (NoticeKind.REMINDER, lagging[1], "“县(市、区)完工率低于全市平均水平”提醒规则", "请加快推进，按月进展计划完成节点。"),
+        (NoticeKind.SUPERVISION, lagging[2], "“形象进度低于月进展计划20个百分点”督办规则", "请倒排工期，于反馈期限前报送整改情况。"),
+        (NoticeKind.SUMMONS, lagging[3], "“连续一个月无明显进展”约谈规则", "请县政府分管负责同志按时参加约谈。"),
+        (NoticeKind.LISTED_SUPERVISION, lagging[4], "年度考核挂牌督办规定", "请制定整改方案，每周报送进展，整改到位后申请销号。"),
+        (NoticeKind.URGE_REPORT, lagging[5], "“本周未报送周调度信息”催报规则", "请于今日17时前在系统中补报。"),
+    ]
+    for kind, unit, reason, requirement in letters:
+        notices.append(_letter(kind, unit, as_of, reason, requirement, clerk))
+    for notice in notices:
+        if notice.state == NoticeState.DRAFT:
+            notice = services.notice_advance_after_draft(notice_id=notice.pk, acting_user=clerk)
+        if notice.state == NoticeState.PENDING_SIGNOFF:
+            services.notice_sign_and_issue(notice_id=notice.pk, acting_user=leader)
+    circular = Notice.objects.get(pk=circular.pk)
+    if not Notice.objects.filter(kind=NoticeKind.CORRECTION).exists():
+        correction = services.notice_correct(notice_id=circular.pk, acting_user=clerk,
+                                             correction_text="表1中部分县（市、区）“较上月”一栏数据有误，以本通知所附数据为准。")
+        services.notice_advance_after_draft(notice_id=correction.pk, acting_user=clerk)
+        services.notice_sign_and_issue(notice_id=correction.pk, acting_user=leader)
+    _demo_loop(units)
+    return {"contacts_created": contacts, "notices": Notice.objects.count(),
+            "issued": Notice.objects.exclude(number=None).count()}
+
+
+def _demo_loop(units) -> None:
+    """Some letters acknowledged, one answered with evidence, one closed."""
+    users = get_user_model().objects
+    with transaction.atomic():
+        for kind in (NoticeKind.WARNING, NoticeKind.SUPERVISION, NoticeKind.LISTED_SUPERVISION):
+            notice = Notice.objects.filter(kind=kind, source_key__startswith="demo:").first()
+            if notice is None or notice.state not in (NoticeState.ISSUED, NoticeState.DELIVERED):
+                continue
+            unit = notice.recipient_units.first()
+            liaison = users.get(username=f"county_{unit.code}")
+            services.notice_acknowledge(notice_id=notice.pk, acting_user=liaison)
+            if kind != NoticeKind.LISTED_SUPERVISION:
+                services.notice_answer(
+                    notice_id=notice.pk, acting_user=liaison,
+                    text="已召开专题会议研究部署，明确责任人和完成时限，用地手续已提交审批，预计本月底开工。",
+                    files=[services.UploadedAttachment(name="现场照片.png", content=PNG_EVIDENCE)],
+                )
+            if kind == NoticeKind.WARNING:
+                services.notice_close(notice_id=notice.pk, acting_user=users.get(username="clerk"),
+                                      comment="整改措施可行，予以办结。")

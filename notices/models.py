@@ -1,0 +1,346 @@
+"""Official documents (公文): kinds, numbering, the frozen PDF, delivery and the recipient's loop.
+
+Issue 3. A notice is drafted from a composer's context, signed off (or issued automatically,
+per kind), numbered `机关代字〔year〕N号` without gaps, rendered to a GB/T 9704 PDF whose
+SHA-256 is stored, delivered to each recipient's inbox and by email, acknowledged (签收),
+answered (整改反馈) and closed (办结) or returned (退回). An issued notice never changes: a
+correction is a new notice that references it.
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django_fsm import FSMField, transition
+
+from tracker.models import AdministrativeUnit, Department, TimeStampedModel
+
+
+class NoticeKind(models.TextChoices):
+    WEEKLY_REPORT = "weekly_report", "周调度报告"
+    MONTHLY_CIRCULAR = "monthly_circular", "月度通报"
+    WARNING = "warning", "预警函"
+    REMINDER = "reminder", "提醒函"
+    SUPERVISION = "supervision", "督办函"
+    SUMMONS = "summons", "约谈通知"
+    LISTED_SUPERVISION = "listed_supervision", "挂牌督办通知"
+    URGE_REPORT = "urge_report", "催报通知"
+    CORRECTION = "correction", "更正通知"
+
+
+class NoticeFormat(models.TextChoices):
+    ORDINARY = "ordinary", "通用格式"
+    LETTER = "letter", "信函格式"
+
+
+class NoticeState(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    PENDING_SIGNOFF = "pending_signoff", "待签发"
+    ISSUED = "issued", "已签发"
+    DELIVERED = "delivered", "已送达"
+    ACKNOWLEDGED = "acknowledged", "已签收"
+    ANSWERED = "answered", "已反馈"
+    CLOSED = "closed", "已办结"
+    VOIDED = "voided", "已作废"
+
+
+EDITABLE_STATES = (NoticeState.DRAFT, NoticeState.PENDING_SIGNOFF)
+
+# Fields an issued notice may still change: its life-cycle position, never its content.
+LIFE_CYCLE_FIELDS = frozenset({"state", "closed_at", "updated_at"})
+
+
+class NoticeKindSetting(TimeStampedModel):
+    """Per kind: 机关代字, whether it issues automatically, whether an answer is due, deadlines."""
+
+    kind = models.CharField("公文种类", max_length=32, choices=NoticeKind.choices, unique=True)
+    number_prefix = models.CharField("机关代字", max_length=32)
+    notice_format = models.CharField("版式", max_length=16, choices=NoticeFormat.choices)
+    auto_issue = models.BooleanField("自动签发", default=False, help_text="否则须专班办领导签发")
+    answer_required = models.BooleanField("须整改反馈", default=False)
+    acknowledge_workdays = models.PositiveSmallIntegerField("签收时限(工作日)", default=2)
+    answer_workdays = models.PositiveSmallIntegerField("反馈时限(工作日)", default=10)
+
+    class Meta:
+        verbose_name = "公文种类设置"
+        verbose_name_plural = "公文种类设置"
+        ordering = ["kind"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}（{self.number_prefix}）"
+
+
+class NumberCounter(models.Model):
+    """The last number used per 机关代字 and year; locked with select_for_update while issuing."""
+
+    number_prefix = models.CharField("机关代字", max_length=32)
+    year = models.PositiveSmallIntegerField("年度")
+    last_number = models.PositiveIntegerField("已用至", default=0)
+
+    class Meta:
+        verbose_name = "文号计数器"
+        verbose_name_plural = "文号计数器"
+        ordering = ["number_prefix", "year"]
+        constraints = [models.UniqueConstraint(fields=["number_prefix", "year"], name="notice_counter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.number_prefix}〔{self.year}〕已用至{self.last_number}号"
+
+
+class Contact(TimeStampedModel):
+    """A person who receives notices for a unit, a department or the city government."""
+
+    unit = models.ForeignKey(
+        AdministrativeUnit, verbose_name="县(市、区)", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="notice_contacts",
+    )
+    department = models.ForeignKey(
+        Department, verbose_name="市直部门", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="notice_contacts",
+    )
+    for_city_government = models.BooleanField("市政府", default=False)
+    name = models.CharField("姓名", max_length=50)
+    phone = models.CharField("电话", max_length=30, blank=True)
+    email = models.EmailField("电子邮箱", blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="系统账号", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="notice_contacts",
+    )
+
+    class Meta:
+        verbose_name = "联系人"
+        verbose_name_plural = "联系人"
+        ordering = ["unit__display_order", "department__display_order", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(unit__isnull=False, department__isnull=True, for_city_government=False)
+                    | models.Q(unit__isnull=True, department__isnull=False, for_city_government=False)
+                    | models.Q(unit__isnull=True, department__isnull=True, for_city_government=True)
+                ),
+                name="contact_has_exactly_one_body",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        body = self.unit or self.department or "市人民政府"
+        return f"{body} {self.name}"
+
+
+class Notice(TimeStampedModel):
+    """One official document and its life cycle. Content is frozen once issued (see save())."""
+
+    kind = models.CharField("公文种类", max_length=32, choices=NoticeKind.choices, db_index=True)
+    state = FSMField("状态", max_length=24, choices=NoticeState.choices, default=NoticeState.DRAFT,
+                     protected=True, db_index=True)
+    notice_format = models.CharField("版式", max_length=16, choices=NoticeFormat.choices)
+    title = models.CharField("标题", max_length=200)
+    main_recipients = models.CharField("主送机关", max_length=500, blank=True)
+    copy_to = models.CharField("抄送", max_length=500, blank=True)
+    recipient_units = models.ManyToManyField(AdministrativeUnit, verbose_name="主送县(市、区)", blank=True,
+                                             related_name="notices")
+    recipient_departments = models.ManyToManyField(Department, verbose_name="主送部门", blank=True,
+                                                   related_name="notices")
+    to_city_government = models.BooleanField("报市人民政府", default=False)
+    context = models.JSONField("内容数据", default=dict, blank=True)
+    source_key = models.CharField("来源键", max_length=200, null=True, blank=True, unique=True,
+                                  help_text="触发规则的自然键，重复生成时返回同一份公文")
+    period_start = models.DateField("所属期间", null=True, blank=True)
+    corrects = models.ForeignKey("self", verbose_name="更正的公文", on_delete=models.PROTECT, null=True,
+                                 blank=True, related_name="corrections")
+    number_prefix = models.CharField("机关代字", max_length=32, blank=True)
+    number_year = models.PositiveSmallIntegerField("文号年度", null=True, blank=True)
+    number_sequence = models.PositiveIntegerField("文号序号", null=True, blank=True)
+    number = models.CharField("发文字号", max_length=64, null=True, blank=True, unique=True)
+    pdf = models.FileField("PDF", upload_to="notices/%Y/", blank=True)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    issued_at = models.DateTimeField("签发时间", null=True, blank=True)
+    issued_on = models.DateField("成文日期", null=True, blank=True)
+    acknowledge_deadline = models.DateField("签收期限", null=True, blank=True)
+    answer_required = models.BooleanField("须整改反馈", default=False)
+    answer_deadline = models.DateField("反馈期限", null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="拟稿人", on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+")
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="签发人", on_delete=models.PROTECT,
+                                  null=True, blank=True, related_name="+")
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "公文"
+        verbose_name_plural = "公文"
+        ordering = ["-issued_at", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["number_prefix", "number_year", "number_sequence"], name="notice_number_unique",
+                condition=models.Q(number_sequence__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number or '（草稿）'} {self.title}"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded = dict(zip(field_names, values, strict=True))
+        return instance
+
+    def save(self, *args, **kwargs):
+        """Refuse any change to an issued notice's content (the issued document is frozen)."""
+        loaded = getattr(self, "_loaded", None)
+        if loaded is not None and loaded.get("state") not in (*EDITABLE_STATES, None):
+            changed = [
+                f.attname for f in self._meta.concrete_fields
+                if f.attname in loaded and f.attname not in LIFE_CYCLE_FIELDS
+                and getattr(self, f.attname) != loaded[f.attname]
+            ]
+            if changed:
+                raise ValidationError(f"公文已签发，不可修改（试图修改：{', '.join(changed)}）；如需更正请发更正通知。")
+        super().save(*args, **kwargs)
+        self._loaded = {f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields}
+
+    def delete(self, *args, **kwargs):
+        if self.state not in EDITABLE_STATES and self.state != NoticeState.VOIDED:
+            raise ValidationError("公文已签发，不可删除")
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_issued(self) -> bool:
+        return self.state not in (*EDITABLE_STATES, NoticeState.VOIDED)
+
+    @property
+    def is_overdue(self) -> bool:
+        today = timezone.localdate()
+        if self.state in (NoticeState.CLOSED, NoticeState.VOIDED) or not self.is_issued:
+            return False
+        if self.answer_required and self.answer_deadline and self.state != NoticeState.ANSWERED:
+            if today > self.answer_deadline:
+                return True
+        if self.acknowledge_deadline and self.state in (NoticeState.ISSUED, NoticeState.DELIVERED):
+            return today > self.acknowledge_deadline
+        return False
+
+    # --- transitions (called only from notices.services) --------------------------------
+    @transition(field=state, source=NoticeState.DRAFT, target=NoticeState.PENDING_SIGNOFF)
+    def submit_for_signoff(self) -> None:
+        """草稿 → 待签发."""
+
+    @transition(field=state, source=[NoticeState.DRAFT, NoticeState.PENDING_SIGNOFF], target=NoticeState.ISSUED)
+    def issue(self) -> None:
+        """→ 已签发: numbered and frozen."""
+
+    @transition(field=state, source=NoticeState.ISSUED, target=NoticeState.DELIVERED)
+    def mark_delivered(self) -> None:
+        """已签发 → 已送达: every recipient has it in the inbox (and by email when they have one)."""
+
+    @transition(field=state, source=[NoticeState.ISSUED, NoticeState.DELIVERED], target=NoticeState.ACKNOWLEDGED)
+    def acknowledge(self) -> None:
+        """→ 已签收: every recipient has signed for it."""
+
+    @transition(field=state, source=NoticeState.ACKNOWLEDGED, target=NoticeState.ANSWERED)
+    def answer(self) -> None:
+        """已签收 → 已反馈."""
+
+    @transition(field=state, source=NoticeState.ANSWERED, target=NoticeState.ACKNOWLEDGED)
+    def return_answer(self) -> None:
+        """已反馈 → 已签收 (退回: the office rejects the answer)."""
+
+    @transition(field=state, source=[NoticeState.ANSWERED, NoticeState.ACKNOWLEDGED, NoticeState.DELIVERED],
+                target=NoticeState.CLOSED)
+    def close(self) -> None:
+        """→ 已办结."""
+
+    @transition(field=state, source=list(EDITABLE_STATES), target=NoticeState.VOIDED)
+    def void(self) -> None:
+        """草稿/待签发 → 作废."""
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "待发送"
+    SENT = "sent", "已发送"
+    FAILED = "failed", "发送失败"
+    INBOX_ONLY = "inbox_only", "仅系统内送达"
+
+
+class Delivery(TimeStampedModel):
+    """One recipient of one notice: inbox entry, email attempts, acknowledgement."""
+
+    notice = models.ForeignKey(Notice, verbose_name="公文", on_delete=models.CASCADE, related_name="deliveries")
+    recipient_key = models.CharField("收文单位键", max_length=64)
+    recipient_name = models.CharField("收文单位", max_length=100)
+    unit = models.ForeignKey(AdministrativeUnit, verbose_name="县(市、区)", on_delete=models.PROTECT, null=True,
+                             blank=True, related_name="notice_deliveries")
+    department = models.ForeignKey(Department, verbose_name="市直部门", on_delete=models.PROTECT, null=True,
+                                   blank=True, related_name="notice_deliveries")
+    emails = models.JSONField("邮箱", default=list, blank=True)
+    status = models.CharField("邮件状态", max_length=16, choices=DeliveryStatus.choices,
+                              default=DeliveryStatus.PENDING, db_index=True)
+    attempts = models.PositiveSmallIntegerField("发送次数", default=0)
+    last_error = models.TextField("最近错误", blank=True)
+    next_attempt_at = models.DateTimeField("下次重试", null=True, blank=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    read_at = models.DateTimeField("阅读时间", null=True, blank=True)
+    acknowledged_at = models.DateTimeField("签收时间", null=True, blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="签收人", on_delete=models.PROTECT,
+                                        null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = "送达记录"
+        verbose_name_plural = "送达记录"
+        ordering = ["notice", "recipient_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "recipient_key"], name="delivery_once_per_recipient"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notice} → {self.recipient_name}"
+
+
+class AnswerStatus(models.TextChoices):
+    SUBMITTED = "submitted", "待审核"
+    ACCEPTED = "accepted", "已办结"
+    RETURNED = "returned", "已退回"
+
+
+class NoticeAnswer(TimeStampedModel):
+    """整改反馈: the recipient's answer to a notice, with attachments, and the office's review."""
+
+    notice = models.ForeignKey(Notice, verbose_name="公文", on_delete=models.CASCADE, related_name="answers")
+    delivery = models.ForeignKey(Delivery, verbose_name="收文记录", on_delete=models.CASCADE, related_name="answers")
+    text = models.TextField("整改情况")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="反馈人", on_delete=models.PROTECT,
+                                     related_name="+")
+    submitted_at = models.DateTimeField("反馈时间")
+    status = models.CharField("审核状态", max_length=16, choices=AnswerStatus.choices, default=AnswerStatus.SUBMITTED)
+    review_reason = models.TextField("审核意见", blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审核人", on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+")
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "整改反馈"
+        verbose_name_plural = "整改反馈"
+        ordering = ["-submitted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.delivery.recipient_name}对{self.notice}的反馈"
+
+
+class AnswerAttachment(TimeStampedModel):
+    """A file attached to an answer; stored under MEDIA_ROOT, served only by a checked view."""
+
+    answer = models.ForeignKey(NoticeAnswer, verbose_name="整改反馈", on_delete=models.CASCADE,
+                               related_name="attachments")
+    file = models.FileField("文件", upload_to="notice-answers/%Y/%m/")
+    original_name = models.CharField("原文件名", max_length=200)
+    file_type = models.CharField("类型", max_length=8)
+    size = models.PositiveIntegerField("大小(字节)")
+
+    class Meta:
+        verbose_name = "反馈附件"
+        verbose_name_plural = "反馈附件"
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,0 +1,96 @@
+"""GB/T 9704 PDFs: the only module that imports WeasyPrint.
+
+Cost model (measured, see bench/bench_notices.py): almost all of a CJK PDF's time is font
+subsetting. So the free faces are pre-subset by `prepare_fonts`, the @font-face stylesheet
+and WeasyPrint's FontConfiguration are built once per process and reused for every document,
+and the stylesheet names only faces that exist here (a name fontconfig does not know would
+otherwise be silently substituted by some other face).
+"""
+from __future__ import annotations
+
+import atexit
+import threading
+from functools import lru_cache
+
+from django.conf import settings
+from django.template.loader import render_to_string
+
+from notices import fonts
+
+_lock = threading.Lock()
+_shared: dict = {}
+# WeasyPrint's FontConfiguration cleans up in __del__, which fails during interpreter shutdown.
+atexit.register(_shared.clear)
+
+
+@lru_cache(maxsize=1)
+def _available_families() -> frozenset[str]:
+    return frozenset(fonts.installed_families())
+
+
+def font_families() -> dict[str, str]:
+    """Per role, the CSS family list: the settings' stack reduced to faces present here."""
+    prepared = {face.family for face in fonts.FREE_FACES if fonts.prepared_path(face).exists()}
+    installed = _available_families()
+    result = {}
+    for role, stack in settings.YIHONG_FONT_STACK.items():
+        present = [name for name in stack if name in prepared or name in installed]
+        result[role] = ", ".join(f'"{name}"' for name in present) or "serif"
+    return result
+
+
+def official_faces_missing() -> list[str]:
+    """Roles whose official faces are all absent (the document falls back to free faces)."""
+    installed = _available_families()
+    free = {face.family for face in fonts.FREE_FACES}
+    missing = []
+    for role, stack in settings.YIHONG_FONT_STACK.items():
+        if not any(name in installed for name in stack if name not in free):
+            missing.append(role)
+    return missing
+
+
+def _weasy():
+    """WeasyPrint objects shared by every render in this process (fonts loaded once)."""
+    with _lock:
+        if "font_config" not in _shared:
+            from weasyprint import CSS
+            from weasyprint.text.fonts import FontConfiguration
+
+            font_config = FontConfiguration()
+            families = font_families()
+            css_text = fonts.font_face_css() + "\n" + render_to_string(
+                "notices/pdf/print.css", {"families": families}
+            )
+            _shared["font_config"] = font_config
+            _shared["stylesheet"] = CSS(string=css_text, font_config=font_config)
+        return _shared["font_config"], _shared["stylesheet"]
+
+
+def render_html(template_name: str, context: dict) -> str:
+    return render_to_string(template_name, context)
+
+
+def pdf_from_html(html: str) -> bytes:
+    from weasyprint import HTML
+
+    font_config, stylesheet = _weasy()
+    document = HTML(string=html, base_url=str(settings.BASE_DIR)).render(
+        stylesheets=[stylesheet], font_config=font_config
+    )
+    return document.write_pdf()
+
+
+def layout_only(html: str):
+    """Lay the document out without writing the PDF (the benchmark compares the two)."""
+    from weasyprint import HTML
+
+    font_config, stylesheet = _weasy()
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).render(
+        stylesheets=[stylesheet], font_config=font_config
+    )
+
+
+def render_pdf(template_name: str, context: dict) -> bytes:
+    """Render one document template to PDF bytes."""
+    return pdf_from_html(render_html(template_name, context))

@@ -1,0 +1,120 @@
+"""Reads of notices, scoped to what the user may see (everyone sees only their own unit's)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from notices.models import AnswerStatus, Delivery, Notice, NoticeState
+from tracker import permissions
+from tracker.models import Role
+
+
+def notice_scope(user) -> Q | None:
+    """The notices a user may read, as a filter; None means none."""
+    role = permissions.role_of(user)
+    if role in (Role.OFFICE_LEADER, Role.CLERK):
+        return Q()
+    profile = getattr(user, "staff_profile", None)
+    issued = ~Q(state__in=[NoticeState.DRAFT, NoticeState.PENDING_SIGNOFF, NoticeState.VOIDED])
+    if role == Role.COUNTY_LIAISON:
+        return issued & Q(deliveries__unit_id=profile.unit_id)
+    if role == Role.DEPARTMENT_LIAISON:
+        return issued & Q(deliveries__department_id=profile.department_id)
+    if role == Role.CITY_LEADER:
+        return issued & Q(deliveries__recipient_key="city")
+    return None
+
+
+def notice_list(*, user, kind: str | None = None, unit_code: str | None = None) -> QuerySet[Notice]:
+    scope = notice_scope(user)
+    if scope is None:
+        return Notice.objects.none()
+    queryset = Notice.objects.filter(scope)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if unit_code:
+        queryset = queryset.filter(recipient_units__code=unit_code)
+    return queryset.distinct().prefetch_related("recipient_units", "recipient_departments", "deliveries")
+
+
+def notice_get(*, user, notice_id: int) -> Notice:
+    """The notice if the user may see it; 404 otherwise (its existence is not revealed)."""
+    notice = notice_list(user=user).filter(pk=notice_id).first()
+    if notice is None:
+        raise Http404("公文不存在或无权查看")
+    return notice
+
+
+def signoff_queue(*, user) -> QuerySet[Notice]:
+    if not permissions.is_office_leader(user):
+        return Notice.objects.none()
+    return Notice.objects.filter(state=NoticeState.PENDING_SIGNOFF).order_by("created_at")
+
+
+def review_queue(*, user) -> QuerySet[Notice]:
+    if not permissions.is_office_staff(user):
+        return Notice.objects.none()
+    return Notice.objects.filter(state=NoticeState.ANSWERED).order_by("answer_deadline")
+
+
+@dataclass
+class InboxEntry:
+    notice: Notice
+    delivery: Delivery
+    unread: bool
+    awaiting_acknowledgement: bool
+    awaiting_answer: bool
+    overdue: bool
+    answer_status: str
+
+
+def inbox_for(*, user) -> list[InboxEntry]:
+    """The recipient's inbox with the flags the page filters on."""
+    role = permissions.role_of(user)
+    profile = getattr(user, "staff_profile", None)
+    if role == Role.COUNTY_LIAISON:
+        deliveries = Delivery.objects.filter(unit_id=profile.unit_id)
+    elif role == Role.DEPARTMENT_LIAISON:
+        deliveries = Delivery.objects.filter(department_id=profile.department_id)
+    elif role == Role.CITY_LEADER:
+        deliveries = Delivery.objects.filter(recipient_key="city")
+    else:
+        return []
+    today = timezone.localdate()
+    entries = []
+    for delivery in deliveries.select_related("notice").prefetch_related("answers").order_by("-notice__issued_at"):
+        notice = delivery.notice
+        answers = list(delivery.answers.all())
+        live = [a for a in answers if a.status in (AnswerStatus.SUBMITTED, AnswerStatus.ACCEPTED)]
+        awaiting_ack = delivery.acknowledged_at is None and notice.state != NoticeState.CLOSED
+        awaiting_answer = notice.answer_required and not live and notice.state != NoticeState.CLOSED
+        overdue = (awaiting_ack and notice.acknowledge_deadline and today > notice.acknowledge_deadline) or (
+            awaiting_answer and notice.answer_deadline and today > notice.answer_deadline)
+        entries.append(InboxEntry(
+            notice=notice, delivery=delivery, unread=delivery.read_at is None,
+            awaiting_acknowledgement=awaiting_ack, awaiting_answer=awaiting_answer, overdue=bool(overdue),
+            answer_status=answers[0].get_status_display() if answers else "",
+        ))
+    return entries
+
+
+def attachment_get(*, user, attachment_id: int):
+    """An answer attachment if the user may see its notice: office staff or the answering unit."""
+    from notices.models import AnswerAttachment
+
+    attachment = AnswerAttachment.objects.select_related("answer__delivery", "answer__notice").filter(
+        pk=attachment_id).first()
+    if attachment is None:
+        raise Http404("附件不存在")
+    if permissions.is_office_staff(user):
+        return attachment
+    delivery = attachment.answer.delivery
+    profile = getattr(user, "staff_profile", None)
+    role = permissions.role_of(user)
+    if (role == Role.COUNTY_LIAISON and delivery.unit_id == profile.unit_id) or (
+            role == Role.DEPARTMENT_LIAISON and delivery.department_id == profile.department_id):
+        return attachment
+    raise Http404("附件不存在")

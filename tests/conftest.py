@@ -1,0 +1,131 @@
+"""Shared fixtures: the demo ledger, users per role, and the real services (PostgreSQL, Redis).
+
+Tests that need PostgreSQL or Redis get them through `postgres_url` / `redis_url`, which start the
+local server when it is not running and fail — never skip — when it cannot be reached.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from tracker.demo import demo_ledger_load
+
+POSTGRES_URL = os.environ.get("YIHONG_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("YIHONG_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _wait_for_port(host: str, port: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if _port_open(host, port):
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def ensure_postgres() -> str:
+    if not _port_open("127.0.0.1", 5432):
+        clusters = os.listdir("/etc/postgresql") if os.path.isdir("/etc/postgresql") else []
+        for version in clusters:
+            subprocess.run(
+                ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"], check=False, timeout=60
+            )
+        if not _wait_for_port("127.0.0.1", 5432, 30):
+            pytest.fail("PostgreSQL 未运行且无法启动（127.0.0.1:5432）：请先启动数据库服务")
+    return POSTGRES_URL
+
+
+def ensure_redis() -> str:
+    if not _port_open("127.0.0.1", 6379):
+        server = shutil.which("redis-server")
+        if server is None:
+            pytest.fail("Redis 未运行且未安装 redis-server（127.0.0.1:6379）")
+        subprocess.run(
+            [server, "--daemonize", "yes", "--bind", "127.0.0.1", "--port", "6379", "--save", "",
+             "--appendonly", "no", "--dir", "/tmp"],
+            check=False, timeout=30,
+        )
+        if not _wait_for_port("127.0.0.1", 6379, 15):
+            pytest.fail("Redis 未运行且无法启动（127.0.0.1:6379）")
+    return REDIS_URL
+
+
+@pytest.fixture
+def postgres_url() -> str:
+    return ensure_postgres()
+
+
+@pytest.fixture
+def redis_url() -> str:
+    return ensure_redis()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every test database starts with the demo ledger, loaded once per session.
+
+    Ordinary tests roll back to it after each test. Transactional tests flush the database
+    when they end; the `demo_ledger` fixture reloads it for the next one that needs it.
+    """
+    with django_db_blocker.unblock():
+        demo_ledger_load()
+
+
+@pytest.fixture
+def demo_ledger(db):
+    """The 95-project demo ledger (already there; reloaded after a transactional test flushed it)."""
+    return demo_ledger_load()
+
+
+def _demo_user(username: str):
+    return get_user_model().objects.select_related("staff_profile").get(username=username)
+
+
+@pytest.fixture
+def leader(demo_ledger):
+    return _demo_user("leader")
+
+
+@pytest.fixture
+def clerk(demo_ledger):
+    return _demo_user("clerk")
+
+
+@pytest.fixture
+def clerk_eco(demo_ledger):
+    return _demo_user("clerk_eco")
+
+
+@pytest.fixture
+def city_leader(demo_ledger):
+    return _demo_user("cityleader")
+
+
+@pytest.fixture
+def county_liaison(demo_ledger):
+    """The liaison of 侯马市 (a unit with several projects)."""
+    return _demo_user("county_houma")
+
+
+@pytest.fixture
+def other_county_liaison(demo_ledger):
+    return _demo_user("county_yaodu")
+
+
+@pytest.fixture
+def department_liaison(demo_ledger):
+    return _demo_user("dept_water")

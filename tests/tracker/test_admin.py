@@ -1,0 +1,80 @@
+"""The admin: Chinese, filterable, and the state only through the transition form."""
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from tracker.models import AuditAction, AuditEvent, Project, ProjectState
+
+pytestmark = pytest.mark.django_db
+
+
+def test_project_changelist_filters_by_unit_domain_state_and_year(client, leader):
+    client.force_login(leader)
+    response = client.get(
+        reverse("admin:tracker_project_changelist"),
+        {"unit__id__exact": Project.objects.get(map_number=1).unit_id, "state__exact": "effective", "target_year": 2024},
+    )
+    assert response.status_code == 200
+    assert "工程项目" in response.content.decode()
+
+
+def test_admin_search_by_code(client, leader):
+    client.force_login(leader)
+    response = client.get(reverse("admin:tracker_project_changelist"), {"q": "LF-2023-001"})
+    assert "LF-2023-001" in response.content.decode()
+
+
+def test_state_is_read_only_on_the_change_form(client, leader):
+    # given
+    client.force_login(leader)
+    project = Project.objects.filter(state=ProjectState.UNDER_CONSTRUCTION).first()
+    # when the form is posted with a state
+    url = reverse("admin:tracker_project_change", args=[project.pk])
+    page = client.get(url)
+    # then there is no state input to post
+    assert 'name="state"' not in page.content.decode()
+
+
+def test_admin_transition_form_shows_guard_refusal_and_changes_nothing(client, clerk):
+    client.force_login(clerk)
+    project = Project.objects.filter(state=ProjectState.UNDER_CONSTRUCTION, progress_percent__lt=100).first()
+    response = client.post(
+        reverse("admin:tracker_project_transition", args=[project.pk]),
+        {"transition": "complete", "effective_on": "2025-10-09", "expected_version": project.version},
+    )
+    assert response.status_code == 200
+    assert "形象进度未达到100%" in response.content.decode()
+    project.refresh_from_db()
+    assert project.state == ProjectState.UNDER_CONSTRUCTION
+
+
+def test_admin_transition_form_suspends_with_reason_and_audits(client, clerk):
+    client.force_login(clerk)
+    project = Project.objects.filter(state=ProjectState.UNDER_CONSTRUCTION).first()
+    response = client.post(
+        reverse("admin:tracker_project_transition", args=[project.pk]),
+        {"transition": "suspend", "effective_on": "2025-10-09", "reason": "征地补偿未落实",
+         "expected_version": project.version},
+    )
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert project.state == ProjectState.SUSPENDED
+    event = AuditEvent.objects.filter(project=project, action=AuditAction.PROJECT_TRANSITION).latest("id")
+    assert event.reason == "征地补偿未落实" and event.effective_on == dt.date(2025, 10, 9)
+
+
+def test_admin_edit_goes_through_the_service_and_is_audited(client, leader):
+    client.force_login(leader)
+    project = Project.objects.get(map_number=2)
+    url = reverse("admin:tracker_project_change", args=[project.pk])
+    page = client.get(url)
+    form = page.context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k in form.fields}
+    data = {k: (v.pk if hasattr(v, "pk") else v) for k, v in data.items()}
+    data.update({"remarks": "管理后台修改", "is_provincial": "on"})
+    for prefix in ("procedures", "problems"):
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert AuditEvent.objects.filter(project=project, action=AuditAction.PROJECT_EDIT).exists()

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from tracker import audit_views
+
+app_name = "audit"
+urlpatterns = [
+    path("", audit_views.audit_log, name="log"),
+    path("export.csv", audit_views.audit_log_export, name="export"),
+]
