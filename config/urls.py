@@ -2,6 +2,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.decorators.http import require_http_methods
 
 from tracker import views as tracker_views
 
@@ -12,11 +13,13 @@ admin.site.index_title = "数据管理"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz/", include("config.health")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    # LoginView would also take PUT as a POST; only GET and POST are meant.
+    path("accounts/login/", require_http_methods(["GET", "POST"])(auth_views.LoginView.as_view()), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("notices/", include("notices.urls")),
     path("audit/", include("tracker.audit_urls")),
     path("ledgers/", include("tracker.ledger_urls")),
+    path("dispatch/", include("dispatch.urls")),
     path("", tracker_views.home, name="home"),
     path("", include("tracker.urls")),
 ]

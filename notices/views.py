@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from notices import selectors, services
 from notices.models import NoticeKind
@@ -18,6 +18,7 @@ def _error_text(error: ValidationError) -> str:
 
 
 @login_required
+@require_GET
 def notice_list(request):
     if not permissions.is_office_staff(request.user) and permissions.role_of(request.user) != "city_leader":
         return redirect("notices:inbox")
@@ -32,6 +33,7 @@ def notice_list(request):
 
 
 @login_required
+@require_GET
 def inbox(request):
     entries = selectors.inbox_for(user=request.user)
     status = request.GET.get("filter", "")
@@ -42,6 +44,7 @@ def inbox(request):
 
 
 @login_required
+@require_GET
 def notice_detail(request, notice_id: int):
     notice = selectors.notice_get(user=request.user, notice_id=notice_id)
     delivery = services.recipient_delivery_for(notice=notice, user=request.user)
@@ -58,6 +61,7 @@ def notice_detail(request, notice_id: int):
 
 
 @login_required
+@require_GET
 def notice_pdf(request, notice_id: int):
     notice = selectors.notice_get(user=request.user, notice_id=notice_id)
     if not notice.pdf:
@@ -67,6 +71,7 @@ def notice_pdf(request, notice_id: int):
 
 
 @login_required
+@require_GET
 def attachment_download(request, attachment_id: int):
     attachment = selectors.attachment_get(user=request.user, attachment_id=attachment_id)
     response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
@@ -75,8 +80,23 @@ def attachment_download(request, attachment_id: int):
     return response
 
 
-def _act(request, notice_id: int, action, success: str, **kwargs):
-    selectors.notice_get(user=request.user, notice_id=notice_id)
+def _is_recipient(notice, user) -> bool:
+    return services.recipient_delivery_for(notice=notice, user=user) is not None
+
+
+def _is_office_staff(notice, user) -> bool:
+    return permissions.is_office_staff(user)
+
+
+def _is_office_leader(notice, user) -> bool:
+    return permissions.is_office_leader(user)
+
+
+def _act(request, notice_id: int, action, success: str, allowed, **kwargs):
+    """Run one service action; `allowed(notice, user)` is checked first, so a refused user never
+    learns what the form would have said."""
+    notice = selectors.notice_get(user=request.user, notice_id=notice_id)
+    permissions.require(allowed(notice, request.user), "您没有对该公文执行此操作的权限")
     try:
         action(notice_id=notice_id, acting_user=request.user, **kwargs)
     except ValidationError as error:
@@ -89,7 +109,7 @@ def _act(request, notice_id: int, action, success: str, **kwargs):
 @login_required
 @require_POST
 def notice_acknowledge(request, notice_id: int):
-    return _act(request, notice_id, services.notice_acknowledge, "已签收")[0]
+    return _act(request, notice_id, services.notice_acknowledge, "已签收", _is_recipient)[0]
 
 
 @login_required
@@ -100,29 +120,29 @@ def notice_answer(request, notice_id: int):
     limit = services.settings.YIHONG_NOTICE_ATTACHMENT_MAX_BYTES
     files = [services.UploadedAttachment(name=f.name, content=f.read(limit + 1))
              for f in request.FILES.getlist("attachments")]
-    return _act(request, notice_id, services.notice_answer, "整改反馈已提交",
+    return _act(request, notice_id, services.notice_answer, "整改反馈已提交", _is_recipient,
                 text=request.POST.get("text", ""), files=files)[0]
 
 
 @login_required
 @require_POST
 def notice_close(request, notice_id: int):
-    return _act(request, notice_id, services.notice_close, "已办结", comment=request.POST.get("comment", ""))[0]
+    return _act(request, notice_id, services.notice_close, "已办结", _is_office_staff, comment=request.POST.get("comment", ""))[0]
 
 
 @login_required
 @require_POST
 def notice_return(request, notice_id: int):
-    return _act(request, notice_id, services.notice_return, "已退回", reason=request.POST.get("reason", ""))[0]
+    return _act(request, notice_id, services.notice_return, "已退回", _is_office_staff, reason=request.POST.get("reason", ""))[0]
 
 
 @login_required
 @require_POST
 def notice_sign(request, notice_id: int):
-    return _act(request, notice_id, services.notice_sign_and_issue, "已签发")[0]
+    return _act(request, notice_id, services.notice_sign_and_issue, "已签发", _is_office_leader)[0]
 
 
 @login_required
 @require_POST
 def notice_void(request, notice_id: int):
-    return _act(request, notice_id, services.notice_void, "已作废", reason=request.POST.get("reason", ""))[0]
+    return _act(request, notice_id, services.notice_void, "已作废", _is_office_staff, reason=request.POST.get("reason", ""))[0]

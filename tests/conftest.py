@@ -9,6 +9,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 
 import pytest
@@ -70,6 +71,28 @@ def postgres_url() -> str:
 
 
 @pytest.fixture
+def on_postgres(request, postgres_url):
+    """For a test whose point is PostgreSQL's behaviour (row locks under real concurrency).
+
+    On PostgreSQL it returns True and the test runs here. On the embedded SQLite run it runs the
+    same test again in a child pytest against PostgreSQL, fails with its output if that fails,
+    and returns False so the caller stops: the test never passes without having run on PostgreSQL.
+    """
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return True
+    env = {**os.environ, "DATABASE_URL": postgres_url}
+    child = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", request.node.nodeid],
+        env=env, capture_output=True, text=True, timeout=900, cwd=str(request.config.rootpath),
+    )
+    if child.returncode != 0:
+        pytest.fail(f"在 PostgreSQL 上运行失败：\n{child.stdout[-4000:]}\n{child.stderr[-2000:]}")
+    return False
+
+
+@pytest.fixture
 def redis_url() -> str:
     return ensure_redis()
 
@@ -83,6 +106,18 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """
     with django_db_blocker.unblock():
         demo_ledger_load()
+
+
+@pytest.fixture(autouse=True)
+def portfolio_cache_empty():
+    """Each test starts with an empty portfolio cache: the database rolls back after every test,
+    the cached dashboard figures must not outlive it (tracker.portfolio_cache)."""
+    from django.core.cache import cache
+
+    from tracker.portfolio_cache import portfolio_cache_forget_local
+
+    cache.clear()
+    portfolio_cache_forget_local()
 
 
 @pytest.fixture

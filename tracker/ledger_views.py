@@ -179,15 +179,23 @@ def _upload_dir(token: str) -> Path:
     return Path(settings.MEDIA_ROOT) / "ledger_imports" / token
 
 
-def _upload_load(request, token: str) -> tuple[dict, bytes]:
-    folder = _upload_dir(token)
+def _upload_meta(request, token: str) -> dict:
+    """The upload's metadata, if it exists and belongs to the user (who may still import it)."""
     try:
-        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-        data = (folder / "upload.bin").read_bytes()
+        meta = json.loads((_upload_dir(token) / "meta.json").read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise Http404("没有这次导入，或文件已过期") from None
-    if meta["user_id"] != request.user.pk:
+    if meta["user_id"] != request.user.pk or not _may_upload(request.user, meta["kind"]):
         raise PermissionDenied("这不是您上传的文件")
+    return meta
+
+
+def _upload_load(request, token: str) -> tuple[dict, bytes]:
+    meta = _upload_meta(request, token)
+    try:
+        data = (_upload_dir(token) / "upload.bin").read_bytes()
+    except FileNotFoundError:
+        raise Http404("没有这次导入，或文件已过期") from None
     return meta, data
 
 
@@ -285,14 +293,11 @@ def import_confirm(request, token: str):
 @login_required
 @require_GET
 def import_result(request, token: str):
-    folder = _upload_dir(token)
+    meta = _upload_meta(request, token)
     try:
-        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-        result = json.loads((folder / "result.json").read_text(encoding="utf-8"))
+        result = json.loads((_upload_dir(token) / "result.json").read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise Http404("没有这次导入的结果") from None
-    if meta["user_id"] != request.user.pk:
-        raise PermissionDenied("这不是您上传的文件")
     return render(request, "ledgers/result.html", {"meta": meta, "result": result,
                                                    "kind_name": IMPORT_KINDS[meta["kind"]]})
 
@@ -300,12 +305,8 @@ def import_result(request, token: str):
 @login_required
 @require_GET
 def import_progress(request, token: str):
+    _upload_meta(request, token)
     folder = _upload_dir(token)
-    meta_path = folder / "meta.json"
-    if not meta_path.exists():
-        raise Http404("没有这次导入")
-    if json.loads(meta_path.read_text(encoding="utf-8"))["user_id"] != request.user.pk:
-        raise PermissionDenied("这不是您上传的文件")
     try:
         state = json.loads((folder / "progress.json").read_text(encoding="utf-8"))
     except FileNotFoundError:

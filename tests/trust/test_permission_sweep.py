@@ -36,8 +36,9 @@ class Route:
     methods: tuple[str, ...] = ("GET",)
     own: frozenset[str] = frozenset()
     other: frozenset[str] | None = None  # None: same as own (routes with no object)
-    kwargs: Callable[[str], dict] | None = None  # "own"/"other" → URL kwargs
+    kwargs: Callable[[SweepObjects, str], dict] | None = None  # (objects, "own"/"other") → URL kwargs
     public: bool = False
+    lands_on_login: bool = False  # success itself ends on the login page (logout)
     skip_reason: str = ""  # a route swept elsewhere (the admin, say); must say where
     extra: dict = field(default_factory=dict)
 
@@ -48,14 +49,215 @@ LEADERS = frozenset({"leader"})
 
 
 # ------------------------------------------------------------------------------------------
+# The objects swept. "Own" objects belong to 侯马市 and the water domain (市水利局 leads);
+# "other" objects to 尧都区 in the ecology domain (市生态环境局 leads). Notices and
+# attachments are made only for the routes that need them.
+# ------------------------------------------------------------------------------------------
+OWN_PROJECT, OTHER_PROJECT = "LF-2023-018", "LF-2023-002"
+
+
+class SweepObjects:
+    """The own/other object behind each route, created on first use inside the test's transaction."""
+
+    def __init__(self, role: str):
+        self.role = role
+        self._cache: dict = {}
+
+    def _once(self, key, make):
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
+
+    def project(self, whose: str):
+        from tracker.models import Project
+
+        return Project.objects.get(code=OWN_PROJECT if whose == "own" else OTHER_PROJECT)
+
+    def problem(self, whose: str):
+        return self._once(("problem", whose), lambda: self.project(whose).problems.order_by("pk").first())
+
+    def notice(self, whose: str):
+        return self._once(("notice", whose), lambda: _issued_letter(whose))
+
+    def attachment(self, whose: str):
+        return self._once(("attachment", whose), lambda: _answer_attachment(self.notice(whose), whose))
+
+    def import_token(self, whose: str):
+        """An upload by the requesting user ("own") or by someone else ("other")."""
+        owner = self.role if whose == "own" and self.role != "anonymous" else (
+            "clerk" if self.role != "clerk" else "leader")
+        return self._once(("import", whose), lambda: _upload_folder(owner))
+
+
+def _issued_letter(whose: str):
+    from notices import services
+    from notices.demo import contacts_from_demo_users
+    from notices.models import NoticeKind
+    from tracker.models import AdministrativeUnit, Department
+
+    contacts_from_demo_users()
+    clerk, leader = _user("clerk"), _user("leader")
+    unit = AdministrativeUnit.objects.get(code="houma" if whose == "own" else "yaodu")
+    departments = [Department.objects.get(code="water_bureau")] if whose == "own" else []
+    notice = services.notice_draft_create(
+        kind=NoticeKind.SUPERVISION, title=f"关于{unit.name}工程进度滞后的督办函", recipient_units=[unit],
+        recipient_departments=departments,
+        context={"reason": "权限巡检", "items": [], "requirements": "请于反馈期限前报送整改情况。"},
+        source_key=f"sweep:{whose}", acting_user=clerk,
+    )
+    services.notice_advance_after_draft(notice_id=notice.pk, acting_user=clerk)
+    return services.notice_sign_and_issue(notice_id=notice.pk, acting_user=leader)
+
+
+def _answer_attachment(notice, whose: str):
+    from notices import services
+
+    liaison = _user("county_houma" if whose == "own" else "county_yaodu")
+    services.notice_acknowledge(notice_id=notice.pk, acting_user=liaison)
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    answer = services.notice_answer(notice_id=notice.pk, acting_user=liaison, text="已整改",
+                                    files=[services.UploadedAttachment(name="整改报告.pdf", content=pdf)])
+    return answer.attachments.get()
+
+
+def _upload_folder(owner: str) -> str:
+    import json
+    import secrets
+    from pathlib import Path
+
+    from django.conf import settings
+
+    token = secrets.token_hex(24)
+    folder = Path(settings.MEDIA_ROOT) / "ledger_imports" / token
+    folder.mkdir(parents=True)
+    (folder / "upload.bin").write_bytes(b"not a spreadsheet")
+    (folder / "result.json").write_text(json.dumps({"created": 0, "updated": 0}), encoding="utf-8")
+    (folder / "meta.json").write_text(json.dumps({
+        "user_id": _user(owner).pk, "kind": "weekly", "file_name": "周调度.xlsx", "week": None,
+        "uploaded_at": "2025-03-03T09:00:00+08:00"}), encoding="utf-8")
+    return token
+
+
+def project_kwargs(objects: SweepObjects, whose: str) -> dict:
+    return {"project_id": objects.project(whose).pk}
+
+
+def problem_kwargs(objects: SweepObjects, whose: str) -> dict:
+    return {"problem_id": objects.problem(whose).pk}
+
+
+def notice_kwargs(objects: SweepObjects, whose: str) -> dict:
+    return {"notice_id": objects.notice(whose).pk}
+
+
+def attachment_kwargs(objects: SweepObjects, whose: str) -> dict:
+    return {"attachment_id": objects.attachment(whose).pk}
+
+
+def token_kwargs(objects: SweepObjects, whose: str) -> dict:
+    return {"token": objects.import_token(whose)}
+
+
+# Who may reach what, by role.
+ALL_OFFICE_AND_READERS = frozenset({"leader", "clerk", "clerk_eco", "cityleader"})
+OWN_PROJECT_READERS = ALL_OFFICE_AND_READERS | {"dept_water", "county_houma"}
+OTHER_PROJECT_READERS = ALL_OFFICE_AND_READERS | {"county_yaodu"}
+# clerk_eco works on the ecology domain only: the other (ecology) project, not the own (water) one.
+OWN_REPORTERS = frozenset({"leader", "clerk", "dept_water", "county_houma"})
+OTHER_REPORTERS = frozenset({"leader", "clerk", "clerk_eco", "county_yaodu"})
+OWN_EDITORS = frozenset({"leader", "clerk"})
+OTHER_EDITORS = frozenset({"leader", "clerk", "clerk_eco"})
+OWN_NOTICE_READERS = OFFICE | {"dept_water", "county_houma"}
+OTHER_NOTICE_READERS = OFFICE | {"county_yaodu"}
+UPLOADERS = OFFICE | {"dept_water", "county_houma", "county_yaodu"}
+NOBODY = frozenset()
+
+# ------------------------------------------------------------------------------------------
 # THE TABLE. Every named route of the project has exactly one entry.
 # ------------------------------------------------------------------------------------------
 ROUTES: dict[str, Route] = {
+    # --- accounts, health, audit
     "login": Route(methods=("GET", "POST"), public=True),
-    "logout": Route(methods=("POST",), own=EVERYONE),
+    "logout": Route(methods=("POST",), own=EVERYONE, lands_on_login=True),
+    "healthz": Route(public=True),
     "audit:log": Route(own=LEADERS),
     "audit:export": Route(own=LEADERS),
+    # --- portfolio pages
+    "home": Route(own=EVERYONE),
+    "tracker:dashboard": Route(own=EVERYONE),
+    "tracker:ledger": Route(own=EVERYONE),
+    "tracker:search": Route(own=EVERYONE),
+    "tracker:escalated_problems": Route(own=EVERYONE),
+    "tracker:leader_home": Route(own=LEADERS),
+    "tracker:unit_home": Route(methods=("GET", "POST"), own=frozenset({"county_houma", "county_yaodu"})),
+    "tracker:site_visits": Route(own=OFFICE),
+    "tracker:project": Route(own=OWN_PROJECT_READERS, other=OTHER_PROJECT_READERS, kwargs=project_kwargs),
+    "tracker:weekly_report": Route(methods=("GET", "POST"), own=OWN_REPORTERS, other=OTHER_REPORTERS,
+                                   kwargs=project_kwargs),
+    "tracker:transition": Route(methods=("POST",), own=OWN_EDITORS, other=OTHER_EDITORS, kwargs=project_kwargs),
+    "tracker:problem_raise": Route(methods=("POST",), own=OWN_REPORTERS, other=OTHER_REPORTERS,
+                                   kwargs=project_kwargs),
+    "tracker:problem_escalate": Route(methods=("POST",), own=OFFICE, other=OFFICE, kwargs=problem_kwargs),
+    "tracker:problem_resolve": Route(methods=("POST",), own=OWN_EDITORS, other=OTHER_EDITORS,
+                                     kwargs=problem_kwargs),
+    # --- notices (the own letter goes to 侯马市 and 市水利局, the other to 尧都区)
+    "notices:list": Route(own=EVERYONE),  # liaisons are sent on to their inbox
+    "notices:inbox": Route(own=EVERYONE),
+    "notices:detail": Route(own=OWN_NOTICE_READERS, other=OTHER_NOTICE_READERS, kwargs=notice_kwargs),
+    "notices:pdf": Route(own=OWN_NOTICE_READERS, other=OTHER_NOTICE_READERS, kwargs=notice_kwargs),
+    "notices:acknowledge": Route(methods=("POST",), own=frozenset({"dept_water", "county_houma"}),
+                                 other=frozenset({"county_yaodu"}), kwargs=notice_kwargs),
+    "notices:answer": Route(methods=("POST",), own=frozenset({"dept_water", "county_houma"}),
+                            other=frozenset({"county_yaodu"}), kwargs=notice_kwargs),
+    "notices:close": Route(methods=("POST",), own=OFFICE, other=OFFICE, kwargs=notice_kwargs),
+    "notices:return": Route(methods=("POST",), own=OFFICE, other=OFFICE, kwargs=notice_kwargs),
+    "notices:sign": Route(methods=("POST",), own=LEADERS, other=LEADERS, kwargs=notice_kwargs),
+    "notices:void": Route(methods=("POST",), own=OFFICE, other=OFFICE, kwargs=notice_kwargs),
+    "notices:attachment": Route(own=OFFICE | {"county_houma"}, other=OFFICE | {"county_yaodu"},
+                                kwargs=attachment_kwargs),
+    # --- ledgers
+    "ledgers:index": Route(own=EVERYONE),
+    "ledgers:download": Route(own=ALL_OFFICE_AND_READERS | {"dept_water"}, kwargs=lambda objects, whose: {
+        "kind": "master"}),
+    "ledgers:weekly_template": Route(own=UPLOADERS),  # 400 without a unit: reached
+    "ledgers:oc4ids": Route(own=ALL_OFFICE_AND_READERS),
+    "ledgers:upload": Route(methods=("POST",), own=UPLOADERS),  # 400 for the empty form: reached
+    # An upload belongs to the user who made it; nobody else reaches it.
+    "ledgers:preview": Route(own=UPLOADERS, other=NOBODY, kwargs=token_kwargs),
+    "ledgers:confirm": Route(methods=("POST",), own=UPLOADERS, other=NOBODY, kwargs=token_kwargs),
+    "ledgers:progress": Route(own=UPLOADERS, other=NOBODY, kwargs=token_kwargs),
+    "ledgers:result": Route(own=UPLOADERS, other=NOBODY, kwargs=token_kwargs),
+    # --- routes added with later pages go below this line
+    # --- role pages: project edits, rollback requests and approvals, rule thresholds (issue 6)
+    "tracker:procedure_update": Route(methods=("POST",), own=OWN_EDITORS, other=OTHER_EDITORS,
+                                      kwargs=project_kwargs),
+    "tracker:monthly_plan_save": Route(methods=("POST",), own=OWN_EDITORS, other=OTHER_EDITORS,
+                                       kwargs=project_kwargs),
+    "tracker:rollback_request": Route(methods=("POST",), own=OWN_EDITORS, other=OTHER_EDITORS,
+                                      kwargs=project_kwargs),
+    # A pending request on the own/other project; only an office leader decides either.
+    "tracker:rollback_approve": Route(methods=("POST",), own=LEADERS, other=LEADERS,
+                                      kwargs=lambda objects, whose: {"request_id": _sweep_rollback(objects, whose)}),
+    "tracker:rollback_reject": Route(methods=("POST",), own=LEADERS, other=LEADERS,
+                                     kwargs=lambda objects, whose: {"request_id": _sweep_rollback(objects, whose)}),
+    "dispatch:thresholds": Route(methods=("GET", "POST"), own=LEADERS),
+    # --- end of the role pages' block
 }
+
+
+def _sweep_rollback(objects: SweepObjects, whose: str) -> int:
+    """A pending rollback request on the own/other project, filed by the clerk (made directly: the
+    sweep is about who reaches the route, not about the project's state)."""
+    from tracker.models import RollbackRequest
+
+    def make():
+        project = objects.project(whose)
+        return RollbackRequest.objects.create(
+            project=project, transition="reopen", from_state=project.state, project_version=project.version,
+            reason="权限巡检", requested_by=_user("clerk"), requested_at="2025-09-29T09:00:00+08:00",
+        )
+
+    return objects._once(("rollback", whose), make).pk
 
 
 def _collect(patterns, prefix: str = "", namespace: str | None = None) -> list[tuple[str, URLPattern]]:
@@ -99,8 +301,8 @@ def _classify(response) -> str:
         return NOT_ALLOWED
     if code < 400:
         return OK
-    if code == 400:
-        return OK  # the route was reached; the (empty) input was refused
+    if code in (400, 409):
+        return OK  # the route was reached; the (empty or bad) input was refused
     return f"error {code}"
 
 
@@ -112,7 +314,9 @@ def _expected(route: Route, role: str, whose: str, method: str) -> set[str]:
     if role == "anonymous":
         return {LOGIN}
     allowed = route.own if whose == "own" or route.other is None else route.other
-    return {OK} if role in allowed else {DENIED}
+    if role not in allowed:
+        return {DENIED}
+    return {OK, LOGIN} if route.lands_on_login else {OK}
 
 
 def sweep_cases():
@@ -132,7 +336,7 @@ def test_permission_sweep(client, demo_ledger, name, role, whose):
     user = _user(role)
     if user is not None:
         client.force_login(user)
-    url = reverse(name, kwargs=route.kwargs(whose) if route.kwargs else None)
+    url = reverse(name, kwargs=route.kwargs(SweepObjects(role), whose) if route.kwargs else None)
     for method in METHODS:
         response = client.generic(method, url, **route.extra)
         outcome = _classify(response)
