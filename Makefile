@@ -21,11 +21,14 @@ SYSTEM_PACKAGES := fonts-noto-cjk fonts-lxgw-wenkai fonts-arphic-gkai00mp texliv
 
 demo: setup
 	YIHONG_DEMO_DATE=$(DEMO_UNTIL) $(MANAGE) load_demo > var/demo-logins.txt
+	@# The calendar's history first (its notices are numbered in date order), with the demo's people
+	@# signing, answering and letting some letters go overdue; then the hand-made notices of every kind.
+	@if $(MANAGE) help run_cycle >/dev/null 2>&1; then $(MANAGE) run_cycle --date $(DEMO_FROM) --until $(DEMO_UNTIL) --demo-people --quiet; fi
 	@if $(MANAGE) help generate_demo_notices >/dev/null 2>&1; then $(MANAGE) generate_demo_notices; fi
-	@if $(MANAGE) help run_cycle >/dev/null 2>&1; then $(MANAGE) run_cycle --date $(DEMO_FROM) --until $(DEMO_UNTIL); fi
 	@cat var/demo-logins.txt
 	@echo ""
-	@echo "一泓已启动：http://$(HOST):$(PORT)/  （管理后台：http://$(HOST):$(PORT)/admin/ ，按 Ctrl+C 停止）"
+	@echo "一泓已启动，挂图作战：http://$(HOST):$(PORT)/dashboard/"
+	@echo "  从首页 http://$(HOST):$(PORT)/ 登录后，各角色进入各自的工作页；管理后台：http://$(HOST):$(PORT)/admin/ ，按 Ctrl+C 停止"
 	$(MANAGE) runserver $(HOST):$(PORT) --noreload
 
 test: system-packages venv fonts

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import transaction
+
 from dispatch.models import Rule, RuleFiring
 from dispatch.rules import Finding, cn_date, cn_month
 from notices import composers
@@ -53,10 +55,44 @@ REQUIREMENTS = {
 
 
 def notice_for_firing(*, firing: RuleFiring, finding: Finding, on_date: dt.date, acting_user) -> int | None:
-    """Draft the notice a firing calls for and advance it (issue or queue for sign-off); its id."""
+    """Draft the notice a firing calls for and advance it (issue or queue for sign-off); its id.
+
+    With a broker, the monthly circular is drafted and issued in a task of its own
+    (`dispatch.issue_circular`, enqueued when the firing commits; the firing gets its notice id
+    then): composing it reads the whole portfolio twice, and the month's letters need not wait."""
     kind = NOTICE_KIND_FOR_RULE.get(firing.rule)
     if kind is None:
         return None
+    if firing.rule == Rule.MONTHLY_CIRCULAR and not notice_services.tasks_run_in_process():
+        from dispatch.tasks import issue_circular
+
+        transaction.on_commit(lambda: issue_circular.delay(firing.pk))
+        return None
+    notice = _notice_draft(firing=firing, finding=finding, on_date=on_date, acting_user=acting_user)
+    # Issued (or queued for sign-off) dated the job's date, in a task of its own once the firing
+    # commits (in-process and at once when there is no broker).
+    notice_services.notice_advance_later(notice_id=notice.pk, issued_on=on_date)
+    return notice.pk
+
+
+def circular_for_firing(*, firing_id: int) -> int:
+    """The circular task's one call: draft the firing's 月度通报 (once: keyed on the firing),
+    advance it dated the firing's date, and record it on the firing. Its notice id."""
+    with transaction.atomic():
+        firing = RuleFiring.objects.select_for_update().get(pk=firing_id)
+        finding = Finding(rule=firing.rule, subject=firing.subject, period=firing.period, facts=firing.facts,
+                          data=firing.data)
+        notice = _notice_draft(firing=firing, finding=finding, on_date=firing.fired_on, acting_user=None)
+        notice_services.notice_advance_after_draft(notice_id=notice.pk, acting_user=None, issued_on=firing.fired_on)
+        if firing.notice_id != notice.pk:
+            firing.notice_id = notice.pk
+            firing.save(update_fields=["notice_id", "updated_at"])
+    return notice.pk
+
+
+def _notice_draft(*, firing: RuleFiring, finding: Finding, on_date: dt.date, acting_user):
+    """The firing's notice as a draft, with the content its rule calls for (idempotent)."""
+    kind = NOTICE_KIND_FOR_RULE[firing.rule]
     source_key = f"dispatch:{firing.rule}:{firing.subject}:{firing.period}"
     units: list = []
     departments: list = []
@@ -94,6 +130,8 @@ def notice_for_firing(*, firing: RuleFiring, finding: Finding, on_date: dt.date,
             context["requirements"] = (
                 f"请你单位于收到本函后{ack_days}个工作日内签收，{answer_days}个工作日内书面反馈整改情况。"
             )
+            # The notice's own deadlines follow the same thresholds, counted from its issue date.
+            context["deadline_workdays"] = {"acknowledge": ack_days, "answer": answer_days}
         if firing.rule == Rule.URGE_REPORT:
             period_start = dt.date.fromisoformat(finding.data["week_start"])
         elif firing.rule == Rule.R5_SUMMONS:
@@ -110,8 +148,29 @@ def notice_for_firing(*, firing: RuleFiring, finding: Finding, on_date: dt.date,
         period_start=period_start,
         acting_user=acting_user,
     )
-    notice_services.notice_advance_after_draft(notice_id=notice.pk, acting_user=acting_user)
-    return notice.pk
+    return notice
+
+
+def drafts_left_behind(*, on_date: dt.date) -> None:
+    """Advance again the notices of the date's firings still in draft, and send again the
+    circulars not drafted yet: the task that should have done it was lost (a worker killed
+    between the commit and the enqueue). Harmless twice."""
+    from dispatch.tasks import issue_circular
+    from notices.models import Notice
+
+    for firing_id in RuleFiring.objects.filter(
+        fired_on=on_date, rule=Rule.MONTHLY_CIRCULAR, notice_id__isnull=True
+    ).values_list("pk", flat=True):
+        if notice_services.tasks_run_in_process():
+            circular_for_firing(firing_id=firing_id)
+        else:
+            transaction.on_commit(lambda firing_id=firing_id: issue_circular.delay(firing_id))
+
+    firing_notices = RuleFiring.objects.filter(fired_on=on_date, notice_id__isnull=False).values("notice_id")
+    for notice_id in Notice.objects.filter(pk__in=firing_notices, state=NoticeState.DRAFT).values_list(
+        "pk", flat=True
+    ):
+        notice_services.notice_advance_later(notice_id=notice_id, issued_on=on_date)
 
 
 def answered_notice_ids(*, notice_ids: list[int], on_date: dt.date) -> set[int]:

@@ -4,6 +4,14 @@ Times are Asia/Shanghai (CELERY_TIMEZONE). Which jobs are due on a day — the d
 working days, the weekly job on Monday or the next working day, the monthly job on the first
 working day — is decided by dispatch.services.jobs_due_on from China's official calendar, so
 beat only needs to knock twice a day.
+
+Besides the calendar, one housekeeping entry: every 5 minutes the sweep of failed email
+deliveries (notices.retry_failed_deliveries) resends those whose back-off has elapsed
+(notices.services.RETRY_BACKOFF_MINUTES: 1, 5, 30, 120, 480 minutes), so a letter whose email
+failed, or whose worker was lost while sending, goes out within 5 minutes of its retry time.
+It is not a calendar job: it has no date, no JobRun, and beat's catch-up (config/beat_catch_up.py,
+which follows dispatch.tasks.SLOT_JOBS) ignores it — the next sweep after a restart resends
+everything still due anyway.
 """
 
 from celery.schedules import crontab
@@ -18,5 +26,11 @@ BEAT_SCHEDULE = {
         "task": "dispatch.run_due_jobs",
         "schedule": crontab(hour=8, minute=30),
         "args": ("08:30",),
+    },
+    "notices-retry-failed-deliveries": {
+        "task": "notices.retry_failed_deliveries",
+        "schedule": crontab(minute="*/5"),
+        # A sweep that finds nothing due is cheap; one that is late is pointless: drop it.
+        "options": {"expires": 4 * 60},
     },
 }

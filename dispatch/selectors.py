@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import F, QuerySet, Window
 from django.db.models.functions import RowNumber
 
-from dispatch.models import THRESHOLD_DEFAULTS, Job, JobRun, Rule, RuleFiring, Threshold
+from dispatch.models import THRESHOLD_DEFAULTS, Job, JobRun, Rule, RuleFiring, Threshold, ThresholdKey
 from dispatch.rules import Lights, ProjectFacts, UnitMonthActivity, lights_compute
 from tracker import workdays
 from tracker.models import (
@@ -240,3 +241,32 @@ def missing_reports(*, week_start: dt.date, on_date: dt.date) -> dict[int, list[
 
 
 JOB_LABELS = dict(Job.choices)
+
+
+@dataclass(frozen=True)
+class ThresholdRow:
+    key: str
+    label: str
+    default: Decimal
+    value: Decimal
+    last_change: AuditEvent | None
+
+    @property
+    def default_text(self) -> str:
+        return f"{self.default.normalize():f}"
+
+    @property
+    def value_text(self) -> str:
+        return f"{self.value.normalize():f}"
+
+
+def threshold_rows() -> list[ThresholdRow]:
+    """Every threshold with its default, its current value and its last audited change (two queries)."""
+    current = thresholds_current()
+    last: dict[str, AuditEvent] = {}
+    for event in AuditEvent.objects.filter(action=AuditAction.THRESHOLD_CHANGE).order_by("occurred_at", "id"):
+        last[event.object_id] = event
+    return [
+        ThresholdRow(key=key, label=label, default=THRESHOLD_DEFAULTS[key], value=current[key], last_change=last.get(key))
+        for key, label in ThresholdKey.choices
+    ]

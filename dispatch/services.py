@@ -34,6 +34,7 @@ from dispatch.models import (
 )
 from tracker import permissions, workdays
 from tracker.models import AuditAction, EscalationLevel, Problem, Role, StaffProfile
+from tracker.selectors import city_leader_for_domains
 from tracker.services import audit_record, problem_escalate
 
 logger = logging.getLogger(__name__)
@@ -150,9 +151,10 @@ def finding_fire(
     return firing
 
 
-def _city_leader_name() -> str:
-    profile = StaffProfile.objects.filter(role=Role.CITY_LEADER).order_by("user__username").first()
-    return profile.full_name if profile is not None else ""
+def _city_leader_name(project) -> str:
+    """The city leader a problem of this project goes to: the one in charge of its domain."""
+    leaders, general = city_leader_for_domains()
+    return leaders.get(project.domain_id, general)
 
 
 def problem_overdue_escalate(
@@ -187,7 +189,7 @@ def problem_overdue_escalate(
             reason=facts,
             on_date=on_date,
             responsible_leader=(
-                _city_leader_name()
+                _city_leader_name(problem.project)
                 if target == EscalationLevel.CITY and not problem.responsible_leader
                 else ""
             ),
@@ -524,8 +526,11 @@ def job_run_for_date(*, job: str, on_date: dt.date, acting_user=None) -> JobOutc
     JobRun.objects.filter(pk=run.pk).update(
         status=JobRunStatus.RUNNING, attempts=F("attempts") + 1, started_at=timezone.now(), error=""
     )
+    resumed = run.attempts > 0  # a run a killed or failed worker left half-done
     try:
         firings = JOB_SERVICES[job](on_date=on_date, acting_user=acting_user)
+        if resumed:
+            issuing.drafts_left_behind(on_date=on_date)
     except Exception as error:
         JobRun.objects.filter(pk=run.pk).exclude(status=JobRunStatus.DONE).update(
             status=JobRunStatus.FAILED, error=f"{type(error).__name__}: {error}"[:2000]

@@ -1,6 +1,8 @@
 """Admin for notices (Chinese). Issued notices are read-only: content never changes after issue."""
 from django.contrib import admin
 
+from tracker.admin_audit import AuditedModelAdmin
+
 from notices.models import (
     AnswerAttachment,
     Contact,
@@ -13,7 +15,7 @@ from notices.models import (
 
 
 @admin.register(NoticeKindSetting)
-class NoticeKindSettingAdmin(admin.ModelAdmin):
+class NoticeKindSettingAdmin(AuditedModelAdmin):
     list_display = ("kind", "number_prefix", "notice_format", "auto_issue", "answer_required",
                     "acknowledge_workdays", "answer_workdays")
 
@@ -31,7 +33,7 @@ class NumberCounterAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(AuditedModelAdmin):
     list_display = ("name", "unit", "department", "for_city_government", "phone", "email", "user")
     list_filter = ("unit", "department")
     search_fields = ("name", "email", "phone")

@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from tracker.models import Problem, Project, ProjectState, WeeklyReport
-from tracker.selectors import GroupTally, portfolio_as_of
+from django.db.models import Q
+
+from tracker.models import EscalationLevel, Problem, ProblemStatus, Project, ProjectState, WeeklyReport
+from tracker.selectors import GroupTally, city_leader_for_domains, portfolio_as_of
 
 RATE_COLUMNS = (("started_rate", "开工率"), ("completed_rate", "完工率"), ("investment_rate", "投资完成率"))
 
@@ -117,6 +119,7 @@ def compose_weekly_report(*, week_start: dt.date) -> dict:
                   Decimal("0"))
     new_problems = Problem.objects.filter(raised_on__range=(week_start, week_end)).select_related("project")
     escalated = Problem.objects.filter(level_since__range=(week_start, week_end)).exclude(level="office")
+    escalated_rows = escalated_problem_rows(week_start=week_start, week_end=week_end)
     at_risk = [
         p for p in Project.objects.filter(planned_completion__lte=week_end + dt.timedelta(days=60))
         if now.states.get(p.pk) in (ProjectState.PREPARATION, ProjectState.UNDER_CONSTRUCTION, ProjectState.SUSPENDED)
@@ -143,6 +146,7 @@ def compose_weekly_report(*, week_start: dt.date) -> dict:
         {"kind": "h2", "text": "四、新增和升级的问题"},
         {"kind": "p", "text": f"本周新增问题{new_problems.count()}个，升级协调{escalated.count()}个。" + "".join(
             f"{p.project.name}：{p.description}。" for p in new_problems[:10])},
+        *_escalated_blocks(escalated_rows, year=week_end.year),
         {"kind": "h2", "text": "五、存在风险的工程"},
         {"kind": "p", "text": (f"{len(at_risk)}个工程计划完工日期临近但尚未完工：" + "、".join(p.name for p in at_risk[:20])
                                + ("等。" if len(at_risk) > 20 else "。")) if at_risk else "本周无临期未完工工程。"},
@@ -153,9 +157,69 @@ def compose_weekly_report(*, week_start: dt.date) -> dict:
                  "生态保护工程调度情况的报告",
         "copy_to": "省“一泓清水入黄河”工程专班",
         "week_start": week_start.isoformat(),
+        "escalated": escalated_rows,
         "changes": changes,
         "reported": len(reported),
     }
+
+
+LEVEL_LABELS = dict(EscalationLevel.choices)
+
+
+def escalated_problem_rows(*, week_start: dt.date, week_end: dt.date) -> list[dict]:
+    """The problems standing above the office at the week's end (市政府 or 省专班 coordinating,
+    not resolved by then), each with its level and the city leader responsible for it (R7: an
+    escalated problem appears in the weekly report with the responsible city leader).
+
+    The leader is the one recorded on the problem when it rose to 市政府; failing that, the city
+    leader in charge of the project's domain (tracker.selectors.city_leader_for_domains)."""
+    leaders, general = city_leader_for_domains()
+    problems = (
+        Problem.objects.filter(level__in=[EscalationLevel.CITY, EscalationLevel.PROVINCE],
+                               level_since__lte=week_end, raised_on__lte=week_end)
+        .filter(Q(status=ProblemStatus.OPEN) | Q(resolved_on__gt=week_end))
+        .select_related("project", "project__unit")
+        .order_by("-level", "level_since", "pk")
+    )
+    return [
+        {
+            "problem_id": problem.pk,
+            "project_code": problem.project.code,
+            "project_name": problem.project.name,
+            "unit": problem.project.unit.name,
+            "description": problem.description,
+            "level": problem.level,
+            "level_label": LEVEL_LABELS[problem.level],
+            "since": problem.level_since.isoformat(),
+            "this_week": week_start <= problem.level_since <= week_end,
+            "leader": problem.responsible_leader or leaders.get(problem.project.domain_id, general) or "待明确",
+        }
+        for problem in problems
+    ]
+
+
+def _escalated_blocks(rows: list[dict], *, year: int) -> list[dict]:
+    """The report's escalated section: one row per problem with its level and city leader."""
+    if not rows:
+        return [{"kind": "p", "text": "目前无提请市政府或省专班协调的问题。"}]
+    city = sum(1 for row in rows if row["level"] == EscalationLevel.CITY)
+    return [
+        {"kind": "p", "text": f"目前提请市政府领导协调的问题{city}个、提请省专班协调的问题{len(rows) - city}个，"
+                              "逐项列明协调层级和责任市领导如下（“本周”为本周升级）。"},
+        {"kind": "table", "caption": "表2 已升级协调的问题", "wide": False, "text_columns": [2, 4],
+         "header": ["序号", "项目", "县（市、区）", "问题", "协调层级", "升级日期", "责任市领导"],
+         "widths": ["6%", "23%", "12%", "23%", "10%", "12%", "14%"],
+         "rows": [[index, f"{row['project_code']} {row['project_name']}", row["unit"], row["description"],
+                   row["level_label"] + ("（本周）" if row["this_week"] else ""),
+                   _short_date(row["since"], year), row["leader"]]
+                  for index, row in enumerate(rows, start=1)]},
+    ]
+
+
+def _short_date(iso: str, year: int) -> str:
+    """M月D日 within the report's year, with the year otherwise."""
+    day = dt.date.fromisoformat(iso)
+    return f"{day.month}月{day.day}日" if day.year == year else f"{day.year}年{day.month}月{day.day}日"
 
 
 def compose_unit_letter(*, unit, as_of: dt.date, reason: str, requirement: str, limit: int = 8) -> dict:

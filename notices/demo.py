@@ -9,6 +9,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from notices import composers, services
 from notices.models import Contact, Notice, NoticeKind, NoticeState
@@ -83,23 +84,24 @@ def generate_demo_notices() -> dict:
     ]
     for kind, unit, reason, requirement in letters:
         notices.append(_letter(kind, unit, as_of, reason, requirement, clerk))
+    # Dated the demo's date, like the rest of the demo history (not the day the demo is built).
     for notice in notices:
         if notice.state == NoticeState.DRAFT:
-            notice = services.notice_advance_after_draft(notice_id=notice.pk, acting_user=clerk)
+            notice = services.notice_advance_after_draft(notice_id=notice.pk, acting_user=clerk, issued_on=as_of)
         if notice.state == NoticeState.PENDING_SIGNOFF:
-            services.notice_sign_and_issue(notice_id=notice.pk, acting_user=leader)
+            services.notice_sign_and_issue(notice_id=notice.pk, acting_user=leader, issued_on=as_of)
     circular = Notice.objects.get(pk=circular.pk)
     if not Notice.objects.filter(kind=NoticeKind.CORRECTION).exists():
         correction = services.notice_correct(notice_id=circular.pk, acting_user=clerk,
                                              correction_text="表1中部分县（市、区）“较上月”一栏数据有误，以本通知所附数据为准。")
-        services.notice_advance_after_draft(notice_id=correction.pk, acting_user=clerk)
-        services.notice_sign_and_issue(notice_id=correction.pk, acting_user=leader)
-    _demo_loop(units)
+        services.notice_advance_after_draft(notice_id=correction.pk, acting_user=clerk, issued_on=as_of)
+        services.notice_sign_and_issue(notice_id=correction.pk, acting_user=leader, issued_on=as_of)
+    _demo_loop(units, as_of)
     return {"contacts_created": contacts, "notices": Notice.objects.count(),
             "issued": Notice.objects.exclude(number=None).count()}
 
 
-def _demo_loop(units) -> None:
+def _demo_loop(units, as_of: dt.date) -> None:
     """Some letters acknowledged, one answered with evidence, one closed."""
     users = get_user_model().objects
     with transaction.atomic():
@@ -109,13 +111,99 @@ def _demo_loop(units) -> None:
                 continue
             unit = notice.recipient_units.first()
             liaison = users.get(username=f"county_{unit.code}")
-            services.notice_acknowledge(notice_id=notice.pk, acting_user=liaison)
+            services.notice_acknowledge(notice_id=notice.pk, acting_user=liaison, on_date=as_of)
             if kind != NoticeKind.LISTED_SUPERVISION:
                 services.notice_answer(
                     notice_id=notice.pk, acting_user=liaison,
                     text="已召开专题会议研究部署，明确责任人和完成时限，用地手续已提交审批，预计本月底开工。",
                     files=[services.UploadedAttachment(name="现场照片.png", content=PNG_EVIDENCE)],
+                    on_date=as_of,
                 )
             if kind == NoticeKind.WARNING:
                 services.notice_close(notice_id=notice.pk, acting_user=users.get(username="clerk"),
-                                      comment="整改措施可行，予以办结。")
+                                      comment="整改措施可行，予以办结。", on_date=as_of)
+
+
+# --- the people around the calendar's letters, for run_cycle's simulated history ----------------
+# How each unit's liaison deals with letters in the demo history (deterministic, by the unit's
+# place in the list): most sign for them the next working day and answer within 6 working days
+# (the office then closes the letter 2 working days later); a few sign but never answer, and a
+# few never even sign — their 督办函 go overdue and the daily scan escalates them (R7), and
+# two unanswered 督办函 in a quarter bring 挂牌督办 (R6).
+PROMPT, SIGNS_ONLY, SILENT = "prompt", "signs_only", "silent"
+ANSWER_AFTER_WORKDAYS = 6
+CLOSE_AFTER_WORKDAYS = 2
+OPEN_LETTER_STATES = (NoticeState.ISSUED, NoticeState.DELIVERED, NoticeState.ACKNOWLEDGED, NoticeState.ANSWERED)
+DEMO_ANSWER_TEXT = ("已召开专题会议研究部署，逐项明确责任人和完成时限，倒排工期、加快推进；"
+                    "相关手续已提交审批，整改情况附后。")
+
+
+def demo_behaviour(display_order: int) -> str:
+    """Two units in three answer on time; of the rest, half sign only and half stay silent."""
+    if display_order % 3:
+        return PROMPT
+    return SIGNS_ONLY if display_order % 2 else SILENT
+
+
+def _liaisons() -> dict[str, object]:
+    """{"unit:<id>" / "department:<id>": the liaison user who signs and answers for it}."""
+    liaisons: dict[str, object] = {}
+    for profile in StaffProfile.objects.select_related("user").filter(
+            role__in=[Role.COUNTY_LIAISON, Role.DEPARTMENT_LIAISON]).order_by("user__username"):
+        key = f"unit:{profile.unit_id}" if profile.role == Role.COUNTY_LIAISON else f"department:{profile.department_id}"
+        liaisons.setdefault(key, profile.user)
+    return liaisons
+
+
+def demo_day_act(*, on_date: dt.date) -> dict[str, int]:
+    """What the office and the recipients do on a simulated working day, after the day's jobs:
+    the office leader signs the letters waiting for sign-off (dated that day); liaisons sign for
+    and answer letters as their unit's behaviour says; the office closes answered letters.
+
+    Everything is decided from dates already stored (issue date, answer date), so running the same
+    day again — or the whole range again — does nothing new."""
+    from tracker import workdays
+
+    counts = {"signed": 0, "acknowledged": 0, "answered": 0, "closed": 0}
+    if not workdays.is_working_day(on_date):
+        return counts
+    users = get_user_model().objects
+    leader, clerk = users.get(username="leader"), users.get(username="clerk")
+    contacts_from_demo_users()
+    for notice_id in Notice.objects.filter(
+            source_key__startswith="dispatch:", state=NoticeState.PENDING_SIGNOFF).order_by("pk").values_list(
+            "pk", flat=True):
+        services.notice_sign_and_issue(notice_id=notice_id, acting_user=leader, issued_on=on_date)
+        counts["signed"] += 1
+    liaisons = _liaisons()
+    orders = {f"unit:{pk}": order for pk, order in AdministrativeUnit.objects.values_list("pk", "display_order")}
+    orders |= {f"department:{pk}": order for pk, order in Department.objects.values_list("pk", "display_order")}
+    letters = (Notice.objects.filter(source_key__startswith="dispatch:", state__in=OPEN_LETTER_STATES,
+                                     notice_format="letter", issued_on__lt=on_date)
+               .prefetch_related("deliveries__answers").order_by("issued_on", "pk"))
+    for notice in letters:
+        for delivery in notice.deliveries.all():
+            liaison = liaisons.get(delivery.recipient_key)
+            if liaison is None:
+                continue
+            behaviour = demo_behaviour(orders.get(delivery.recipient_key, 0))
+            if behaviour == SILENT:
+                continue
+            if delivery.acknowledged_at is None:
+                services.notice_acknowledge(notice_id=notice.pk, acting_user=liaison, on_date=on_date)
+                counts["acknowledged"] += 1
+                continue  # the answer comes on a later day
+            if (behaviour == PROMPT and notice.answer_required and not delivery.answers.all()
+                    and on_date >= workdays.add_working_days(notice.issued_on, ANSWER_AFTER_WORKDAYS)):
+                services.notice_answer(notice_id=notice.pk, acting_user=liaison, text=DEMO_ANSWER_TEXT,
+                                       files=[services.UploadedAttachment(name="整改佐证.png", content=PNG_EVIDENCE)],
+                                       on_date=on_date)
+                counts["answered"] += 1
+    for notice in Notice.objects.filter(source_key__startswith="dispatch:", state=NoticeState.ANSWERED,
+                                        issued_on__lt=on_date).prefetch_related("answers"):
+        answered_on = max(timezone.localtime(a.submitted_at).date() for a in notice.answers.all())
+        if on_date >= workdays.add_working_days(answered_on, CLOSE_AFTER_WORKDAYS):
+            services.notice_close(notice_id=notice.pk, acting_user=clerk, comment="整改措施具体可行，予以办结。",
+                                  on_date=on_date)
+            counts["closed"] += 1
+    return counts

@@ -49,7 +49,8 @@ def notice_get(*, user, notice_id: int) -> Notice:
 
 
 def signoff_queue(*, user) -> QuerySet[Notice]:
-    if not permissions.is_office_leader(user):
+    """Notices waiting for a leader's signature: leaders sign them, clerks follow them up."""
+    if not permissions.is_office_staff(user):
         return Notice.objects.none()
     return Notice.objects.filter(state=NoticeState.PENDING_SIGNOFF).order_by("created_at")
 

@@ -42,6 +42,9 @@ logger = logging.getLogger(__name__)
 
 CITY_GOVERNMENT_NAME = "市人民政府"
 DOCUMENT_TEMPLATE = "notices/pdf/document.html"
+# When an act is dated another day than today (run_cycle, beat catch-up, the demo), it is recorded
+# at this local time of that day: inside office hours, after the 07:00 and 08:30 beat slots.
+OFFICE_HOUR = dt.time(9, 0)
 # Back-off between email attempts (minutes); after the last one the delivery stays failed.
 RETRY_BACKOFF_MINUTES = (1, 5, 30, 120, 480)
 
@@ -63,7 +66,8 @@ KIND_DEFAULTS: dict[str, KindDefaults] = {
     NoticeKind.MONTHLY_CIRCULAR: KindDefaults("临一泓专办通", NoticeFormat.ORDINARY, False, False, 3, 0),
     NoticeKind.WARNING: KindDefaults("临一泓专办函", NoticeFormat.LETTER, False, True, 2, 10),
     NoticeKind.REMINDER: KindDefaults("临一泓专办函", NoticeFormat.LETTER, False, False, 2, 0),
-    NoticeKind.SUPERVISION: KindDefaults("临一泓专办函", NoticeFormat.LETTER, False, True, 2, 10),
+    # 督办函: acknowledge within 1 working day, answer within 10 (issue 4, R3).
+    NoticeKind.SUPERVISION: KindDefaults("临一泓专办函", NoticeFormat.LETTER, False, True, 1, 10),
     NoticeKind.SUMMONS: KindDefaults("临一泓专办函", NoticeFormat.LETTER, False, False, 1, 0),
     NoticeKind.LISTED_SUPERVISION: KindDefaults("临一泓专办函", NoticeFormat.LETTER, False, True, 2, 15),
     NoticeKind.URGE_REPORT: KindDefaults("临一泓专办催", NoticeFormat.LETTER, True, False, 1, 0),
@@ -105,11 +109,12 @@ def kind_setting_get(*, kind: str) -> NoticeKindSetting:
 
 
 def _audit(notice: Notice, *, acting_user, transition: str, from_state: str = "", reason: str = "",
-           unit=None, extra: dict | None = None) -> None:
+           unit=None, extra: dict | None = None, effective_on: dt.date | None = None) -> None:
     audit_record(
         action=AuditAction.NOTICE,
         acting_user=acting_user,
         unit=unit,
+        effective_on=effective_on,
         object_type="notice",
         object_id=notice.pk,
         from_state=from_state,
@@ -204,15 +209,28 @@ def _lock_notice(notice_id: int) -> Notice:
     return Notice.objects.select_for_update().get(pk=notice_id)
 
 
+def moment_on(day: dt.date | None) -> dt.datetime:
+    """The instant an act dated `day` is recorded at: now when `day` is today (or not given);
+    for another day (a simulated or caught-up date), that day at OFFICE_HOUR, so that what a
+    calendar job does for a date carries that date and not the wall clock's."""
+    now = timezone.now()
+    if day is None or day == timezone.localdate(now):
+        return now
+    return timezone.make_aware(dt.datetime.combine(day, OFFICE_HOUR))
+
+
 @transaction.atomic
-def notice_advance_after_draft(*, notice_id: int, acting_user) -> Notice:
-    """Issue at once when the kind issues automatically, else queue it for a leader's sign-off."""
+def notice_advance_after_draft(*, notice_id: int, acting_user, issued_on: dt.date | None = None) -> Notice:
+    """Issue at once when the kind issues automatically, else queue it for a leader's sign-off.
+
+    `issued_on`: the date the notice is issued on (成文日期, number year, deadlines); the
+    calendar passes the date its job runs for. Default: today."""
     notice = _lock_notice(notice_id)
     if notice.state != NoticeState.DRAFT:
         return notice
     setting = kind_setting_get(kind=notice.kind)
     if setting.auto_issue:
-        return _issue(notice, acting_user=acting_user, setting=setting)
+        return _issue(notice, acting_user=acting_user, setting=setting, issued_on=issued_on)
     _require_office_staff(acting_user)
     notice.submit_for_signoff()
     notice.save()
@@ -220,14 +238,41 @@ def notice_advance_after_draft(*, notice_id: int, acting_user) -> Notice:
     return notice
 
 
+def tasks_run_in_process() -> bool:
+    """True when Celery tasks run eagerly in this process (no broker: the embedded default)."""
+    from celery import current_app
+
+    return bool(current_app.conf.task_always_eager)
+
+
+def notice_advance_later(*, notice_id: int, issued_on: dt.date) -> None:
+    """Fan-out: advance (issue or queue) the draft in its own Celery task once the caller's
+    transaction commits — one task per notice, so that N workers render N letters at once.
+
+    With no broker (tasks eager, the embedded default) it is done here, inside the caller's
+    transaction, exactly as before: the firing and its issued notice commit together.
+    Idempotent either way: a notice no longer a draft is left as it is."""
+    if tasks_run_in_process():
+        notice_advance_after_draft(notice_id=notice_id, acting_user=None, issued_on=issued_on)
+        return
+
+    def enqueue():
+        from notices.tasks import advance_notice
+
+        advance_notice.delay(notice_id, issued_on.isoformat())
+
+    transaction.on_commit(enqueue)
+
+
 @transaction.atomic
-def notice_sign_and_issue(*, notice_id: int, acting_user) -> Notice:
-    """A leader signs a draft or queued notice: it is numbered, rendered, frozen and delivered."""
+def notice_sign_and_issue(*, notice_id: int, acting_user, issued_on: dt.date | None = None) -> Notice:
+    """A leader signs a draft or queued notice: it is numbered, rendered, frozen and delivered.
+    `issued_on`: the signing date (default today)."""
     permissions.require(permissions.is_office_leader(acting_user), "只有专班办领导可以签发公文")
     notice = _lock_notice(notice_id)
     if notice.state not in (NoticeState.DRAFT, NoticeState.PENDING_SIGNOFF):
         raise NoticeRefused(f"公文当前状态为“{notice.get_state_display()}”，不能签发")
-    return _issue(notice, acting_user=acting_user, setting=kind_setting_get(kind=notice.kind))
+    return _issue(notice, acting_user=acting_user, setting=kind_setting_get(kind=notice.kind), issued_on=issued_on)
 
 
 def _next_number(prefix: str, year: int) -> int:
@@ -279,17 +324,48 @@ def _recipients(notice: Notice) -> list[dict]:
     return rows
 
 
-def _issue(notice: Notice, *, acting_user, setting: NoticeKindSetting) -> Notice:
-    """Number, render, store and freeze. All or nothing: a failure rolls the number back too."""
+def _deadline_workdays(notice: Notice, setting: NoticeKindSetting) -> tuple[int, int]:
+    """(acknowledge, answer) working days: the kind's setting, unless the rule that drafted the
+    letter fixed them (the calendar's thresholds, e.g. R3's 1 and 10, stored in the context)."""
+    fixed = notice.context.get("deadline_workdays") or {}
+    return (int(fixed.get("acknowledge", setting.acknowledge_workdays)),
+            int(fixed.get("answer", setting.answer_workdays)))
+
+
+def _pdf_store(name: str, pdf_bytes: bytes) -> str:
+    """Write the issued PDF; a full disk or an unwritable media folder refuses the issue (the
+    caller's transaction rolls the number back) and leaves no partial file behind."""
+    name = default_storage.get_available_name(name)
+    try:
+        return default_storage.save(name, ContentFile(pdf_bytes))
+    except OSError as error:
+        try:
+            if default_storage.exists(name):
+                default_storage.delete(name)
+        except OSError:
+            logger.exception("partial PDF %s could not be removed", name)
+        logger.error("notice PDF %s could not be stored: %s", name, error)
+        raise NoticeRefused(
+            f"公文PDF无法写入存储（{error.strerror or type(error).__name__}），请检查磁盘空间和文件目录权限；"
+            "公文未签发，文号未占用"
+        ) from error
+
+
+def _issue(notice: Notice, *, acting_user, setting: NoticeKindSetting, issued_on: dt.date | None = None) -> Notice:
+    """Number, render, store and freeze. All or nothing: a failure rolls the number back too.
+
+    `issued_on` dates everything the document carries (成文日期, the number's year, deadlines
+    in working days from it, issued_at); default today."""
     from_state = notice.state
-    now = timezone.now()
+    now = moment_on(issued_on)
     issued_on = timezone.localdate(now)
+    acknowledge_workdays, answer_workdays = _deadline_workdays(notice, setting)
     sequence = _next_number(setting.number_prefix, issued_on.year)
     number = documents.document_number(setting.number_prefix, issued_on.year, sequence)
     pdf_bytes = rendering.render_pdf(DOCUMENT_TEMPLATE, {"doc": document_for(notice, number=number,
                                                                               issued_on=issued_on)})
-    stored_name = default_storage.save(f"notices/{issued_on.year}/{setting.number_prefix}-{issued_on.year}-{sequence}.pdf",
-                                       ContentFile(pdf_bytes))
+    stored_name = _pdf_store(f"notices/{issued_on.year}/{setting.number_prefix}-{issued_on.year}-{sequence}.pdf",
+                             pdf_bytes)
     # If anything below fails the transaction rolls back; the file must not outlive it.
     try:
         notice.number_prefix = setting.number_prefix
@@ -302,9 +378,9 @@ def _issue(notice: Notice, *, acting_user, setting: NoticeKindSetting) -> Notice
         notice.issued_on = issued_on
         notice.signed_by = acting_user if acting_user is not None and acting_user.pk else None
         notice.answer_required = setting.answer_required
-        notice.acknowledge_deadline = add_working_days(issued_on, setting.acknowledge_workdays)
+        notice.acknowledge_deadline = add_working_days(issued_on, acknowledge_workdays)
         notice.answer_deadline = (
-            add_working_days(issued_on, setting.answer_workdays) if setting.answer_required else None
+            add_working_days(issued_on, answer_workdays) if setting.answer_required else None
         )
         notice.issue()
         notice.save()
@@ -317,11 +393,11 @@ def _issue(notice: Notice, *, acting_user, setting: NoticeKindSetting) -> Notice
             )
             delivery_ids.append(delivery.pk)
         _audit(notice, acting_user=acting_user, transition="issue", from_state=from_state,
-               extra={"sha256": notice.sha256, "recipients": len(delivery_ids)})
+               extra={"sha256": notice.sha256, "recipients": len(delivery_ids)}, effective_on=issued_on)
+        _sync_notice_state(notice, acting_user=acting_user)
     except Exception:
         default_storage.delete(stored_name)
         raise
-    _sync_notice_state(notice, acting_user=acting_user)
 
     def enqueue():
         from notices.tasks import deliver_notice_email
@@ -452,21 +528,22 @@ def notice_mark_read(*, notice_id: int, acting_user) -> None:
 
 
 @transaction.atomic
-def notice_acknowledge(*, notice_id: int, acting_user) -> Delivery:
-    """签收: the recipient confirms receipt (timestamped). Acknowledging twice changes nothing."""
+def notice_acknowledge(*, notice_id: int, acting_user, on_date: dt.date | None = None) -> Delivery:
+    """签收: the recipient confirms receipt (timestamped; `on_date` for a simulated day, default
+    now). Acknowledging twice changes nothing."""
     notice = _lock_notice(notice_id)
     delivery = _delivery_or_refuse(notice, acting_user)
     if not notice.is_issued or notice.state == NoticeState.CLOSED:
         raise NoticeRefused(f"公文当前状态为“{notice.get_state_display()}”，不能签收")
     if delivery.acknowledged_at is not None:
         return delivery
-    delivery.acknowledged_at = timezone.now()
+    delivery.acknowledged_at = moment_on(on_date)
     delivery.acknowledged_by = acting_user
     if delivery.read_at is None:
         delivery.read_at = delivery.acknowledged_at
     delivery.save()
     _audit(notice, acting_user=acting_user, transition="acknowledge", unit=delivery.unit,
-           extra={"delivery_id": delivery.pk})
+           extra={"delivery_id": delivery.pk}, effective_on=on_date)
     _sync_notice_state(notice, acting_user=acting_user)
     return delivery
 
@@ -534,8 +611,10 @@ def _validate_attachments(files: list[UploadedAttachment]) -> list[str]:
 
 
 @transaction.atomic
-def notice_answer(*, notice_id: int, acting_user, text: str, files: list[UploadedAttachment] = ()) -> NoticeAnswer:
-    """整改反馈: the recipient answers, with attachments. Bad input changes nothing."""
+def notice_answer(*, notice_id: int, acting_user, text: str, files: list[UploadedAttachment] = (),
+                  on_date: dt.date | None = None) -> NoticeAnswer:
+    """整改反馈: the recipient answers, with attachments (`on_date` for a simulated day, default
+    now). Bad input changes nothing."""
     files = list(files)
     text = (text or "").strip()
     if not text:
@@ -550,7 +629,7 @@ def notice_answer(*, notice_id: int, acting_user, text: str, files: list[Uploade
     if delivery.answers.filter(status=AnswerStatus.SUBMITTED).exists():
         raise NoticeRefused("已提交的反馈正在审核，请等待审核结果")
     answer = NoticeAnswer.objects.create(
-        notice=notice, delivery=delivery, text=text, submitted_by=acting_user, submitted_at=timezone.now()
+        notice=notice, delivery=delivery, text=text, submitted_by=acting_user, submitted_at=moment_on(on_date)
     )
     stored: list[str] = []
     try:
@@ -561,7 +640,7 @@ def notice_answer(*, notice_id: int, acting_user, text: str, files: list[Uploade
             stored.append(attachment.file.name)
             attachment.save()
         _audit(notice, acting_user=acting_user, transition="answer", unit=delivery.unit,
-               extra={"answer_id": answer.pk, "attachments": len(files)})
+               extra={"answer_id": answer.pk, "attachments": len(files)}, effective_on=on_date)
         _sync_notice_state(notice, acting_user=acting_user)
     except Exception:
         for name in stored:
@@ -575,15 +654,16 @@ def _require_reviewer(user) -> None:
 
 
 @transaction.atomic
-def notice_close(*, notice_id: int, acting_user, comment: str = "") -> Notice:
-    """办结: the office accepts the answers (or closes a notice that needs none)."""
+def notice_close(*, notice_id: int, acting_user, comment: str = "", on_date: dt.date | None = None) -> Notice:
+    """办结: the office accepts the answers (or closes a notice that needs none); `on_date` for a
+    simulated day (default now)."""
     _require_reviewer(acting_user)
     notice = _lock_notice(notice_id)
     if notice.answer_required and notice.state != NoticeState.ANSWERED:
         raise NoticeRefused("整改反馈尚未全部提交，不能办结")
     if notice.state not in (NoticeState.ANSWERED, NoticeState.ACKNOWLEDGED, NoticeState.DELIVERED):
         raise NoticeRefused(f"公文当前状态为“{notice.get_state_display()}”，不能办结")
-    now = timezone.now()
+    now = moment_on(on_date)
     notice.answers.filter(status=AnswerStatus.SUBMITTED).update(
         status=AnswerStatus.ACCEPTED, reviewed_by=acting_user, reviewed_at=now, review_reason=comment
     )
@@ -591,7 +671,8 @@ def notice_close(*, notice_id: int, acting_user, comment: str = "") -> Notice:
     notice.close()
     notice.closed_at = now
     notice.save()
-    _audit(notice, acting_user=acting_user, transition="close", from_state=from_state, reason=comment)
+    _audit(notice, acting_user=acting_user, transition="close", from_state=from_state, reason=comment,
+           effective_on=on_date)
     return notice
 
 

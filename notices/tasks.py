@@ -4,11 +4,28 @@ from __future__ import annotations
 import smtplib
 import socket
 
+import datetime as dt
+
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 from notices import services
 
 TRANSIENT_MAIL_ERRORS = (smtplib.SMTPException, socket.error, TimeoutError, ConnectionError)
+TRANSIENT_DATABASE_ERRORS = (OperationalError, InterfaceError)
+
+
+@shared_task(name="notices.advance_notice", acks_late=True, reject_on_worker_lost=True,
+             autoretry_for=TRANSIENT_DATABASE_ERRORS, retry_backoff=10, retry_backoff_max=300, max_retries=5,
+             time_limit=600, soft_time_limit=570)
+def advance_notice(notice_id: int, issued_on: str) -> str:
+    """Issue (or queue for sign-off) one drafted notice, dated `issued_on`: one per letter, so a
+    calendar job's letters are rendered by every worker at once. Redelivered or sent twice, it
+    finds the notice no longer a draft and does nothing (the notice row is locked meanwhile)."""
+    notice = services.notice_advance_after_draft(
+        notice_id=notice_id, acting_user=None, issued_on=dt.date.fromisoformat(issued_on)
+    )
+    return notice.state
 
 
 @shared_task(name="notices.deliver_notice_email", bind=True, acks_late=True, max_retries=5,

@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from import_export.admin import ExportMixin
 
 from tracker import services
+from tracker.admin_audit import AuditedModelAdmin, ViewOnlyModelAdmin, formset_audit
 from tracker.resources import ProjectResource, WeeklyReportResource
 from tracker.models import (
     AdministrativeUnit,
@@ -25,6 +26,7 @@ from tracker.models import (
     Problem,
     Procedure,
     Project,
+    RollbackRequest,
     SectionReading,
     StaffProfile,
     WeeklyReport,
@@ -150,6 +152,9 @@ class ProjectAdmin(ExportMixin, admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/tracker/project/transition.html", context)
 
+    def save_formset(self, request, form, formset, change):
+        formset_audit(request, formset)  # procedures and problems edited inline are on record too
+
     def save_model(self, request, obj, form, change):
         """Edits go through the service: version check, permission and audit."""
         if not change:
@@ -163,7 +168,7 @@ class ProjectAdmin(ExportMixin, admin.ModelAdmin):
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(admin.ModelAdmin):
+class ProcedureAdmin(AuditedModelAdmin):
     list_display = ["project", "kind", "status", "started_on", "completed_on", "approving_body"]
     list_filter = ["kind", "status", "project__unit", "project__domain"]
     search_fields = ["project__code", "project__name"]
@@ -171,7 +176,10 @@ class ProcedureAdmin(admin.ModelAdmin):
 
 
 @admin.register(WeeklyReport)
-class WeeklyReportAdmin(ExportMixin, admin.ModelAdmin):
+class WeeklyReportAdmin(ExportMixin, ViewOnlyModelAdmin):
+    """Reports come in through the report form and the weekly sheet import, which validate them
+    (no lower progress without a note, …) and audit them; here they are read and exported."""
+
     resource_classes = [WeeklyReportResource]
     list_display = ["project", "week_start", "progress_percent", "completed_investment", "funds_in_place", "reporter_name"]
     list_filter = ["week_start", "project__unit", "project__domain", TargetYearFilter]
@@ -182,7 +190,7 @@ class WeeklyReportAdmin(ExportMixin, admin.ModelAdmin):
 
 
 @admin.register(MonthlyPlan)
-class MonthlyPlanAdmin(admin.ModelAdmin):
+class MonthlyPlanAdmin(AuditedModelAdmin):
     list_display = ["project", "month", "planned_progress_percent", "planned_investment", "milestone"]
     list_filter = ["month", "project__unit", "project__domain"]
     search_fields = ["project__code", "project__name"]
@@ -190,7 +198,7 @@ class MonthlyPlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(Problem)
-class ProblemAdmin(admin.ModelAdmin):
+class ProblemAdmin(AuditedModelAdmin):
     list_display = ["project", "category", "level", "status", "raised_on", "level_since", "resolved_on"]
     list_filter = ["level", "status", "category", "project__unit", "project__domain"]
     search_fields = ["project__code", "project__name", "description"]
@@ -199,7 +207,7 @@ class ProblemAdmin(admin.ModelAdmin):
 
 
 @admin.register(MonitoringSection)
-class MonitoringSectionAdmin(admin.ModelAdmin):
+class MonitoringSectionAdmin(AuditedModelAdmin):
     list_display = ["code", "name", "river", "level", "target_class", "unit"]
     list_filter = ["level", "unit", "river"]
     search_fields = ["code", "name"]
@@ -207,40 +215,50 @@ class MonitoringSectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(SectionReading)
-class SectionReadingAdmin(admin.ModelAdmin):
+class SectionReadingAdmin(AuditedModelAdmin):
     list_display = ["section", "month", "water_class"]
     list_filter = ["section__level", "water_class", "section"]
     date_hierarchy = "month"
 
 
 @admin.register(AdministrativeUnit)
-class AdministrativeUnitAdmin(admin.ModelAdmin):
+class AdministrativeUnitAdmin(AuditedModelAdmin):
     list_display = ["display_order", "name", "short_name", "kind", "code"]
     search_fields = ["name", "code"]
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(AuditedModelAdmin):
     list_display = ["display_order", "name", "short_name", "code"]
     search_fields = ["name"]
 
 
 @admin.register(Domain)
-class DomainAdmin(admin.ModelAdmin):
+class DomainAdmin(AuditedModelAdmin):
     list_display = ["display_order", "name", "lead_department", "code"]
 
 
 @admin.register(Basin)
-class BasinAdmin(admin.ModelAdmin):
+class BasinAdmin(AuditedModelAdmin):
     list_display = ["display_order", "name"]
 
 
 @admin.register(StaffProfile)
-class StaffProfileAdmin(admin.ModelAdmin):
+class StaffProfileAdmin(AuditedModelAdmin):
     list_display = ["user", "full_name", "role", "unit", "department", "phone"]
     list_filter = ["role", "unit", "department"]
     search_fields = ["user__username", "full_name"]
     filter_horizontal = ["assigned_domains", "assigned_units"]
+
+
+@admin.register(RollbackRequest)
+class RollbackRequestAdmin(ViewOnlyModelAdmin):
+    """Filed on the project page and decided on the leader's page (tracker.services), never here."""
+
+    list_display = ["requested_at", "project", "transition", "requested_by", "status", "decided_by", "decided_at"]
+    list_filter = ["status", "transition", "project__unit"]
+    search_fields = ["project__code", "project__name", "reason"]
+    list_select_related = ["project", "requested_by", "decided_by"]
 
 
 @admin.register(AuditEvent)

@@ -8,12 +8,18 @@ number of projects. The lights follow the dispatch engineer's rule engine
 from __future__ import annotations
 
 import datetime as dt
+import gzip
+import hashlib
+import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import FloatField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from dispatch.rules import LIGHT_LABELS, Lights, lights_compute
 from dispatch.selectors import states_as_of, thresholds_current
@@ -33,6 +39,7 @@ from tracker.models import (
     WaterClass,
     WeeklyReport,
 )
+from tracker.portfolio_cache import portfolio_cached
 
 # The province's targets (DOMAIN: the campaign): all started and half completed by the end of
 # 2024; all completed and effective by the end of October 2025.
@@ -109,6 +116,21 @@ def _month_ends(start: dt.date, end: dt.date) -> list[dt.date]:
     return ends
 
 
+def current_fields_hold(as_of: dt.date) -> bool:
+    """Whether every project's current fields are its figures and state as of `as_of` (2 queries).
+
+    tracker.services keeps Project.state and the figures of its latest weekly report on the
+    project row, in the transaction that changes them. Those are the as-of-date answer as long
+    as nothing is dated after `as_of`: no weekly report of a later week, no transition effective
+    later. That is the case for today's pages (the common case), which then read one row per
+    project instead of ranking the weekly reports and replaying the transition log.
+    """
+    later_report = WeeklyReport.objects.filter(week_start__gt=as_of).exists()
+    return not later_report and not AuditEvent.objects.filter(
+        action=AuditAction.PROJECT_TRANSITION, effective_on__gt=as_of
+    ).exists()
+
+
 def figures_as_of(*, as_of: dt.date, projects: QuerySet[Project]) -> dict[int, selectors.ProjectFigures]:
     """{project id: figures of its last weekly report on or before `as_of`} in one query.
 
@@ -141,12 +163,26 @@ def lights_as_of(
 ) -> dict[int, Lights]:
     """{project id: its start and progress lights on the date} (4 queries; fewer given the parts).
 
+    On a date after everything recorded (today), from the projects' current fields instead
+    (3 queries, see current_fields_hold).
+
     The rule engine's own definition (dispatch.rules.lights_compute with the office's
     thresholds, state from the transition log, progress from the last weekly report on or
     before the date): the same lights as dispatch.selectors.project_lights, without the facts
     only the letters need (recent reports, pending procedures).
     """
     thresholds = thresholds_current()
+    if states is None and figures is None and plans is None and current_fields_hold(on_date):
+        current = projects.order_by().values_list(
+            "pk", "planned_start", "planned_completion", "actual_start", "state", "progress_percent"
+        )
+        return {
+            pk: lights_compute(
+                state=state, planned_start=planned_start, planned_completion=planned_completion,
+                actual_start=actual_start, progress=progress, on_date=on_date, thresholds=thresholds,
+            )
+            for pk, planned_start, planned_completion, actual_start, state, progress in current
+        }
     if states is None:
         states = states_as_of(on_date=on_date, projects=projects)
     if figures is None:
@@ -168,20 +204,42 @@ def lights_as_of(
     return lights
 
 
+def _ledger_lights(*, projects: QuerySet[Project], on_date: dt.date) -> dict[int, tuple[str, str | None]]:
+    """{project id: (start light, progress light)} of every listed project, cached per data version."""
+
+    def build() -> dict[int, tuple[str, str | None]]:
+        lights = lights_as_of(on_date=on_date, projects=projects)
+        return {pk: (light.start, light.progress) for pk, light in lights.items()}
+
+    return portfolio_cached(("ledger-lights", str(projects.order_by().values("pk").query), on_date), build)
+
+
 def ledger_page(
     *, projects: QuerySet[Project], on_date: dt.date, order: str, light: str = "", page: int = 1, per_page: int = 50
 ) -> tuple[list[LedgerRow], dict]:
-    """One page of the ledger with the lights on a date (lights: 5 queries; ids: 1; the page: 1).
+    """One page of the ledger with the lights on a date (at most 7 queries, whatever the size).
 
-    The light filter needs every project's lights, so it runs on ids; only the page's rows are
-    loaded as objects.
+    Without a light filter the database pages the ledger and only the page's projects get
+    their lights computed. The light filter needs every project's lights: those are kept in
+    the portfolio cache (one computation per data version and day), the page is cut from ids.
     """
-    lights = lights_as_of(on_date=on_date, projects=projects)
-    ids = [pk for pk in projects.order_by(order, "map_number").values_list("pk", flat=True)
-           if pk in lights and (not light or _matches_light(lights[pk], light))]
-    pages = max(1, -(-len(ids) // per_page))
+    ordered = projects.order_by(order, "map_number")
+    if light:
+        lights = _ledger_lights(projects=projects, on_date=on_date)
+        ids = [pk for pk in ordered.values_list("pk", flat=True)
+               if pk in lights and light in lights[pk]]
+        count = len(ids)
+    else:
+        count = projects.count()
+    pages = max(1, -(-count // per_page))
     page = min(max(1, page), pages)
-    page_ids = ids[(page - 1) * per_page: page * per_page]
+    start = (page - 1) * per_page
+    if light:
+        page_ids = ids[start: start + per_page]
+    else:
+        page_ids = list(ordered.values_list("pk", flat=True)[start: start + per_page])
+        page_lights = lights_as_of(on_date=on_date, projects=Project.objects.filter(pk__in=page_ids))
+        lights = {pk: (value.start, value.progress) for pk, value in page_lights.items()}
     objects = Project.objects.select_related("unit", "domain").in_bulk(page_ids)
     rows = [
         LedgerRow(
@@ -189,12 +247,32 @@ def ledger_page(
             state=objects[pk].state,
             state_label=objects[pk].get_state_display(),
             progress_percent=objects[pk].progress_percent,
-            start_light=lights[pk].start,
-            progress_light=lights[pk].progress,
+            start_light=lights[pk][0],
+            progress_light=lights[pk][1],
         )
         for pk in page_ids
     ]
-    return rows, {"page": page, "pages": pages, "count": len(ids), "per_page": per_page}
+    return rows, {"page": page, "pages": pages, "count": count, "per_page": per_page}
+
+
+def ledger_page_cached(
+    *, projects: QuerySet[Project], on_date: dt.date, order: str, light: str = "", page: int = 1,
+    render: Callable[[list[LedgerRow], dict], str], per_page: int = 50, presentation: tuple = (),
+) -> tuple[list[LedgerRow], dict, str]:
+    """ledger_page and its rendering (`render(rows, paging)`), kept in the portfolio cache.
+
+    `presentation` names whatever else the rendering depends on (sort key, query string).
+    """
+
+    def build() -> tuple[list[LedgerRow], dict, str]:
+        rows, paging = ledger_page(
+            projects=projects, on_date=on_date, order=order, light=light, page=page, per_page=per_page
+        )
+        return rows, paging, render(rows, paging)
+
+    parts = ("ledger-page", str(projects.order_by().values("pk").query), on_date, order, light, page, per_page,
+             presentation)
+    return portfolio_cached(parts, build)
 
 
 def _transitions(*, projects: QuerySet[Project], as_of: dt.date) -> list[tuple[dt.date, int, str]]:
@@ -314,16 +392,62 @@ def marker_dicts(data: dict) -> list[dict]:
     return [dict(zip(data["marker_columns"], row)) for row in data["markers"]]
 
 
+@dataclass(frozen=True)
+class DashboardPage:
+    """The dashboard for one scope, date and filters: the headline and unit table the page shows,
+    and the maps' data as the JSON the page's script fetches (serialised and gzipped once)."""
+
+    headline: dict
+    units: list[dict]
+    json: bytes
+    json_gzip: bytes
+    etag: str
+    content: str  # the page's content, rendered by the view's `render`
+
+    @property
+    def data(self) -> dict:
+        """The maps' data as a dict again (for tests and other readers)."""
+        return json.loads(self.json)
+
+
+def dashboard_page(
+    *, user, as_of: dt.date, filters: dict | None = None, render: Callable[[dict, list[dict]], str]
+) -> DashboardPage:
+    """The dashboard for a user, a date and filters, from the portfolio cache when it is current.
+
+    Keyed by the user's project scope (the SQL of their visible, filtered projects: users with
+    the same scope share entries), the state/light filters, the date and today (the page's
+    date picker stops at today). `render(headline, units)` renders the page's content.
+    """
+    filters = dict(filters or {})
+    scope = str(selectors.project_list(
+        user=user, filters={k: v for k, v in filters.items() if k not in ("state", "light")}
+    ).order_by().values("pk").query)
+    parts = ("dashboard", scope, filters.get("state") or "", filters.get("light") or "", as_of, timezone.localdate())
+
+    def build() -> DashboardPage:
+        data = dashboard_data(user=user, as_of=as_of, filters=filters)
+        text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":")).encode()
+        return DashboardPage(
+            headline=data["headline"], units=data["units"], json=text,
+            # mtime=0: the same data gives the same bytes in every process.
+            json_gzip=gzip.compress(text, compresslevel=6, mtime=0),
+            # Weak: the gzipped and the plain response are the same data.
+            etag='W/"' + hashlib.sha1(text).hexdigest() + '"',
+            content=render(data["headline"], data["units"]),
+        )
+
+    return portfolio_cached(parts, build)
+
+
 def dashboard_data(*, user, as_of: dt.date, filters: dict | None = None) -> dict:
-    """Everything the dashboard draws, as JSON-ready data (a fixed number of queries)."""
+    """Everything the dashboard draws, as JSON-ready data (a fixed number of queries, uncached)."""
     filters = dict(filters or {})
     state_filter = filters.pop("state", "") or ""
     light_filter = filters.pop("light", "") or ""
     projects = selectors.project_list(user=user, filters=filters)
-    figures = figures_as_of(as_of=as_of, projects=projects)
+    current = current_fields_hold(as_of)
     transitions = _transitions(projects=projects, as_of=as_of)
-    # Replayed in date order, the last transition of each project is its state on `as_of`.
-    states = {pk: to_state for _on, pk, to_state in transitions}
     rows = list(
         projects.order_by("map_number")
         # Coordinates as floats straight from the database: they only feed the map.
@@ -331,8 +455,16 @@ def dashboard_data(*, user, as_of: dt.date, filters: dict | None = None) -> dict
         .values_list(
             "pk", "map_number", "code", "name", "unit_id", "unit__name", "domain__name", "lon", "lat",
             "total_investment", "planned_start", "planned_completion", "actual_start",
+            "state", "progress_percent", "completed_investment", "funds_in_place",
         )
     )
+    if current:
+        states = {row[0]: row[13] for row in rows}
+        figures = {row[0]: selectors.ProjectFigures(row[14], row[15], row[16], None) for row in rows}
+    else:
+        figures = figures_as_of(as_of=as_of, projects=projects)
+        # Replayed in date order, the last transition of each project is its state on `as_of`.
+        states = {pk: to_state for _on, pk, to_state in transitions}
 
     markers = []
     kept_ids: set[int] = set()
@@ -351,7 +483,7 @@ def dashboard_data(*, user, as_of: dt.date, filters: dict | None = None) -> dict
         on_date=as_of, projects=projects, figures=figures, states=states,
         plans=[(row[0], row[10], row[11], row[12]) for row in rows],
     )
-    for pk, number, code, name, unit_id, unit_name, domain_name, lon, lat, investment, *_plan in rows:
+    for pk, number, code, name, unit_id, unit_name, domain_name, lon, lat, investment, *_rest in rows:
         project_light = lights.get(pk)
         state = project_light.state if project_light else ProjectState.PREPARATION.value
         if state_filter and state != state_filter:

@@ -44,6 +44,7 @@ from tracker.models import (
     StaffProfile,
     WeeklyReport,
 )
+from tracker.portfolio_cache import portfolio_version_bump
 from tracker.workdays import week_start
 
 DEMO_PASSWORD = "Yihong@2025"
@@ -183,7 +184,7 @@ def _location_in(unit: AdministrativeUnit, rng: random.Random) -> tuple[Decimal,
 
 OFFICE_MODELS = [
     "project", "procedure", "weeklyreport", "monthlyplan", "problem", "monitoringsection", "sectionreading",
-    "administrativeunit", "department", "domain", "basin", "staffprofile",
+    "administrativeunit", "department", "domain", "basin", "staffprofile", "rollbackrequest",
 ]
 
 
@@ -435,6 +436,8 @@ def demo_ledger_load(*, until: dt.date | None = None) -> dict:
     _transitions_apply(projects, histories, clerk, until)
     _problems_create(projects, histories, rng, until, clerk)
     _sections_create(projects, rng, until)
+    # Bulk writes send no signals: announce the change to the dashboard's cache ourselves.
+    portfolio_version_bump()
     return {"created": True, "projects": len(projects), "users": users}
 
 

@@ -1,11 +1,13 @@
 """Forms of the web pages. They check the shape of the input; the rules live in tracker.services."""
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django import forms
+from django.utils import timezone
 
-from tracker.models import ProblemCategory
+from tracker.models import ProblemCategory, ProcedureKind, ProcedureStatus
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0")}
 
@@ -73,3 +75,84 @@ class ProblemEscalateForm(forms.Form):
 
 class ProblemResolveForm(forms.Form):
     resolution = forms.CharField(label="解决情况", error_messages={"required": "请填写解决情况"})
+
+
+class ProcedureUpdateForm(forms.Form):
+    """One procedure (手续) row on the project page."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+    kind = forms.ChoiceField(label="手续", choices=ProcedureKind.choices,
+                             error_messages={"invalid_choice": "未知的手续类型"})
+    status = forms.ChoiceField(label="办理状态", choices=ProcedureStatus.choices,
+                               error_messages={"invalid_choice": "未知的办理状态", "required": "请选择办理状态"})
+    started_on = forms.DateField(label="启动日期", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                                 error_messages={"invalid": "启动日期格式不正确，应为 YYYY-MM-DD"})
+    completed_on = forms.DateField(label="办结日期", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                                   error_messages={"invalid": "办结日期格式不正确，应为 YYYY-MM-DD"})
+    approving_body = forms.CharField(label="审批部门", max_length=100, required=False)
+    note = forms.CharField(label="说明", max_length=500, required=False)
+
+    def clean(self):
+        data = super().clean()
+        today = timezone.localdate()
+        started, completed = data.get("started_on"), data.get("completed_on")
+        if data.get("status") == ProcedureStatus.DONE and completed is None:
+            self.add_error("completed_on", "手续办结须填写办结日期")
+        for label, day in (("启动日期", started), ("办结日期", completed)):
+            if day is not None and day > today:
+                raise forms.ValidationError(f"{label}（{day}）不能晚于今天")
+        if started and completed and completed < started:
+            raise forms.ValidationError(f"办结日期（{completed}）不能早于启动日期（{started}）")
+        return data
+
+
+class MonthInput(forms.DateInput):
+    input_type = "month"
+
+
+class MonthField(forms.DateField):
+    """A month as "YYYY-MM" (the browser's month picker), kept as the month's first day."""
+
+    widget = MonthInput
+    input_formats = ["%Y-%m", "%Y-%m-%d"]
+
+    def to_python(self, value):
+        day = super().to_python(value)
+        return day.replace(day=1) if isinstance(day, dt.date) else day
+
+
+class MonthlyPlanForm(forms.Form):
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+    month = MonthField(label="月份", error_messages={"required": "请选择月份", "invalid": "月份格式不正确，应为 YYYY-MM"})
+    planned_progress_percent = forms.DecimalField(
+        label="计划形象进度(%)", max_digits=5, decimal_places=2, min_value=Decimal("0"), max_value=Decimal("100"),
+        error_messages={"required": "请填写计划形象进度", "min_value": "计划形象进度不能小于0",
+                        "max_value": "计划形象进度不能大于100", "invalid": "计划形象进度应为数字"},
+    )
+    planned_investment = forms.DecimalField(
+        label="计划累计投资(万元)", required=False, **MONEY,
+        error_messages={"min_value": "计划累计投资不能为负数", "invalid": "计划累计投资应为数字"},
+    )
+    milestone = forms.CharField(label="计划节点", max_length=200, required=False)
+
+    def clean_planned_investment(self):
+        return self.cleaned_data.get("planned_investment") or Decimal("0")
+
+
+class RollbackRequestForm(forms.Form):
+    transition = forms.CharField(widget=forms.HiddenInput)
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(label="退回原因", widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": "请填写退回原因"})
+    evidence = forms.FileField(label="佐证材料", required=False)
+
+
+class RollbackApproveForm(forms.Form):
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, error_messages={"required": "请刷新页面后再审批"})
+    effective_on = forms.DateField(label="退回生效日期", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                                   error_messages={"invalid": "生效日期格式不正确，应为 YYYY-MM-DD"})
+    note = forms.CharField(label="审批意见", max_length=500, required=False)
+
+
+class RollbackRejectForm(forms.Form):
+    reason = forms.CharField(label="驳回理由", max_length=500, error_messages={"required": "请填写驳回理由"})

@@ -61,6 +61,7 @@ from tracker.models import (
     ProjectState,
     WeeklyReport,
 )
+from tracker.portfolio_cache import portfolio_version_bump
 from tracker.services import TRANSITIONS, actor_display_name
 from tracker.workdays import week_start as monday_of
 
@@ -296,6 +297,13 @@ class _RowReader:
         return result
 
 
+    def check_length(self, column: str, value, model, field_name: str) -> None:
+        """Text longer than the column holds is refused here, not by the database mid-write."""
+        limit = model._meta.get_field(field_name).max_length
+        if isinstance(value, str) and limit and len(value) > limit:
+            self._fail(column, f"{column}不能超过{limit}个字（现为{len(value)}个）")
+
+
 def _show(value) -> str:
     if value is None:
         return ""
@@ -447,9 +455,12 @@ def _master_plan(preview: ImportPreview, sheet: Sheet, acting_user, *, lock: boo
             if column not in sheet.columns:
                 values.pop(name, None)
                 continue
+            read.check_length(column, values[name], Project, name)
             old = getattr(project, name)
             if old != values[name]:
                 changes.append(FieldChange(column, _show(old), _show(values[name])))
+        if read.failed:
+            continue
         # Same rule as permissions.can_edit_project, with the clerk's scope read once for the
         # whole sheet; an unchanged row of someone else's project is no edit and passes.
         if changes and acting_user is not None:
@@ -599,6 +610,8 @@ def _weekly_plan(preview: ImportPreview, sheet: Sheet, acting_user, *, week: dt.
         for column, name in figure_fields.items():
             if figures[name] is None:
                 read._fail(column, f"{column}不能为空（本行其他数据已填写）")
+        for column, name in text_fields.items():
+            read.check_length(column, texts[name], WeeklyReport, name)
         if read.failed:
             continue
         if acting_user is not None and not permissions.can_report_progress(acting_user, project):
@@ -772,6 +785,8 @@ def ledger_import_confirm(
                   "stage_differences": [str(d) for d in preview.stage_differences]},
         ))
         AuditEvent.objects.bulk_create(events, batch_size=500)
+        # Bulk writes send no signals: announce the change to the dashboard's cache ourselves.
+        portfolio_version_bump()
     return preview
 
 

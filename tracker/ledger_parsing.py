@@ -34,11 +34,15 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!", "#CALC!"})
 UNKNOWN_MARKS = frozenset({"", "-", "--", "—", "——", "/", "无", "暂无", "不详"})
 TWO_PLACES = Decimal("0.01")
+# The largest amount a ledger cell may hold: the database keeps 万元 in 14 digits, 2 places
+# (about 10^16 元, far beyond any project); anything larger is a typing error.
+MAX_AMOUNT = Decimal("999999999999.99")
 HUNDRED = Decimal("100")
 # Excel's serial day 1 is 1900-01-01, but it counts a 29 Feb 1900 that never was: from
 # 1900-03-01 on, serial n is 1899-12-30 + n days. Ledgers hold nothing before 2000.
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 SERIAL_RANGE = (36526, 73051)  # 2000-01-01 … 2099-12-31
+LEDGER_YEARS = (2000, 2099)  # any date typed outside them is a typing error (0025-03-01, 2205-03-01)
 
 
 class CellError(ValueError):
@@ -109,7 +113,14 @@ def _date_or_error(year: str, month: str, day: str, raw: str) -> dt.date:
 
 
 def parse_date(value: object) -> dt.date | None:
-    """A date cell in any of the accepted forms; blank → None."""
+    """A date cell in any of the accepted forms, within 2000–2099; blank → None."""
+    day = _parse_date(value)
+    if day is not None and not (LEDGER_YEARS[0] <= day.year <= LEDGER_YEARS[1]):
+        raise CellError(f"日期“{day.isoformat()}”超出合理范围（应在{LEDGER_YEARS[0]}年至{LEDGER_YEARS[1]}年之间）")
+    return day
+
+
+def _parse_date(value: object) -> dt.date | None:
     reject_excel_error(value)
     if isinstance(value, dt.datetime):
         return value.date()
@@ -118,7 +129,10 @@ def parse_date(value: object) -> dt.date | None:
     if isinstance(value, bool):
         raise CellError(f"“{value}”不是日期")
     if isinstance(value, (int, float, Decimal)):
-        serial = float(value)
+        try:
+            serial = float(value)
+        except (OverflowError, ValueError):  # a 400-digit number, a signalling NaN
+            raise CellError(f"“{value}”不是日期（应如2025-03-01或2025年3月1日）") from None
         if serial.is_integer() and SERIAL_RANGE[0] <= serial <= SERIAL_RANGE[1]:
             return EXCEL_EPOCH + dt.timedelta(days=int(serial))
         if float(value).is_integer() and 19000101 <= serial <= 20991231:
@@ -172,8 +186,12 @@ def parse_amount(value: object) -> Decimal | None:
         elif text.endswith("元"):
             raise CellError(f"“{raw}”的单位是元，台账金额应以万元填写")
         amount = _number(text, raw, "金额") * factor
+    if not amount.is_finite():
+        raise CellError(f"“{raw}”不是有效的金额")
     if amount < 0:
         raise CellError(f"金额不能为负数（填写值：{raw}）")
+    if amount >= MAX_AMOUNT + Decimal("0.005"):
+        raise CellError(f"金额过大（填写值：{raw}），台账金额以万元填写，不能超过{MAX_AMOUNT}万元")
     return amount.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
 
 
@@ -185,6 +203,8 @@ def parse_percent(value: object, number_format: str = "") -> Decimal | None:
     if isinstance(value, (int, float, Decimal)):
         raw = str(value)
         number = Decimal(raw)
+        if not number.is_finite():
+            raise CellError(f"“{raw}”不是有效的百分比")
         if "%" in (number_format or ""):
             number *= HUNDRED
         elif isinstance(value, float) and not value.is_integer() and 0 < number <= 1:
@@ -200,6 +220,8 @@ def parse_percent(value: object, number_format: str = "") -> Decimal | None:
             number = _number(text, raw, "百分比")
             if "." in text and 0 < number <= 1:
                 number *= HUNDRED
+    if not number.is_finite():
+        raise CellError(f"“{raw}”不是有效的百分比")
     if number < 0:
         raise CellError(f"百分比不能为负数（填写值：{raw}）")
     if number > HUNDRED:
@@ -287,6 +309,15 @@ def header_find(
 # --- reading a whole file -------------------------------------------------------------------
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# A workbook is a zip: what it unpacks to is checked from the zip's directory before anything is
+# decompressed, so that a zip bomb named .xlsx is refused at once. A real ledger of 10 MB unpacks
+# to well under 100 MB (sheet XML compresses about 5–20 times).
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 100
+# The largest ledger is the master (95 projects; a few thousand rows at most); whatever the
+# file's declared dimension, no more rows are read than this, and no columns beyond these.
+MAX_ROWS = 20_000
+MAX_COLUMNS = 100
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -299,6 +330,24 @@ class FileRefused(ValueError):
         self.message = message
 
 
+def _refuse_zip_bomb(archive) -> None:
+    """Refuse a workbook whose members declare more than MAX_UNPACKED_BYTES, or compress more
+    than MAX_COMPRESSION_RATIO times. Python's zipfile never inflates a member past its declared
+    size (it fails the CRC instead), so the declared sizes bound what reading it can cost."""
+    members = archive.infolist()
+    unpacked = sum(member.file_size for member in members)
+    packed = sum(member.compress_size for member in members)
+    if unpacked > MAX_UNPACKED_BYTES or unpacked > MAX_COMPRESSION_RATIO * max(packed, 1) + 1024 * 1024:
+        raise FileRefused(
+            f"Excel文件解压后达{unpacked / 1024 / 1024:.0f}MB（压缩比异常），疑似压缩炸弹，已拒绝；"
+            "请用Excel打开后重新保存，或拆分后上传"
+        )
+
+
+def _too_many_rows() -> FileRefused:
+    return FileRefused(f"表格超过{MAX_ROWS}行，请拆分后上传")
+
+
 def sniff_format(data: bytes) -> str:
     """'xlsx', 'xls' or 'csv' judged by the content, whatever the file is called."""
     if data.startswith(XLSX_MAGIC):
@@ -307,7 +356,11 @@ def sniff_format(data: bytes) -> str:
 
         try:
             with zipfile.ZipFile(BytesIO(data)) as archive:
-                if "xl/workbook.xml" in archive.namelist():
+                names = archive.namelist()
+                if "xl/workbook.xml" in names:
+                    _refuse_zip_bomb(archive)
+                    if any(name.lower().endswith("vbaproject.bin") for name in names):
+                        raise FileRefused("工作簿含有宏（VBA），为安全起见不予导入，请另存为不含宏的xlsx后上传")
                     return "xlsx"
         except zipfile.BadZipFile:
             pass
@@ -347,12 +400,21 @@ def read_sheet(data: bytes) -> list[list[Cell]]:
             workbook = openpyxl.load_workbook(BytesIO(data), read_only=True, data_only=True)
         except Exception:  # openpyxl raises many types for a damaged file
             raise FileRefused("Excel文件已损坏或无法读取，请用Excel打开后重新保存") from None
+        rows = []
         try:
             sheet = workbook.worksheets[0]
-            rows = [
-                [Cell(cell.value, getattr(cell, "number_format", "") or "") for cell in row]
-                for row in sheet.iter_rows()
-            ]
+            # read-only: the sheet XML is parsed while iterating, so a damaged sheet fails here
+            for row in sheet.iter_rows(max_col=MAX_COLUMNS):
+                if len(rows) >= MAX_ROWS:
+                    raise _too_many_rows()
+                if all(cell.value is None for cell in row):
+                    rows.append([])  # a blank row (often padding up to a declared dimension)
+                    continue
+                rows.append([Cell(cell.value, getattr(cell, "number_format", "") or "") for cell in row])
+        except FileRefused:
+            raise
+        except Exception:  # openpyxl raises many types for a damaged sheet
+            raise FileRefused("Excel文件已损坏或无法读取，请用Excel打开后重新保存") from None
         finally:
             workbook.close()
         return rows
@@ -364,10 +426,12 @@ def read_sheet(data: bytes) -> list[list[Cell]]:
         except Exception:
             raise FileRefused("xls文件已损坏或无法读取，请用Excel打开后另存为xlsx") from None
         sheet = book.sheet_by_index(0)
+        if sheet.nrows > MAX_ROWS:
+            raise _too_many_rows()
         rows = []
         for r in range(sheet.nrows):
             row = []
-            for c in range(sheet.ncols):
+            for c in range(min(sheet.ncols, MAX_COLUMNS)):
                 cell = sheet.cell(r, c)
                 if cell.ctype == xlrd.XL_CELL_DATE:
                     value = xlrd.xldate.xldate_as_datetime(cell.value, book.datemode)
@@ -384,4 +448,12 @@ def read_sheet(data: bytes) -> list[list[Cell]]:
     from io import StringIO
 
     text = _decode_csv(data)
-    return [[Cell(value if value != "" else None) for value in row] for row in csv.reader(StringIO(text, newline=""))]
+    rows = []
+    try:
+        for row in csv.reader(StringIO(text, newline="")):
+            if len(rows) >= MAX_ROWS:
+                raise _too_many_rows()
+            rows.append([Cell(value if value != "" else None) for value in row[:MAX_COLUMNS]])
+    except csv.Error:
+        raise FileRefused("csv文件格式有误（引号不配对或单元格过长），请用Excel打开后重新保存") from None
+    return rows

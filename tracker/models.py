@@ -319,6 +319,9 @@ class WeeklyReport(TimeStampedModel):
         verbose_name = "周调度"
         verbose_name_plural = "周调度"
         ordering = ["-week_start", "project__map_number"]
+        # The unique constraint's index serves "a project's latest report on or before a date";
+        # this one serves "is anything dated after this date?" (tracker.dashboard.current_fields_hold).
+        indexes = [models.Index(fields=["week_start"], name="weekly_report_week")]
         constraints = [
             models.UniqueConstraint(fields=["project", "week_start"], name="weekly_report_one_per_week"),
             models.CheckConstraint(
@@ -543,6 +546,11 @@ class AuditAction(models.TextChoices):
     NOTICE = "notice", "公文"
     LEDGER_IMPORT = "ledger.import", "台账导入"
     THRESHOLD_CHANGE = "threshold.change", "阈值调整"
+    ADMIN_EDIT = "admin.edit", "后台数据维护"
+    MONTHLY_PLAN = "monthly_plan.save", "月进展计划"
+    ROLLBACK_REQUEST = "rollback.request", "退回申请"
+    ROLLBACK_APPROVE = "rollback.approve", "退回批准"
+    ROLLBACK_REJECT = "rollback.reject", "退回驳回"
     LOGIN = "auth.login", "登录"
     LOGIN_FAILED = "auth.login_failed", "登录失败"
     OTHER = "other", "其他"
@@ -592,7 +600,11 @@ class AuditEvent(models.Model):
         verbose_name = "审计记录"
         verbose_name_plural = "审计记录"
         ordering = ["-occurred_at", "-id"]
-        indexes = [models.Index(fields=["project", "action", "effective_on"], name="audit_project_action_date")]
+        indexes = [
+            models.Index(fields=["project", "action", "effective_on"], name="audit_project_action_date"),
+            # The whole portfolio's transitions up to a date (the dashboard's timeline and states).
+            models.Index(fields=["action", "effective_on"], name="audit_action_date"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()}"
@@ -604,3 +616,60 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied("审计记录不可删除")
+
+
+class RollbackStatus(models.TextChoices):
+    PENDING = "pending", "待审批"
+    APPROVED = "approved", "已批准"
+    REJECTED = "rejected", "已驳回"
+
+
+class RollbackRequest(TimeStampedModel):
+    """A clerk's request to move a project backwards (完工→开工 or 开工→前期).
+
+    Backward moves are for the office's leaders only, with a reason (issue 2, "The life
+    cycle"): a clerk files the request with reason and evidence, a leader approves it (which
+    performs the transition through tracker.services.project_transition) or rejects it. A
+    project has at most one pending request at a time.
+    """
+
+    project = models.ForeignKey(
+        Project, verbose_name="项目", on_delete=models.PROTECT, related_name="rollback_requests"
+    )
+    transition = models.CharField(
+        "申请退回",
+        max_length=32,
+        choices=[("reopen", "退回开工（撤销完工）"), ("revert_to_preparation", "退回前期（撤销开工）")],
+    )
+    from_state = models.CharField("申请时阶段", max_length=32, choices=ProjectState.choices)
+    project_version = models.PositiveIntegerField("申请时项目版本")
+    reason = models.TextField("退回原因")
+    evidence = models.FileField("佐证材料", upload_to="rollbacks/%Y/%m/", blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField("申请时间")
+    status = models.CharField(
+        "审批状态", max_length=16, choices=RollbackStatus.choices, default=RollbackStatus.PENDING, db_index=True
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="审批人", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decision_note = models.TextField("审批意见", blank=True)
+
+    class Meta:
+        verbose_name = "阶段退回申请"
+        verbose_name_plural = "阶段退回申请"
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project"],
+                condition=models.Q(status="pending"),
+                name="rollback_one_pending_per_project",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project.code} {self.get_transition_display()}（{self.get_status_display()}）"

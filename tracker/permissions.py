@@ -103,6 +103,16 @@ def can_transition(user, project: Project, transition_name: str) -> bool:
     return can_edit_project(user, project)
 
 
+def can_request_rollback(user, project: Project) -> bool:
+    """File a request for a backward move: whoever may edit the project (a leader decides it)."""
+    return can_edit_project(user, project)
+
+
+def can_decide_rollback(user) -> bool:
+    """Approve or reject a rollback request (issue 2: backward moves only by the office's leaders)."""
+    return role_of(user) == Role.OFFICE_LEADER
+
+
 def can_escalate(user) -> bool:
     return role_of(user) in (Role.CLERK, Role.OFFICE_LEADER)
 

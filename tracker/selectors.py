@@ -26,6 +26,10 @@ from tracker.models import (
     Domain,
     Project,
     ProjectState,
+    Role,
+    RollbackRequest,
+    RollbackStatus,
+    StaffProfile,
     WeeklyReport,
 )
 
@@ -207,7 +211,10 @@ def project_list(*, user, filters: dict | None = None) -> QuerySet[Project]:
     if filters.get("state"):
         queryset = queryset.filter(state=filters["state"])
     if filters.get("year"):
-        queryset = queryset.filter(target_year=filters["year"])
+        # A year mistyped in the address bar (?year=abc, ?year=99999999999) is no filter at all.
+        year = str(filters["year"]).strip()
+        if year.isascii() and year.isdigit() and len(year) <= 4:
+            queryset = queryset.filter(target_year=int(year))
     if filters.get("q"):
         term = filters["q"].strip()
         queryset = queryset.filter(Q(code__icontains=term) | Q(name__icontains=term))
@@ -313,3 +320,74 @@ def project_transition_options(*, user, project: Project) -> list[TransitionOpti
             )
         )
     return options
+
+
+def city_leader_for_domains() -> tuple[dict[int, str], str]:
+    """Who answers for a problem at 市政府 level (DOMAIN: the escalation ladder, rung 2):
+    ({domain id: the city leader in charge of that domain}, the leader in charge of the rest).
+
+    A city leader's profile lists the domains they are in charge of (分管领域); one with none
+    listed covers every domain not claimed by another. Names are the profiles' full names."""
+    by_domain: dict[int, str] = {}
+    general = ""
+    profiles = (
+        StaffProfile.objects.filter(role=Role.CITY_LEADER)
+        .select_related("user")
+        .prefetch_related("assigned_domains")
+        .order_by("user__username")
+    )
+    for profile in profiles:
+        name = profile.full_name or profile.user.get_username()
+        domains = list(profile.assigned_domains.all())
+        if not domains and not general:
+            general = name
+        for domain in domains:
+            by_domain.setdefault(domain.pk, name)
+    if not general and by_domain:
+        general = next(iter(by_domain.values()))
+    return by_domain, general
+
+
+# --- rollback requests ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RollbackOption:
+    name: str
+    label: str
+
+
+def rollback_request_options(*, user, project: Project) -> list[RollbackOption]:
+    """The backward moves a user may ask a leader for: the ones they may not perform themselves."""
+    from tracker.services import TRANSITIONS
+
+    if not permissions.can_request_rollback(user, project):
+        return []
+    sourced = {t.name for t in project.get_all_state_transitions() if t.source == project.state}
+    return [
+        RollbackOption(name=name, label=TRANSITIONS[name].label)
+        for name in sorted(permissions.BACKWARD_TRANSITIONS)
+        if name in sourced and not permissions.can_transition(user, project, name)
+    ]
+
+
+def rollback_requests_pending(*, user) -> QuerySet[RollbackRequest]:
+    """Requests awaiting a leader's decision (none for anyone who may not decide them)."""
+    if not permissions.can_decide_rollback(user):
+        return RollbackRequest.objects.none()
+    return (
+        RollbackRequest.objects.filter(status=RollbackStatus.PENDING)
+        .select_related("project", "project__unit", "requested_by__staff_profile")
+        .order_by("requested_at", "id")
+    )
+
+
+def rollback_requests_decided(*, user, limit: int = 20) -> list[RollbackRequest]:
+    """The latest decisions, for the leader's page."""
+    if not permissions.can_decide_rollback(user):
+        return []
+    return list(
+        RollbackRequest.objects.exclude(status=RollbackStatus.PENDING)
+        .select_related("project", "requested_by__staff_profile", "decided_by__staff_profile")
+        .order_by("-decided_at", "-id")[:limit]
+    )

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
@@ -23,12 +23,16 @@ from tracker.models import (
     AuditAction,
     AuditEvent,
     EscalationLevel,
+    MonthlyPlan,
     Problem,
     ProblemStatus,
     Procedure,
+    ProcedureKind,
     ProcedureStatus,
     Project,
     ProjectState,
+    RollbackRequest,
+    RollbackStatus,
     WeeklyReport,
 )
 from tracker.workdays import week_start as monday_of
@@ -382,13 +386,19 @@ def procedure_update(
     completed_on: dt.date | None = None,
     approving_body: str | None = None,
     note: str | None = None,
+    expected_version: int | None = None,
 ) -> Procedure:
+    """Record where one procedure (手续) stands; `expected_version` guards against stale pages."""
+    if kind not in ProcedureKind.values:
+        raise ValidationError(f"未知的手续类型：{kind}")
     if status not in ProcedureStatus.values:
         raise ValidationError(f"未知的办理状态：{status}")
     if status == ProcedureStatus.DONE and completed_on is None:
         raise ValidationError("手续办结须填写办结日期")
+    if started_on and completed_on and completed_on < started_on:
+        raise ValidationError(f"办结日期（{completed_on}）不能早于启动日期（{started_on}）")
     with transaction.atomic():
-        project = _lock_project(project_id, None)
+        project = _lock_project(project_id, expected_version)
         if acting_user is not None:
             permissions.require(permissions.can_edit_project(acting_user, project), "您没有修改该项目手续的权限")
         procedure, _ = Procedure.objects.get_or_create(project=project, kind=kind)
@@ -531,3 +541,234 @@ def problem_resolve(*, problem_id: int, acting_user, resolution: str, on_date: d
         )
     return problem
 
+
+
+# --- monthly plans ------------------------------------------------------------------------------
+
+
+def monthly_plan_save(
+    *,
+    project_id: int,
+    month: dt.date,
+    acting_user,
+    planned_progress_percent,
+    planned_investment=Decimal("0"),
+    milestone: str = "",
+    expected_version: int | None = None,
+) -> MonthlyPlan:
+    """Record (or correct) what a project plans to reach by the end of `month` (月进展计划).
+
+    The month is keyed by its first day. The actual figure is not stored here: the project
+    page reads it from the month's last weekly report.
+    """
+    month = month.replace(day=1)
+    progress = Decimal(str(planned_progress_percent)).quantize(Decimal("0.01"))
+    if progress < 0 or progress > 100:
+        raise ValidationError(f"计划形象进度应在0到100之间（填写值：{progress}）")
+    investment = _money(planned_investment or 0, "计划累计投资")
+    milestone = (milestone or "").strip()
+    with transaction.atomic():
+        project = _lock_project(project_id, expected_version)
+        if acting_user is not None:
+            permissions.require(permissions.can_edit_project(acting_user, project), "您没有修改该项目月度计划的权限")
+        if investment > project.total_investment:
+            raise ValidationError(
+                f"计划累计投资（{investment}万元）不能超过项目总投资（{project.total_investment}万元）"
+            )
+        plan = MonthlyPlan.objects.filter(project=project, month=month).first()
+        before = (
+            {"planned_progress_percent": str(plan.planned_progress_percent),
+             "planned_investment": str(plan.planned_investment), "milestone": plan.milestone}
+            if plan else None
+        )
+        if plan is None:
+            plan = MonthlyPlan(project=project, month=month)
+        plan.planned_progress_percent = progress
+        plan.planned_investment = investment
+        plan.milestone = milestone
+        plan.full_clean(exclude=["project"])
+        plan.save()
+        project.version += 1
+        project.save(update_fields=["version", "updated_at"])
+        audit_record(
+            action=AuditAction.MONTHLY_PLAN,
+            acting_user=acting_user,
+            project=project,
+            object_type="monthly_plan",
+            object_id=plan.pk,
+            effective_on=month,
+            reason=milestone,
+            data={
+                "month": month.strftime("%Y-%m"),
+                "before": before,
+                "after": {"planned_progress_percent": str(progress), "planned_investment": str(investment),
+                          "milestone": milestone},
+            },
+        )
+    return plan
+
+
+# --- rollback requests ----------------------------------------------------------------------------
+# Backward moves (完工→开工, 开工→前期) are for the office's leaders only, with a reason (issue 2,
+# "The life cycle"). A clerk asks for one with a request; a leader approves it, which performs the
+# transition through project_transition in the same transaction, or rejects it with a reason.
+
+
+def _rollback_target(transition: str, project: Project) -> str:
+    """The state `transition` leads to from the project's state; refuses when it cannot start there."""
+    for candidate in project.get_all_state_transitions():
+        if candidate.name == transition and candidate.source == project.state:
+            return candidate.target
+    raise TransitionRefused(
+        f"项目当前阶段为“{ProjectState(project.state).label}”，不能申请“{TRANSITIONS[transition].label}”"
+    )
+
+
+def rollback_request_file(
+    *,
+    project_id: int,
+    transition: str,
+    acting_user,
+    reason: str,
+    evidence: File | None = None,
+    expected_version: int | None = None,
+) -> RollbackRequest:
+    """File a request to move a project backwards, for an office leader to decide."""
+    if transition not in permissions.BACKWARD_TRANSITIONS:
+        label = TRANSITIONS[transition].label if transition in TRANSITIONS else transition
+        raise ValidationError(f"“{label}”不是退回操作，无需申请")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("退回申请必须填写原因")
+    with transaction.atomic():
+        project = _lock_project(project_id, expected_version)
+        permissions.require(permissions.can_request_rollback(acting_user, project), "您没有为该项目申请退回的权限")
+        target = _rollback_target(transition, project)
+        pending = (
+            project.rollback_requests.filter(status=RollbackStatus.PENDING).select_related("requested_by").first()
+        )
+        if pending is not None:
+            raise ValidationError(
+                f"该项目已有待审批的退回申请（{actor_display_name(pending.requested_by)}于"
+                f"{timezone.localtime(pending.requested_at):%Y-%m-%d %H:%M}提出“{pending.get_transition_display()}”），"
+                "请等待专班办领导审批"
+            )
+        rollback = RollbackRequest(
+            project=project, transition=transition, from_state=project.state, project_version=project.version,
+            reason=reason, requested_by=acting_user, requested_at=timezone.now(),
+        )
+        if evidence is not None:
+            rollback.evidence.save(getattr(evidence, "name", "evidence"), evidence, save=False)
+        try:
+            # The unique constraint is the last word when two clerks file at the same moment.
+            with transaction.atomic():
+                rollback.save()
+        except IntegrityError:
+            raise ValidationError("该项目已有待审批的退回申请，请等待专班办领导审批") from None
+        audit_record(
+            action=AuditAction.ROLLBACK_REQUEST,
+            acting_user=acting_user,
+            project=project,
+            object_type="rollback_request",
+            object_id=rollback.pk,
+            from_state=project.state,
+            to_state=target,
+            reason=reason,
+            evidence_path=rollback.evidence.name or "",
+            data={"transition": transition, "label": TRANSITIONS[transition].label},
+        )
+    return rollback
+
+
+def _lock_pending_rollback(request_id: int, acting_user) -> RollbackRequest:
+    if acting_user is not None:
+        permissions.require(permissions.can_decide_rollback(acting_user), "只有专班办领导可以审批退回申请")
+    rollback = (
+        RollbackRequest.objects.select_for_update().select_related("project", "requested_by")
+        .filter(pk=request_id).first()
+    )
+    if rollback is None:
+        raise ValidationError("退回申请不存在")
+    if rollback.status != RollbackStatus.PENDING:
+        raise ValidationError(f"该退回申请已{rollback.get_status_display()}，不能重复审批")
+    return rollback
+
+
+def rollback_request_approve(
+    *,
+    request_id: int,
+    acting_user,
+    note: str = "",
+    effective_on: dt.date | None = None,
+    expected_version: int | None = None,
+) -> RollbackRequest:
+    """Approve a pending request: the transition is performed (guarded, audited) in this transaction.
+
+    `expected_version` is the project's version on the leader's page, so an approval never
+    acts on a project that changed under the leader's eyes. A refusal leaves the request pending.
+    """
+    note = (note or "").strip()
+    with transaction.atomic():
+        rollback = _lock_pending_rollback(request_id, acting_user)
+        requester = actor_display_name(rollback.requested_by)
+        approver = actor_display_name(acting_user)
+        reason = f"{rollback.reason}（{requester}申请，{approver}批准{'：' + note if note else ''}）"
+        evidence = None
+        if rollback.evidence:
+            evidence = File(rollback.evidence.open("rb"), name=rollback.evidence.name.rsplit("/", 1)[-1])
+        try:
+            project_transition(
+                project_id=rollback.project_id,
+                transition=rollback.transition,
+                acting_user=acting_user,
+                reason=reason,
+                effective_on=effective_on,
+                expected_version=expected_version,
+                evidence=evidence,
+            )
+        finally:
+            if evidence is not None:
+                evidence.close()
+        rollback.status = RollbackStatus.APPROVED
+        rollback.decided_by = acting_user
+        rollback.decided_at = timezone.now()
+        rollback.decision_note = note
+        rollback.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "updated_at"])
+        audit_record(
+            action=AuditAction.ROLLBACK_APPROVE,
+            acting_user=acting_user,
+            project=rollback.project,
+            object_type="rollback_request",
+            object_id=rollback.pk,
+            from_state=RollbackStatus.PENDING,
+            to_state=RollbackStatus.APPROVED,
+            reason=note,
+            data={"transition": rollback.transition, "requested_by": requester},
+        )
+    return rollback
+
+
+def rollback_request_reject(*, request_id: int, acting_user, reason: str) -> RollbackRequest:
+    """Reject a pending request with a reason; the project is left as it is."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("驳回退回申请必须填写理由")
+    with transaction.atomic():
+        rollback = _lock_pending_rollback(request_id, acting_user)
+        rollback.status = RollbackStatus.REJECTED
+        rollback.decided_by = acting_user
+        rollback.decided_at = timezone.now()
+        rollback.decision_note = reason
+        rollback.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "updated_at"])
+        audit_record(
+            action=AuditAction.ROLLBACK_REJECT,
+            acting_user=acting_user,
+            project=rollback.project,
+            object_type="rollback_request",
+            object_id=rollback.pk,
+            from_state=RollbackStatus.PENDING,
+            to_state=RollbackStatus.REJECTED,
+            reason=reason,
+            data={"transition": rollback.transition, "requested_by": actor_display_name(rollback.requested_by)},
+        )
+    return rollback

@@ -6,6 +6,7 @@ from tracker import views
 app_name = "tracker"
 urlpatterns = [
     path("dashboard/", views.dashboard_page, name="dashboard"),
+    path("dashboard/data.json", views.dashboard_data_json, name="dashboard_data"),
     path("ledger/", views.ledger, name="ledger"),
     path("search/", views.search, name="search"),
     path("projects/<int:project_id>/", views.project_detail, name="project"),
@@ -18,4 +19,11 @@ urlpatterns = [
     path("leader/", views.leader_home, name="leader_home"),
     path("unit/", views.unit_home, name="unit_home"),
     path("site-visits/", views.site_visits, name="site_visits"),
+    # Project page edits and rollback requests (a clerk asks, an office leader decides).
+    path("projects/<int:project_id>/procedures/", views.procedure_update, name="procedure_update"),
+    path("projects/<int:project_id>/monthly-plans/", views.monthly_plan_save, name="monthly_plan_save"),
+    path("projects/<int:project_id>/rollback-request/", views.rollback_request, name="rollback_request"),
+    path("rollbacks/<int:request_id>/evidence/", views.rollback_evidence, name="rollback_evidence"),
+    path("leader/rollbacks/<int:request_id>/approve/", views.rollback_approve, name="rollback_approve"),
+    path("leader/rollbacks/<int:request_id>/reject/", views.rollback_reject, name="rollback_reject"),
 ]

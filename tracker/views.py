@@ -11,18 +11,28 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.utils.cache import patch_vary_headers
+from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dispatch.models import RuleFiring, SiteVisitTask
+from notices import selectors as notice_selectors
 from tracker import dashboard, permissions, selectors, services
 from tracker.forms import (
+    MonthlyPlanForm,
     ProblemEscalateForm,
     ProblemRaiseForm,
     ProblemResolveForm,
+    ProcedureUpdateForm,
+    RollbackApproveForm,
+    RollbackRejectForm,
+    RollbackRequestForm,
     TransitionForm,
     UnitWeeklyRowForm,
     WeeklyReportForm,
@@ -33,9 +43,12 @@ from tracker.models import (
     EscalationLevel,
     Problem,
     ProblemStatus,
+    ProcedureKind,
+    ProcedureStatus,
     Project,
     ProjectState,
     Role,
+    RollbackRequest,
     WeeklyReport,
 )
 from tracker.workdays import week_start as monday_of
@@ -60,7 +73,7 @@ def _filters(request) -> dict:
     return {key: request.GET.get(key, "").strip() for key in FILTER_KEYS}
 
 
-def _as_of(request) -> dt.date:
+def _as_of(request, *, tell: bool = True) -> dt.date:
     today = timezone.localdate()
     raw = request.GET.get("as_of", "").strip()
     if not raw:
@@ -68,10 +81,12 @@ def _as_of(request) -> dt.date:
     try:
         chosen = dt.date.fromisoformat(raw)
     except ValueError:
-        messages.error(request, f"日期“{raw}”格式不正确，应为 YYYY-MM-DD，已显示今天的数据")
+        if tell:
+            messages.error(request, f"日期“{raw}”格式不正确，应为 YYYY-MM-DD，已显示今天的数据")
         return today
     if chosen > today:
-        messages.warning(request, f"日期 {raw} 在今天之后，已显示今天的数据")
+        if tell:
+            messages.warning(request, f"日期 {raw} 在今天之后，已显示今天的数据")
         return today
     return chosen
 
@@ -90,6 +105,7 @@ def _filter_choices() -> dict:
 
 
 @login_required
+@require_GET
 def home(request):
     """Each role lands on the page it works in."""
     role = permissions.role_of(request.user)
@@ -105,6 +121,7 @@ def home(request):
 
 
 @login_required
+@require_GET
 def search(request):
     term = request.GET.get("q", "").strip()
     if not term:
@@ -119,21 +136,63 @@ def search(request):
 
 
 @login_required
+@require_GET
 def dashboard_page(request):
     as_of = _as_of(request)
-    filters = _filters(request)
-    data = dashboard.dashboard_data(user=request.user, as_of=as_of, filters=filters)
+    page = _dashboard(request, as_of=as_of)
     return render(
         request,
         "tracker/dashboard.html",
-        {"data": data, "headline": data["headline"], "as_of": as_of, "filters": filters, **_filter_choices()},
+        # The maps' data comes from dashboard_data_json (fetched by the page's script); parsed
+        # here only when read (tests).
+        {"content": mark_safe(page.content), "headline": page.headline, "data": SimpleLazyObject(lambda: page.data),
+         "as_of": as_of},
     )
+
+
+def _dashboard(request, *, as_of: dt.date) -> dashboard.DashboardPage:
+    filters = _filters(request)
+    today = timezone.localdate()
+
+    def render_content(headline: dict, units: list[dict]) -> str:
+        query = urlencode({"as_of": as_of.isoformat(), **{key: value for key, value in filters.items() if value}})
+        return render_to_string("tracker/dashboard_content.html", {
+            "headline": headline, "unit_rows": units, "data_url": f"{reverse('tracker:dashboard_data')}?{query}",
+            "as_of": as_of, "today": today, "filters": filters, **_filter_choices(),
+        })
+
+    # Rendered once per data version, date and filters (tracker.portfolio_cache), not per request.
+    return dashboard.dashboard_page(user=request.user, as_of=as_of, filters=filters, render=render_content)
+
+
+@login_required
+@require_GET
+def dashboard_data_json(request):
+    """The maps' data of the dashboard (same parameters as the page), gzipped when accepted.
+
+    Out of the page so that the page stays small and the ~1 MB of markers at 10,000 projects is
+    revalidated by ETag (a 304 until the portfolio changes) instead of sent with every view.
+    """
+    # The page told the user about a bad date already; its script asks with the corrected one.
+    page = _dashboard(request, as_of=_as_of(request, tell=False))
+    if request.headers.get("If-None-Match") == page.etag:
+        response = HttpResponseNotModified()
+    elif "gzip" in request.headers.get("Accept-Encoding", ""):
+        response = HttpResponse(page.json_gzip, content_type="application/json")
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(page.json, content_type="application/json")
+    response["ETag"] = page.etag
+    response["Cache-Control"] = "private, no-cache"
+    patch_vary_headers(response, ("Accept-Encoding", "Cookie"))
+    return response
 
 
 # --- ledger and project page ------------------------------------------------------------------
 
 
 @login_required
+@require_GET
 def ledger(request):
     filters = _filters(request)
     sort = request.GET.get("sort", "number")
@@ -143,15 +202,25 @@ def ledger(request):
     except ValueError:
         page = 1
     projects = selectors.project_list(user=request.user, filters={k: v for k, v in filters.items() if k != "light"})
-    rows, paging = dashboard.ledger_page(
-        projects=projects, on_date=timezone.localdate(), order=order, light=filters["light"], page=page
-    )
     query = urlencode({key: value for key, value in filters.items() if value})
-    return render(
-        request,
-        "tracker/ledger.html",
-        {"rows": rows, "paging": paging, "filters": filters, "sort": sort, "query": query, **_filter_choices()},
+
+    def render_content(rows, paging) -> str:
+        return render_to_string("tracker/ledger_content.html", {
+            "rows": rows, "paging": paging, "filters": filters, "sort": sort, "query": query, **_filter_choices(),
+        })
+
+    # Rendered once per data version, day and query (tracker.portfolio_cache), not per request.
+    rows, paging, content = dashboard.ledger_page_cached(
+        projects=projects, on_date=timezone.localdate(), order=order, light=filters["light"], page=page,
+        render=render_content, presentation=(sort, query),
     )
+    return render(request, "tracker/ledger.html", {"content": mark_safe(content), "rows": rows, "paging": paging})
+
+
+def _procedure_rows(project: Project) -> list[tuple[str, str, object]]:
+    """(kind, label, procedure or None) for every kind of procedure, in the order of the law."""
+    by_kind = {procedure.kind: procedure for procedure in project.procedures.all()}
+    return [(kind, label, by_kind.get(kind)) for kind, label in ProcedureKind.choices]
 
 
 def _project_context(request, project: Project) -> dict:
@@ -183,18 +252,25 @@ def _project_context(request, project: Project) -> dict:
         "can_edit": permissions.can_edit_project(user, project),
         "can_escalate": permissions.can_escalate(user),
         "problem_form": ProblemRaiseForm(),
+        "procedure_rows": _procedure_rows(project),
+        "procedure_statuses": ProcedureStatus.choices,
+        "rollback_options": selectors.rollback_request_options(user=user, project=project),
+        "rollback_requests": project.rollback_requests.select_related(
+            "requested_by__staff_profile", "decided_by__staff_profile").order_by("-requested_at", "-id")[:10],
         "chart": chart,
         "today": timezone.localdate(),
     }
 
 
 @login_required
+@require_GET
 def project_detail(request, project_id: int):
     project = selectors.project_get(user=request.user, project_id=project_id)
     return render(request, "tracker/project_detail.html", _project_context(request, project))
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def weekly_report(request, project_id: int):
     project = selectors.project_get(user=request.user, project_id=project_id)
     permissions.require(permissions.can_report_progress(request.user, project), "您没有填报该项目周调度的权限")
@@ -224,6 +300,7 @@ def weekly_report(request, project_id: int):
 @require_POST
 def project_transition(request, project_id: int):
     project = selectors.project_get(user=request.user, project_id=project_id)
+    permissions.require(permissions.can_edit_project(request.user, project), "您没有变更该项目阶段的权限")
     form = TransitionForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "阶段变更的表单不完整：" + "；".join(
@@ -258,6 +335,149 @@ def project_transition(request, project_id: int):
     return redirect("tracker:project", project_id=project.pk)
 
 
+def _form_errors(request, form) -> None:
+    for errors in form.errors.values():
+        for message in errors:
+            messages.error(request, message)
+
+
+@login_required
+@require_POST
+def procedure_update(request, project_id: int):
+    project = selectors.project_get(user=request.user, project_id=project_id)
+    permissions.require(permissions.can_edit_project(request.user, project), "您没有修改该项目手续的权限")
+    form = ProcedureUpdateForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect(f"{reverse('tracker:project', args=[project.pk])}#procedures")
+    data = form.cleaned_data
+    try:
+        procedure = services.procedure_update(
+            project_id=project.pk, kind=data["kind"], acting_user=request.user, status=data["status"],
+            started_on=data["started_on"], completed_on=data["completed_on"],
+            approving_body=data["approving_body"], note=data["note"], expected_version=data["expected_version"],
+        )
+    except ValidationError as error:
+        for message in _error_messages(error):
+            messages.error(request, message)
+    else:
+        messages.success(request, f"已更新“{procedure.get_kind_display()}”：{procedure.get_status_display()}")
+    return redirect(f"{reverse('tracker:project', args=[project.pk])}#procedures")
+
+
+@login_required
+@require_POST
+def monthly_plan_save(request, project_id: int):
+    project = selectors.project_get(user=request.user, project_id=project_id)
+    permissions.require(permissions.can_edit_project(request.user, project), "您没有修改该项目月度计划的权限")
+    form = MonthlyPlanForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect(f"{reverse('tracker:project', args=[project.pk])}#monthly-plans")
+    data = form.cleaned_data
+    try:
+        plan = services.monthly_plan_save(project_id=project.pk, acting_user=request.user, **data)
+    except ValidationError as error:
+        for message in _error_messages(error):
+            messages.error(request, message)
+    else:
+        messages.success(request, f"已保存{plan.month:%Y年%m月}的月度计划（计划形象进度 {plan.planned_progress_percent}%）")
+    return redirect(f"{reverse('tracker:project', args=[project.pk])}#monthly-plans")
+
+
+# --- rollback requests: a clerk asks, an office leader decides ---------------------------------
+
+
+@login_required
+@require_POST
+def rollback_request(request, project_id: int):
+    project = selectors.project_get(user=request.user, project_id=project_id)
+    permissions.require(permissions.can_request_rollback(request.user, project), "您没有为该项目申请退回的权限")
+    form = RollbackRequestForm(request.POST, request.FILES)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect(f"{reverse('tracker:project', args=[project.pk])}#transitions")
+    data = form.cleaned_data
+    try:
+        filed = services.rollback_request_file(
+            project_id=project.pk, transition=data["transition"], acting_user=request.user, reason=data["reason"],
+            evidence=data["evidence"], expected_version=data["expected_version"],
+        )
+    except ValidationError as error:
+        for message in _error_messages(error):
+            messages.error(request, message)
+    else:
+        messages.success(request, f"已提交“{filed.get_transition_display()}”申请，待专班办领导审批")
+    return redirect(f"{reverse('tracker:project', args=[project.pk])}#transitions")
+
+
+def _rollback_for_leader(request, request_id: int):
+    permissions.require(permissions.can_decide_rollback(request.user), "只有专班办领导可以审批退回申请")
+    rollback = RollbackRequest.objects.select_related("project").filter(pk=request_id).first()
+    if rollback is None:
+        raise Http404("退回申请不存在")
+    return rollback
+
+
+@login_required
+@require_GET
+def rollback_evidence(request, request_id: int):
+    """The evidence file of a rollback request, for the office (media files are not served directly)."""
+    rollback = RollbackRequest.objects.select_related("project").filter(pk=request_id).first()
+    if rollback is None or not rollback.evidence:
+        raise Http404("没有该佐证材料")
+    permissions.require(
+        permissions.is_office_staff(request.user) and permissions.can_view_project(request.user, rollback.project),
+        "退回申请的佐证材料仅供专班办人员查看",
+    )
+    name = rollback.evidence.name.rsplit("/", 1)[-1]
+    return FileResponse(rollback.evidence.open("rb"), as_attachment=True, filename=name)
+
+
+@login_required
+@require_POST
+def rollback_approve(request, request_id: int):
+    rollback = _rollback_for_leader(request, request_id)
+    form = RollbackApproveForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect(f"{reverse('tracker:leader_home')}#rollbacks")
+    data = form.cleaned_data
+    try:
+        services.rollback_request_approve(
+            request_id=rollback.pk, acting_user=request.user, note=data["note"],
+            effective_on=data["effective_on"], expected_version=data["expected_version"],
+        )
+    except ValidationError as error:
+        prefix = f"{rollback.project.map_number}号“{rollback.project.name}”未能退回："
+        for message in _error_messages(error):
+            messages.error(request, prefix + message)
+    else:
+        rollback.project.refresh_from_db()
+        messages.success(request, f"已批准：{rollback.project.map_number}号“{rollback.project.name}”"
+                                  f"已退回“{rollback.project.get_state_display()}”")
+    return redirect(f"{reverse('tracker:leader_home')}#rollbacks")
+
+
+@login_required
+@require_POST
+def rollback_reject(request, request_id: int):
+    rollback = _rollback_for_leader(request, request_id)
+    form = RollbackRejectForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect(f"{reverse('tracker:leader_home')}#rollbacks")
+    try:
+        services.rollback_request_reject(request_id=rollback.pk, acting_user=request.user,
+                                         reason=form.cleaned_data["reason"])
+    except ValidationError as error:
+        for message in _error_messages(error):
+            messages.error(request, message)
+    else:
+        messages.success(request, f"已驳回{rollback.project.map_number}号“{rollback.project.name}”的退回申请")
+    return redirect(f"{reverse('tracker:leader_home')}#rollbacks")
+
+
 # --- problems ---------------------------------------------------------------------------------
 
 
@@ -265,6 +485,7 @@ def project_transition(request, project_id: int):
 @require_POST
 def problem_raise(request, project_id: int):
     project = selectors.project_get(user=request.user, project_id=project_id)
+    permissions.require(permissions.can_report_progress(request.user, project), "您没有为该项目提出问题的权限")
     form = ProblemRaiseForm(request.POST)
     if form.is_valid():
         try:
@@ -293,6 +514,7 @@ def _problem_for(request, problem_id: int) -> Problem:
 @require_POST
 def problem_escalate(request, problem_id: int):
     problem = _problem_for(request, problem_id)
+    permissions.require(permissions.can_escalate(request.user), "只有专班办人员可以升级问题")
     form = ProblemEscalateForm(request.POST)
     if form.is_valid():
         try:
@@ -313,6 +535,7 @@ def problem_escalate(request, problem_id: int):
 @require_POST
 def problem_resolve(request, problem_id: int):
     problem = _problem_for(request, problem_id)
+    permissions.require(permissions.can_edit_project(request.user, problem.project), "您没有处理该问题的权限")
     form = ProblemResolveForm(request.POST)
     if form.is_valid():
         try:
@@ -330,6 +553,7 @@ def problem_resolve(request, problem_id: int):
 
 
 @login_required
+@require_GET
 def escalated_problems(request):
     """Problems lifted to 市政府 or 省专班: what the city leaders are asked to coordinate."""
     problems = (
@@ -348,15 +572,20 @@ def escalated_problems(request):
 
 
 @login_required
+@require_GET
 def leader_home(request):
     permissions.require(permissions.is_office_leader(request.user), "该页面仅供专班办领导使用")
-    completed = selectors.project_list(user=request.user).filter(
-        state__in=[ProjectState.COMPLETED, ProjectState.UNDER_CONSTRUCTION]
-    ).order_by("map_number")
-    return render(request, "tracker/leader_home.html", {"rollback_candidates": completed})
+    return render(request, "tracker/leader_home.html", {
+        "pending_rollbacks": list(selectors.rollback_requests_pending(user=request.user)),
+        "decided_rollbacks": selectors.rollback_requests_decided(user=request.user),
+        "signoff_queue": list(notice_selectors.signoff_queue(user=request.user)[:10]),
+        "signoff_count": notice_selectors.signoff_queue(user=request.user).count(),
+        "today": timezone.localdate(),
+    })
 
 
 @login_required
+@require_GET
 def site_visits(request):
     permissions.require(permissions.is_office_staff(request.user), "现场督导任务仅供专班办人员查看")
     tasks = SiteVisitTask.objects.select_related("project", "owner").order_by("status", "visit_on")
@@ -364,6 +593,7 @@ def site_visits(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def unit_home(request):
     """A county liaison's page: their unit's projects and this week's report for all of them."""
     permissions.require(permissions.role_of(request.user) == Role.COUNTY_LIAISON, "该页面仅供县级联络员使用")

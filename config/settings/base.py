@@ -101,6 +101,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The portfolio pages' cache (tracker.portfolio_cache): Redis when CACHE_URL is set, shared by
+# every process; otherwise the memory of this process (the embedded default runs one process).
+CACHE_URL = env("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "yihong"}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "yihong"}
+    )
+}
+
 # Login throttling (django-axes): 5 failures for one username from one address lock it for 15 minutes.
 AUTHENTICATION_BACKENDS = [
     "tracker.auth_backends.ThrottledLoginBackend",

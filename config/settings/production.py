@@ -51,6 +51,15 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Without a broker, base.py runs tasks in-process; in production that would make a web request
 # render 10,000 letters, so a broker is required.
 CELERY_BROKER_URL = _required("CELERY_BROKER_URL", alternative="REDIS_URL")
+# Every gunicorn worker must see the same cached dashboard figures and the same data version
+# (tracker.portfolio_cache): Redis, the broker's unless CACHE_URL names another database.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env("CACHE_URL", CELERY_BROKER_URL),
+        "KEY_PREFIX": "yihong",
+    }
+}
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A task enqueued but not acknowledged before a worker dies comes back after this many seconds

@@ -18,6 +18,8 @@ elif "TEST" not in DATABASES["default"]:  # noqa: F405
     # One test database per process, so that two runs on one server never collide.
     DATABASES["default"]["TEST"] = {"NAME": f"test_yihong_{os.getpid()}"}  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = True
+# Process memory, never a shared Redis: tests empty the cache between cases (tests/conftest.py).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "yihong-test"}}
 CELERY_BROKER_URL = ""
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -1,8 +1,10 @@
-/* 挂图作战: draws the three wall maps and the timeline from the page's json_script data.
+/* 挂图作战: draws the three wall maps and the timeline from the dashboard's data (fetched from
+ * the URL in #dashboard-source: out of the page, revalidated by ETag, gzipped).
  * No inline scripts (CSP script-src 'self'); the county polygons come from our own static file. */
 (function () {
   "use strict";
-  var data = JSON.parse(document.getElementById("dashboard-data").textContent);
+  var data = null;
+  var dataUrl = document.getElementById("dashboard-source").dataset.url;
   var geoUrl = document.getElementById("geo-source").dataset.url;
   var charts = {};
   var LIGHT = { green: "绿灯", yellow: "黄灯", red: "红灯" };
@@ -177,14 +179,25 @@
   window.addEventListener("resize", function () { Object.keys(charts).forEach(function (k) { charts[k].resize(); }); });
   window.addEventListener("beforeprint", function () { Object.keys(charts).forEach(function (k) { charts[k].resize(); }); });
 
-  timelineChart();
-  fetch(geoUrl).then(function (r) { return r.json(); }).then(function (geojson) {
+  function json(url) {
+    return fetch(url, { credentials: "same-origin" }).then(function (r) {
+      if (!r.ok) { throw new Error("HTTP " + r.status); }
+      return r.json();
+    });
+  }
+
+  var geojsonLoaded = json(geoUrl);  // both requests at once
+  json(dataUrl).then(function (loaded) {
+    data = loaded;
+    timelineChart();
+    return geojsonLoaded;
+  }).then(function (geojson) {
     echarts.registerMap("linfen", geojson);
     progressMap();
     distributionMap();
     sectionsMap();
     document.body.dataset.mapsReady = "true";
   }).catch(function (error) {
-    document.querySelectorAll(".chart.map").forEach(function (el) { el.textContent = "地图数据加载失败：" + error; });
+    document.querySelectorAll(".chart").forEach(function (el) { el.textContent = "地图数据加载失败：" + error; });
   });
 }());

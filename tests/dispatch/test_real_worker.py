@@ -3,6 +3,8 @@ PostgreSQL database of its own, loaded with the demo ledger.
 
 - the weekly job sent twice (two worker processes take them at once) → each notice once;
 - a worker SIGKILLed in the middle of the weekly job, then restarted → each notice once.
+The job drafts its notices and fans out one `notices.advance_notice` task per notice; both tests
+wait for those too, and then check that each notice was issued (numbered, delivered) once.
 These fail (never skip) when Redis or PostgreSQL cannot be reached (tests/conftest.py).
 """
 
@@ -186,6 +188,19 @@ def _notices_for_week(db: str, week: str) -> list[tuple]:
         ).fetchall()
 
 
+def _wait_for_issued(db: str, week: str, units: set[int], seconds: float = 300) -> None:
+    """Until every notice of the week is issued: the job drafts them and each is issued by its
+    own `notices.advance_notice` task (the fan-out), after the job itself is done."""
+    _wait_for(
+        db,
+        "SELECT count(*) FILTER (WHERE number IS NULL), count(*) FROM notices_notice WHERE source_key LIKE %s",
+        (f"dispatch:%:week:{week}",),
+        lambda rows: rows[0][0] == 0 and rows[0][1] >= len(units) + 1,
+        seconds,
+        "每份公文由各自的任务签发完毕",
+    )
+
+
 def _assert_each_issued_once(db: str, week: str, units: set[int]) -> None:
     notices = _notices_for_week(db, week)
     keys = [row[0] for row in notices]
@@ -234,6 +249,7 @@ def test_weekly_job_sent_twice_issues_each_notice_once(broker_world):
             "每周任务完成",
         )
         _wait_for_log(worker.log, "dispatch.run_job", 2, 180)
+        _wait_for_issued(world["db"], "2025-03-03", units)
     finally:
         worker.stop()
     # then each notice exists and is issued exactly once
@@ -294,6 +310,7 @@ def test_worker_killed_mid_job_then_restarted_issues_each_notice_once(broker_wor
             300,
             "任务被重新投递并完成",
         )
+        _wait_for_issued(world["db"], "2025-02-24", units)
     finally:
         restarted.stop()
     # then each notice exists and is issued exactly once

@@ -171,3 +171,51 @@ def test_stored_sha256_matches_file(supervision_letter):
     digest = hashlib.sha256(_pdf_bytes(supervision_letter)).hexdigest()
     # then
     assert digest == supervision_letter.sha256
+
+
+def _page_number_marks(page, number: int) -> list[dict]:
+    """The words of the page's bottom margin that make up "— N —"."""
+    return [w for w in page.extract_words(extra_attrs=["size"])
+            if w["text"] == str(number) and w["top"] > page.height - 35 * MM]
+
+
+@pytest.mark.django_db
+def test_every_page_of_a_long_letter_but_the_first_carries_its_page_number(contacts, houma, clerk, leader):
+    # given a 督办函 listing twenty projects (several pages)
+    items = [{"project_id": i, "project_code": f"LF-{i:03d}", "project_name": "汾河侯马段综合治理工程",
+              "facts": "计划完工2025年10月31日；目前处于在建阶段，形象进度45%，低于按工期应达进度30个百分点。",
+              "requirement": "请于反馈期限前报送整改情况。"} for i in range(1, 21)]
+    draft = services.notice_draft_create(kind=NoticeKind.SUPERVISION, recipient_units=[houma], acting_user=clerk,
+                                         context={"reason": "督办规则", "items": items, "requirements": "请按期反馈。"})
+    notice = services.notice_sign_and_issue(notice_id=draft.pk, acting_user=leader, issued_on=dt.date(2025, 3, 3))
+    # when its pages are read back
+    pdf = pdfplumber.open(io.BytesIO(_pdf_bytes(notice)))
+    assert len(pdf.pages) >= 3
+    # then the first page has none (信函格式) and every other page has "— N —" in 14 pt,
+    # 7 mm below the type area, odd pages right and even pages left, one 字 in
+    assert not _page_number_marks(pdf.pages[0], 1)
+    for number, page in enumerate(pdf.pages[1:], start=2):
+        marks = _page_number_marks(page, number)
+        assert marks, f"page {number} has no page number"
+        mark = marks[0]
+        assert round(mark["size"]) == 14
+        assert abs(mark["top"] - (page.height - 35 * MM + 7 * MM)) < 1.5 * MM
+        assert f"— {number} —" in page.extract_text().replace("—\u2009", "— ")
+        if number % 2:
+            assert page.width / 2 < mark["x1"] < page.width - 26 * MM - 10
+        else:
+            assert 28 * MM + 10 < mark["x0"] < page.width / 2
+
+
+@pytest.mark.django_db
+def test_every_page_of_the_weekly_report_carries_its_page_number(contacts, clerk, leader):
+    # given the weekly report (ordinary format, several pages, 版记 at the end)
+    context = composers.compose_weekly_report(week_start=dt.date(2025, 9, 22))
+    draft = services.notice_draft_create(kind=NoticeKind.WEEKLY_REPORT, to_city_government=True, context=context,
+                                         acting_user=clerk)
+    notice = services.notice_sign_and_issue(notice_id=draft.pk, acting_user=leader, issued_on=dt.date(2025, 9, 29))
+    # when / then every page, the first included, is numbered
+    pdf = pdfplumber.open(io.BytesIO(_pdf_bytes(notice)))
+    assert len(pdf.pages) >= 2
+    for number, page in enumerate(pdf.pages, start=1):
+        assert _page_number_marks(page, number), f"page {number} has no page number"

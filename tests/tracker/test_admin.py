@@ -78,3 +78,36 @@ def test_admin_edit_goes_through_the_service_and_is_audited(client, leader):
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert AuditEvent.objects.filter(project=project, action=AuditAction.PROJECT_EDIT).exists()
+
+
+def test_admin_edit_of_a_procedure_is_on_record_with_the_changed_fields(client, leader):
+    from tracker.models import Procedure
+
+    # given
+    client.force_login(leader)
+    procedure = Procedure.objects.select_related("project").first()
+    url = reverse("admin:tracker_procedure_change", args=[procedure.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: ("" if value is None else value) for name, value in form.initial.items()}
+    data["approving_body"] = "临汾市行政审批服务管理局（后台更正）"
+    data["project"] = procedure.project_id
+    # when
+    response = client.post(url, data)
+    # then
+    assert response.status_code == 302, response.content.decode()[:2000]
+    event = AuditEvent.objects.filter(action=AuditAction.ADMIN_EDIT, object_type="procedure",
+                                      object_id=str(procedure.pk)).get()
+    assert event.actor.username == "leader" and event.project_id == procedure.project_id
+    assert event.data["changes"] == {"approving_body": "临汾市行政审批服务管理局（后台更正）"}
+
+
+def test_weekly_reports_cannot_be_changed_or_deleted_in_the_admin(client, leader):
+    from tracker.models import WeeklyReport
+
+    # given
+    client.force_login(leader)
+    report = WeeklyReport.objects.first()
+    # when / then: reports are read there, written only through the validated, audited form
+    assert client.get(reverse("admin:tracker_weeklyreport_add")).status_code == 403
+    assert client.post(reverse("admin:tracker_weeklyreport_delete", args=[report.pk]), {"post": "yes"}).status_code == 403
+    assert WeeklyReport.objects.filter(pk=report.pk).exists()

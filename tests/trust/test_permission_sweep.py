@@ -240,6 +240,8 @@ ROUTES: dict[str, Route] = {
                                       kwargs=lambda objects, whose: {"request_id": _sweep_rollback(objects, whose)}),
     "tracker:rollback_reject": Route(methods=("POST",), own=LEADERS, other=LEADERS,
                                      kwargs=lambda objects, whose: {"request_id": _sweep_rollback(objects, whose)}),
+    "tracker:rollback_evidence": Route(own=OFFICE, other=OFFICE,
+                                       kwargs=lambda objects, whose: {"request_id": _sweep_rollback(objects, whose)}),
     "dispatch:thresholds": Route(methods=("GET", "POST"), own=LEADERS),
     # --- end of the role pages' block
 }
@@ -248,14 +250,19 @@ ROUTES: dict[str, Route] = {
 def _sweep_rollback(objects: SweepObjects, whose: str) -> int:
     """A pending rollback request on the own/other project, filed by the clerk (made directly: the
     sweep is about who reaches the route, not about the project's state)."""
+    from django.core.files.base import ContentFile
+
     from tracker.models import RollbackRequest
 
     def make():
         project = objects.project(whose)
-        return RollbackRequest.objects.create(
+        rollback = RollbackRequest(
             project=project, transition="reopen", from_state=project.state, project_version=project.version,
             reason="权限巡检", requested_by=_user("clerk"), requested_at="2025-09-29T09:00:00+08:00",
         )
+        rollback.evidence.save("验收意见.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+        rollback.save()
+        return rollback
 
     return objects._once(("rollback", whose), make).pk
 

@@ -273,3 +273,45 @@ def test_county_liaison_cannot_open_another_countys_letter(browser, live_server,
     assert response.status in (403, 404)
     assert houma_letter.title not in page.content()
     context.close()
+
+
+def test_clerk_requests_a_rollback_and_the_leader_approves_it(page_for, tmp_path):
+    # given a completed project
+    from tracker.models import RollbackRequest
+
+    project = Project.objects.filter(state=ProjectState.COMPLETED).order_by("map_number").first()
+    evidence = tmp_path / "复验意见.pdf"
+    evidence.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    clerk_page = page_for("clerk")
+    # when the clerk files the request from the project page
+    clerk_page.goto(f"{clerk_page.base}/projects/{project.pk}/")
+    assert clerk_page.locator("form[data-transition=reopen]").count() == 0
+    _shot(clerk_page, "project-clerk-edits")
+    form = clerk_page.locator("form[data-rollback=reopen]")
+    form.locator("input[name=reason]").fill("复验发现堤防渗漏，需返工")
+    form.locator("input[name=evidence]").set_input_files(str(evidence))
+    form.locator("button[type=submit]").click()
+    clerk_page.wait_for_load_state()
+    # then the project is unchanged and the request waits
+    assert "待专班办领导审批" in clerk_page.locator(".messages").inner_text()
+    assert clerk_page.locator("#project-state").inner_text() == "完工"
+    request = RollbackRequest.objects.get(project=project)
+    # when the leader approves it from the leader page
+    leader_page = page_for("leader")
+    assert leader_page.url.endswith("/leader/")
+    card = leader_page.locator(f".rollback-request[data-request='{request.pk}']")
+    assert "复验发现堤防渗漏" in card.inner_text()
+    _shot(leader_page, "leader-rollbacks")
+    card.locator("form.rollback-approve input[name=note]").fill("同意返工")
+    card.locator("form.rollback-approve button[type=submit]").click()
+    leader_page.wait_for_load_state()
+    # then the project moved back, and its page says why
+    assert "已批准" in leader_page.locator(".messages").inner_text()
+    project.refresh_from_db()
+    assert project.state == ProjectState.UNDER_CONSTRUCTION
+    clerk_page.reload()
+    assert clerk_page.locator("#project-state").inner_text() == "开工"
+    assert "已批准" in clerk_page.locator(".rollback-requests").inner_text()
+    assert clerk_page.problems == [] and leader_page.problems == []
+    leader_page.goto(f"{leader_page.base}/dispatch/thresholds/")
+    _shot(leader_page, "leader-thresholds")

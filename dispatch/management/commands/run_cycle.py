@@ -1,5 +1,15 @@
 """Run every calendar job due on a date (or each date of a range), as beat would, and print
-what was issued. Running it again over the same dates issues nothing new."""
+what was issued. Running it again over the same dates issues nothing new.
+
+Every notice is dated the simulated day (成文日期, number year, deadlines): the jobs pass their
+date down to notices.services. The simulation runs every task in this process, broker or not,
+so that each day sees what the days before it issued.
+
+With --demo-people (for `make demo` only), after each working day's jobs the demo's people act
+as notices.demo.demo_day_act says: the office leader signs the letters, most county liaisons
+sign for and answer them on time, the office closes the answered ones, and a few units let
+theirs go overdue — which the following days' scans escalate.
+"""
 
 from __future__ import annotations
 
@@ -38,14 +48,48 @@ class Command(BaseCommand):
         parser.add_argument("--date", required=True, help="开始日期 YYYY-MM-DD")
         parser.add_argument("--until", help="结束日期 YYYY-MM-DD（含），缺省为开始日期")
         parser.add_argument("--quiet", action="store_true", help="只打印每日汇总")
+        parser.add_argument(
+            "--demo-people",
+            action="store_true",
+            help="演示：每个工作日任务运行后，模拟专班办领导签发、县级联络员签收和反馈、专班办办结（仅用于演示数据）",
+        )
 
     def handle(self, *args, **options):
         start = _date(options["date"])
         end = _date(options["until"]) if options.get("until") else start
         if end < start:
             raise CommandError(f"结束日期（{end}）早于开始日期（{start}）")
+        eager = run_job.app.conf.task_always_eager
+        run_job.app.conf.task_always_eager = True
+        try:
+            total, acts = self._run(start, end, options)
+        finally:
+            run_job.app.conf.task_always_eager = eager
+        if options["demo_people"]:
+            self.stdout.write(
+                f"演示人员操作：签发{acts['signed']}份，签收{acts['acknowledged']}次，"
+                f"反馈{acts['answered']}次，办结{acts['closed']}份"
+            )
+        self.stdout.write(self.style.SUCCESS(f"{start}至{end}：新增{total}条调度记录"))
+
+    def _run(self, start: dt.date, end: dt.date, options) -> tuple[int, dict[str, int]]:
         total = 0
-        for job, day in services.jobs_due_between(start=start, end=end):
+        acts = {"signed": 0, "acknowledged": 0, "answered": 0, "closed": 0}
+        due = services.jobs_due_between(start=start, end=end)
+        day = start
+        while day <= end:
+            total += self._run_day(day, [job for job, on in due if on == day], options)
+            if options["demo_people"]:
+                from notices.demo import demo_day_act
+
+                for key, count in demo_day_act(on_date=day).items():
+                    acts[key] += count
+            day += dt.timedelta(days=1)
+        return total, acts
+
+    def _run_day(self, day: dt.date, jobs: list[str], options) -> int:
+        total = 0
+        for job in jobs:
             # The task itself, run in-process: the same code path a worker takes for beat.
             result = run_job.apply(args=[job, day.isoformat()], throw=True).get()
             if result["already_done"]:
@@ -66,4 +110,4 @@ class Command(BaseCommand):
                     f"{day} {RULE_LABELS[firing.rule]} {firing.subject} {firing.period} "
                     f"{_subject_name(firing)} {notice}".rstrip()
                 )
-        self.stdout.write(self.style.SUCCESS(f"{start}至{end}：新增{total}条调度记录"))
+        return total

@@ -24,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="JSON 输出")
 
     def handle(self, *args, kind=None, unit=None, json=False, **options):
-        queryset = Notice.objects.all().prefetch_related("deliveries").order_by("issued_at", "pk")
+        queryset = Notice.objects.all().prefetch_related("deliveries", "answers__delivery").order_by("issued_at", "pk")
         if kind:
             queryset = queryset.filter(kind=_by_kind(kind))
         if unit:
@@ -51,6 +51,12 @@ class Command(BaseCommand):
             "deadline": deadline.isoformat() if deadline else None,
             "pdf": str(Path(notice.pdf.path).resolve()) if notice.pdf else None,
             "sha256": notice.sha256 or None,
+            # 整改反馈: the recipients' answers, attached to the notice they answer.
+            "answers": [
+                {"kind": "整改反馈", "recipient": a.delivery.recipient_name, "status": a.get_status_display(),
+                 "submitted_at": timezone.localtime(a.submitted_at).isoformat()}
+                for a in sorted(notice.answers.all(), key=lambda a: (a.submitted_at, a.pk))
+            ],
         }
 
 

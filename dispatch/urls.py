@@ -1,0 +1,9 @@
+"""Pages of the calendar (mounted at /dispatch/)."""
+from django.urls import path
+
+from dispatch import views
+
+app_name = "dispatch"
+urlpatterns = [
+    path("thresholds/", views.thresholds, name="thresholds"),
+]

@@ -1,0 +1,43 @@
+"""The calendar's pages: the rule thresholds, seen and changed by the office leader.
+
+Every change goes through dispatch.services.threshold_set, which checks the role and writes the
+audit row (threshold.change) in the same transaction as the change.
+"""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from dispatch import selectors, services
+from dispatch.forms import ThresholdsForm
+from tracker import permissions
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def thresholds(request):
+    permissions.require(permissions.is_office_leader(request.user), "调度阈值仅供专班办领导查看和调整")
+    rows = selectors.threshold_rows()
+    form = ThresholdsForm(request.POST or None, rows=rows)
+    if request.method == "POST" and form.is_valid():
+        changed = form.changed_values()
+        if not changed:
+            messages.info(request, "阈值没有变化，未作修改")
+            return redirect("dispatch:thresholds")
+        try:
+            # All of the form's changes or none: a refused value leaves the others as they were.
+            with transaction.atomic():
+                for key, value in changed.items():
+                    services.threshold_set(key=key, value=value, acting_user=request.user)
+        except ValidationError as error:
+            for message in getattr(error, "messages", [str(error)]):
+                form.add_error(None, message)
+        else:
+            labels = "、".join(row.label.split("：", 1)[-1] for row in rows if row.key in changed)
+            messages.success(request, f"已调整 {len(changed)} 项阈值（{labels}），修改已记入审计日志")
+            return redirect("dispatch:thresholds")
+    return render(request, "dispatch/thresholds.html", {"form": form, "rows": form.bound_rows()})

@@ -1,0 +1,173 @@
+"""The calendar's notices are dated the job's date, fan out one task per notice when a broker is
+configured, and the demo's simulated history (run_cycle --demo-people) is rerunnable."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+import time_machine
+from celery.schedules import crontab
+from django.conf import settings
+from django.core.management import call_command
+from django.utils import timezone
+
+from config.celery_app import app
+from dispatch import services
+from dispatch.models import Job, Rule, RuleFiring
+from notices import tasks as notice_tasks
+from notices.models import Notice, NoticeAnswer, NoticeKind, NoticeState
+from notices.services import kind_setting_get
+
+D = dt.date
+pytestmark = pytest.mark.django_db
+WALL_CLOCK = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+def test_run_cycle_dates_its_notices_by_the_simulated_day(demo_ledger):
+    # given a wall clock in November 2026
+    with time_machine.travel(WALL_CLOCK, tick=False):
+        # when run_cycle runs Monday 2025-03-10 (daily scan + weekly job)
+        call_command("run_cycle", date="2025-03-10", stdout=io.StringIO())
+    # then the weekly report (issued automatically) is dated that Monday in every respect
+    report = Notice.objects.get(kind=NoticeKind.WEEKLY_REPORT)
+    assert report.issued_on == D(2025, 3, 10)
+    assert timezone.localtime(report.issued_at).date() == D(2025, 3, 10)
+    assert report.number == "临一泓专办报〔2025〕1号"
+    with report.pdf.open("rb") as handle:
+        import pdfplumber
+
+        text = "".join(page.extract_text() for page in pdfplumber.open(io.BytesIO(handle.read())).pages)
+    assert "2025年3月10日" in text and "2026年" not in text
+
+
+def test_supervision_letter_from_the_scan_is_due_in_1_and_10_working_days_from_its_signing(demo_ledger, leader):
+    from notices.services import notice_sign_and_issue
+
+    # given the 2025-09-01 scan's 督办函, signed by the leader that day (wall clock: 2026)
+    with time_machine.travel(WALL_CLOCK, tick=False):
+        fired = services.daily_scan_run(on_date=D(2025, 9, 1))
+        letter = next(f for f in fired if f.rule == Rule.R3_SUPERVISION)
+        notice = notice_sign_and_issue(notice_id=letter.notice_id, acting_user=leader, issued_on=D(2025, 9, 1))
+    # then acknowledgement is due the next working day and the answer 10 working days on,
+    # as the firing and the letter's text say
+    assert (notice.acknowledge_deadline, notice.answer_deadline) == (D(2025, 9, 2), D(2025, 9, 15))
+    assert (letter.ack_due_on, letter.answer_due_on) == (D(2025, 9, 2), D(2025, 9, 15))
+    assert "1个工作日内签收，10个工作日内书面反馈" in notice.context["requirements"]
+
+
+@pytest.fixture
+def broker_configured(monkeypatch):
+    """Tasks no longer run in-process; what would be sent to the broker is recorded instead."""
+    sent: list[tuple[str, tuple]] = []
+    from dispatch import tasks as dispatch_tasks
+
+    monkeypatch.setattr(notice_tasks.advance_notice, "delay", lambda *args: sent.append(("advance", args)))
+    monkeypatch.setattr(dispatch_tasks.issue_circular, "delay", lambda *args: sent.append(("circular", args)))
+    monkeypatch.setattr(notice_tasks.deliver_notice_email, "delay", lambda *args: None)
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    try:
+        yield sent
+    finally:
+        app.conf.task_always_eager = eager
+
+
+def test_monthly_job_fans_out_one_task_per_letter_and_one_for_the_circular(
+    demo_ledger, broker_configured, django_capture_on_commit_callbacks
+):
+    from dispatch.tasks import issue_circular
+
+    # given every kind issues automatically (as in the load benchmark) and a broker is configured
+    for kind in NoticeKind.values:
+        setting = kind_setting_get(kind=kind)
+        setting.auto_issue = True
+        setting.save()
+    # when the monthly job runs for 2025-03-03 (first working day of March)
+    with time_machine.travel(WALL_CLOCK, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            outcome = services.job_run_for_date(job=Job.MONTHLY, on_date=D(2025, 3, 3))
+    sent = broker_configured
+    letters = [f for f in outcome.firings if f.rule != Rule.MONTHLY_CIRCULAR]
+    circular = next(f for f in outcome.firings if f.rule == Rule.MONTHLY_CIRCULAR)
+    # then the job itself issued nothing: it drafted the letters and sent one task per letter,
+    # and one task for the circular (not drafted yet: composing it is the circular task's work)
+    assert letters
+    assert Notice.objects.exclude(state=NoticeState.DRAFT).count() == 0
+    assert sorted(args[0] for name, args in sent if name == "advance") == sorted(f.notice_id for f in letters)
+    assert all(args[1] == "2025-03-03" for name, args in sent if name == "advance")
+    assert [args for name, args in sent if name == "circular"] == [(circular.pk,)]
+    assert circular.notice_id is None
+    # and when a worker runs each task — twice, as after a redelivery —
+    with time_machine.travel(WALL_CLOCK, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            for _ in range(2):
+                for name, args in list(sent):
+                    (notice_tasks.advance_notice if name == "advance" else issue_circular)(*args)
+    # then each notice is issued once, dated the job's date
+    issued = Notice.objects.exclude(number=None)
+    assert issued.count() == len(letters) + 1 == Notice.objects.count()
+    assert set(issued.values_list("issued_on", flat=True)) == {D(2025, 3, 3)}
+    circular.refresh_from_db()
+    assert Notice.objects.get(pk=circular.notice_id).kind == NoticeKind.MONTHLY_CIRCULAR
+
+
+def test_a_resumed_job_sends_again_the_drafts_a_lost_task_left(
+    demo_ledger, broker_configured, django_capture_on_commit_callbacks
+):
+    # given a monthly run left half-done: its firings and drafts committed, the tasks never sent
+    with time_machine.travel(WALL_CLOCK, tick=False):
+        services.job_run_for_date(job=Job.MONTHLY, on_date=D(2025, 3, 3))
+    from dispatch.models import JobRun, JobRunStatus
+
+    JobRun.objects.filter(job=Job.MONTHLY).update(status=JobRunStatus.RUNNING)
+    broker_configured.clear()
+    assert broker_configured == []
+    # when the job is run again (the broker redelivers it)
+    with time_machine.travel(WALL_CLOCK, tick=False), django_capture_on_commit_callbacks(execute=True):
+        outcome = services.job_run_for_date(job=Job.MONTHLY, on_date=D(2025, 3, 3))
+    # then it fires nothing new but sends every draft and the undrafted circular again
+    assert outcome.firings == []
+    drafts = set(Notice.objects.filter(state=NoticeState.DRAFT).values_list("pk", flat=True))
+    assert drafts and {args[0] for name, args in broker_configured if name == "advance"} == drafts
+    assert [name for name, _ in broker_configured].count("circular") == 1
+
+
+def test_retry_sweep_is_scheduled_every_five_minutes_and_catch_up_ignores_it(db):
+    from config.beat_catch_up import missed_jobs
+
+    # given the beat schedule declared once in dispatch/schedule.py
+    entry = settings.CELERY_BEAT_SCHEDULE["notices-retry-failed-deliveries"]
+    # then the failed-delivery sweep is in it, every 5 minutes, and is a registered task
+    assert entry["task"] == "notices.retry_failed_deliveries" in app.tasks
+    assert entry["schedule"] == crontab(minute="*/5")
+    # and beat's catch-up after an outage replays calendar jobs only
+    missed = missed_jobs(now=dt.datetime(2025, 3, 12, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))))
+    assert missed and {job for job, _ in missed} <= set(Job.values)
+
+
+def test_demo_history_answers_some_letters_escalates_others_and_reruns_to_nothing(demo_ledger):
+    # given the demo ledger; when the calendar runs 2025-01-02..01-20 with the demo's people
+    def run() -> str:
+        out = io.StringIO()
+        with time_machine.travel(WALL_CLOCK, tick=False):
+            call_command("run_cycle", date="2025-01-02", until="2025-01-20", demo_people=True, quiet=True,
+                         stdout=out)
+        return out.getvalue()
+
+    run()
+    counts = (Notice.objects.count(), NoticeAnswer.objects.count(), RuleFiring.objects.count())
+    numbers = set(Notice.objects.values_list("number", flat=True))
+    # then letters were signed (dated in 2025), some answered and closed, others left overdue
+    # and escalated to 市政府 by the scan
+    assert not Notice.objects.filter(state=NoticeState.PENDING_SIGNOFF).exists()
+    assert {d.year for d in Notice.objects.values_list("issued_on", flat=True)} == {2025}
+    assert Notice.objects.filter(state=NoticeState.CLOSED, kind=NoticeKind.SUPERVISION).exists()
+    assert NoticeAnswer.objects.exists()
+    assert RuleFiring.objects.filter(rule=Rule.R7_ESCALATION, subject__startswith="firing:").exists()
+    # and a second run over the same dates issues, answers and escalates nothing
+    second = run()
+    assert (Notice.objects.count(), NoticeAnswer.objects.count(), RuleFiring.objects.count()) == counts
+    assert set(Notice.objects.values_list("number", flat=True)) == numbers
+    assert "新增0条调度记录" in second and "签发0份，签收0次，反馈0次，办结0份" in second

@@ -1,0 +1,81 @@
+"""The weekly report's escalated section lists every problem standing above the office with its
+level and the responsible city leader (issue 4, R7)."""
+import datetime as dt
+
+import pytest
+
+from notices import composers
+from tracker.models import Domain, EscalationLevel, Problem, Project, Role, StaffProfile
+from tracker.services import problem_escalate, problem_raise
+
+D = dt.date
+
+
+def _escalated_problem(project: Project, *, on_date: dt.date, leader: str = "") -> Problem:
+    problem = problem_raise(project_id=project.pk, acting_user=None, description="用地手续迟迟未批",
+                            category="land", raised_on=on_date - dt.timedelta(days=20))
+    problem_escalate(problem_id=problem.pk, acting_user=None, reason="专班协调无果", on_date=on_date,
+                     responsible_leader=leader)
+    return Problem.objects.get(pk=problem.pk)
+
+
+def _section(context: dict) -> list[list]:
+    table = next(b for b in context["blocks"] if b["kind"] == "table" and "已升级" in b.get("caption", ""))
+    assert table["header"][-2:] == ["升级日期", "责任市领导"] and "协调层级" in table["header"]
+    return table["rows"]
+
+
+@pytest.mark.django_db
+def test_escalated_section_lists_each_problem_with_level_and_city_leader(demo_ledger, city_leader):
+    # given one problem escalated to 市政府 this week without a leader on record, one escalated
+    # last week with its leader named, and a city leader in charge of the water domain
+    Problem.objects.filter(level__in=[EscalationLevel.CITY, EscalationLevel.PROVINCE]).update(
+        level=EscalationLevel.OFFICE)
+    water = Domain.objects.get(code="water")
+    water_leader = StaffProfile.objects.create(
+        user=type(city_leader).objects.create(username="cityleader_water"), role=Role.CITY_LEADER,
+        full_name="王副市长")
+    water_leader.assigned_domains.set([water])
+    in_water = Project.objects.filter(domain=water).order_by("pk").first()
+    elsewhere = Project.objects.exclude(domain=water).order_by("pk").first()
+    this_week = _escalated_problem(in_water, on_date=D(2025, 3, 12))
+    named = _escalated_problem(elsewhere, on_date=D(2025, 3, 5), leader="张副市长")
+    # when the report on the week of 2025-03-10 is composed
+    context = composers.compose_weekly_report(week_start=D(2025, 3, 10))
+    # then both appear, with level and leader: the water domain's leader for the first (derived),
+    # the recorded one for the second
+    rows = {row["problem_id"]: row for row in context["escalated"]}
+    assert rows[this_week.pk]["leader"] == "王副市长" and rows[this_week.pk]["level_label"] == "市政府"
+    assert rows[this_week.pk]["this_week"] and not rows[named.pk]["this_week"]
+    assert rows[named.pk]["leader"] == "张副市长"
+    printed = _section(context)
+    assert [row[-1] for row in printed] == ["张副市长", "王副市长"]
+    assert [row[4] for row in printed] == ["市政府", "市政府（本周）"]
+
+
+@pytest.mark.django_db
+def test_a_problem_resolved_before_the_week_is_not_in_the_section(demo_ledger):
+    Problem.objects.filter(level__in=[EscalationLevel.CITY, EscalationLevel.PROVINCE]).update(
+        level=EscalationLevel.OFFICE)
+    problem = _escalated_problem(Project.objects.order_by("pk").first(), on_date=D(2025, 3, 3))
+    Problem.objects.filter(pk=problem.pk).update(status="resolved", resolved_on=D(2025, 3, 7))
+    context = composers.compose_weekly_report(week_start=D(2025, 3, 10))
+    assert context["escalated"] == []
+    assert any(b.get("text") == "目前无提请市政府或省专班协调的问题。" for b in context["blocks"])
+
+
+@pytest.mark.django_db
+def test_a_problem_escalated_by_the_scan_names_the_domain_leader(demo_ledger, city_leader):
+    from dispatch import services
+    from dispatch.selectors import thresholds_current
+
+    # given the demo's only city leader, in charge of every domain
+    project = Project.objects.order_by("pk").first()
+    problem = problem_raise(project_id=project.pk, acting_user=None, description="资金分担不明确",
+                            category="funds", raised_on=D(2025, 1, 20))
+    # when the scan escalates it to 市政府
+    services.escalations_run(on_date=D(2025, 2, 8), thresholds=thresholds_current())
+    # then the problem names him as the responsible leader
+    problem.refresh_from_db()
+    assert problem.level == EscalationLevel.CITY
+    assert problem.responsible_leader == city_leader.staff_profile.full_name
