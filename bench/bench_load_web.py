@@ -93,6 +93,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--gunicorn-workers", type=int, default=5)
+    parser.add_argument("--gunicorn-threads", type=int, default=1,
+                        help="threads per worker (more than 1: gunicorn's gthread workers, with keep-alive)")
     parser.add_argument("--path", action="append", help="benchmark this path instead of the discovered pages")
     parser.add_argument("--think-ms", type=int, default=0,
                         help="mean pause of each user between two clicks (0: none, the worst case)")
@@ -101,7 +103,7 @@ def main() -> int:
     environment = bench_database_prepare()
     pages = [(path, path) for path in arguments.path] if arguments.path else pages_to_benchmark(environment)
     topology = Topology(environment=environment, root=ROOT)
-    topology.start_web(workers=arguments.gunicorn_workers)
+    topology.start_web(workers=arguments.gunicorn_workers, threads=arguments.gunicorn_threads)
     failed = False
     try:
         topology.wait_for_web()

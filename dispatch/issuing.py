@@ -83,7 +83,9 @@ def circular_for_firing(*, firing_id: int) -> int:
         finding = Finding(rule=firing.rule, subject=firing.subject, period=firing.period, facts=firing.facts,
                           data=firing.data)
         notice = _notice_draft(firing=firing, finding=finding, on_date=firing.fired_on, acting_user=None)
-        notice_services.notice_advance_after_draft(notice_id=notice.pk, acting_user=None, issued_on=firing.fired_on)
+        notice_services.notice_advance_after_draft(
+            notice_id=notice.pk, acting_user=None, issued_on=firing.fired_on
+        )
         if firing.notice_id != notice.pk:
             firing.notice_id = notice.pk
             firing.save(update_fields=["notice_id", "updated_at"])

@@ -87,7 +87,8 @@ def generate_demo_notices() -> dict:
     # Dated the demo's date, like the rest of the demo history (not the day the demo is built).
     for notice in notices:
         if notice.state == NoticeState.DRAFT:
-            notice = services.notice_advance_after_draft(notice_id=notice.pk, acting_user=clerk, issued_on=as_of)
+            notice = services.notice_advance_after_draft(notice_id=notice.pk, acting_user=clerk,
+                                                         issued_on=as_of)
         if notice.state == NoticeState.PENDING_SIGNOFF:
             services.notice_sign_and_issue(notice_id=notice.pk, acting_user=leader, issued_on=as_of)
     circular = Notice.objects.get(pk=circular.pk)
@@ -133,7 +134,8 @@ def _demo_loop(units, as_of: dt.date) -> None:
 PROMPT, SIGNS_ONLY, SILENT = "prompt", "signs_only", "silent"
 ANSWER_AFTER_WORKDAYS = 6
 CLOSE_AFTER_WORKDAYS = 2
-OPEN_LETTER_STATES = (NoticeState.ISSUED, NoticeState.DELIVERED, NoticeState.ACKNOWLEDGED, NoticeState.ANSWERED)
+OPEN_LETTER_STATES = (NoticeState.ISSUED, NoticeState.DELIVERED, NoticeState.ACKNOWLEDGED,
+                      NoticeState.ANSWERED)
 DEMO_ANSWER_TEXT = ("已召开专题会议研究部署，逐项明确责任人和完成时限，倒排工期、加快推进；"
                     "相关手续已提交审批，整改情况附后。")
 
@@ -150,7 +152,8 @@ def _liaisons() -> dict[str, object]:
     liaisons: dict[str, object] = {}
     for profile in StaffProfile.objects.select_related("user").filter(
             role__in=[Role.COUNTY_LIAISON, Role.DEPARTMENT_LIAISON]).order_by("user__username"):
-        key = f"unit:{profile.unit_id}" if profile.role == Role.COUNTY_LIAISON else f"department:{profile.department_id}"
+        key = (f"unit:{profile.unit_id}" if profile.role == Role.COUNTY_LIAISON
+               else f"department:{profile.department_id}")
         liaisons.setdefault(key, profile.user)
     return liaisons
 
@@ -176,8 +179,10 @@ def demo_day_act(*, on_date: dt.date) -> dict[str, int]:
         services.notice_sign_and_issue(notice_id=notice_id, acting_user=leader, issued_on=on_date)
         counts["signed"] += 1
     liaisons = _liaisons()
-    orders = {f"unit:{pk}": order for pk, order in AdministrativeUnit.objects.values_list("pk", "display_order")}
-    orders |= {f"department:{pk}": order for pk, order in Department.objects.values_list("pk", "display_order")}
+    orders = {f"unit:{pk}": order
+              for pk, order in AdministrativeUnit.objects.values_list("pk", "display_order")}
+    orders |= {f"department:{pk}": order
+               for pk, order in Department.objects.values_list("pk", "display_order")}
     letters = (Notice.objects.filter(source_key__startswith="dispatch:", state__in=OPEN_LETTER_STATES,
                                      notice_format="letter", issued_on__lt=on_date)
                .prefetch_related("deliveries__answers").order_by("issued_on", "pk"))
@@ -195,9 +200,9 @@ def demo_day_act(*, on_date: dt.date) -> dict[str, int]:
                 continue  # the answer comes on a later day
             if (behaviour == PROMPT and notice.answer_required and not delivery.answers.all()
                     and on_date >= workdays.add_working_days(notice.issued_on, ANSWER_AFTER_WORKDAYS)):
+                evidence = services.UploadedAttachment(name="整改佐证.png", content=PNG_EVIDENCE)
                 services.notice_answer(notice_id=notice.pk, acting_user=liaison, text=DEMO_ANSWER_TEXT,
-                                       files=[services.UploadedAttachment(name="整改佐证.png", content=PNG_EVIDENCE)],
-                                       on_date=on_date)
+                                       files=[evidence], on_date=on_date)
                 counts["answered"] += 1
     for notice in Notice.objects.filter(source_key__startswith="dispatch:", state=NoticeState.ANSWERED,
                                         issued_on__lt=on_date).prefetch_related("answers"):

@@ -3,6 +3,7 @@
 An issued notice is evidence (issue 8, "Record"): its PDF must be the bytes that were signed.
 This module only reads; `manage.py verify_notices` prints what it finds.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -39,8 +40,10 @@ class IntegrityProblem:
             return f"{label}：PDF文件缺失（{self.pdf_name or '未记录文件名'}）"
         if self.kind == IntegrityProblemKind.UNRECORDED:
             return f"{label}：签发时未记录SHA-256，无法校验"
-        return (f"{label}：PDF文件已被篡改（{self.pdf_name}），"
-                f"签发时SHA-256为{self.expected_sha256}，现为{self.actual_sha256}")
+        return (
+            f"{label}：PDF文件已被篡改（{self.pdf_name}），"
+            f"签发时SHA-256为{self.expected_sha256}，现为{self.actual_sha256}"
+        )
 
 
 @dataclass(frozen=True)
@@ -78,8 +81,12 @@ def notice_pdfs_verify() -> IntegrityReport:
     for notice in issued_notices():
         checked += 1
         name = notice.pdf.name or ""
-        base = {"notice_id": notice.pk, "number": notice.number or "", "pdf_name": name,
-                "expected_sha256": notice.sha256}
+        base = {
+            "notice_id": notice.pk,
+            "number": notice.number or "",
+            "pdf_name": name,
+            "expected_sha256": notice.sha256,
+        }
         if not notice.sha256:
             problems.append(IntegrityProblem(kind=IntegrityProblemKind.UNRECORDED, **base))
             continue
@@ -90,5 +97,7 @@ def notice_pdfs_verify() -> IntegrityReport:
         if actual is None:
             problems.append(IntegrityProblem(kind=IntegrityProblemKind.MISSING, **base))
         elif actual != notice.sha256:
-            problems.append(IntegrityProblem(kind=IntegrityProblemKind.TAMPERED, actual_sha256=actual, **base))
+            problems.append(
+                IntegrityProblem(kind=IntegrityProblemKind.TAMPERED, actual_sha256=actual, **base)
+            )
     return IntegrityReport(checked=checked, problems=problems)

@@ -272,7 +272,8 @@ def notice_sign_and_issue(*, notice_id: int, acting_user, issued_on: dt.date | N
     notice = _lock_notice(notice_id)
     if notice.state not in (NoticeState.DRAFT, NoticeState.PENDING_SIGNOFF):
         raise NoticeRefused(f"公文当前状态为“{notice.get_state_display()}”，不能签发")
-    return _issue(notice, acting_user=acting_user, setting=kind_setting_get(kind=notice.kind), issued_on=issued_on)
+    return _issue(notice, acting_user=acting_user, setting=kind_setting_get(kind=notice.kind),
+                  issued_on=issued_on)
 
 
 def _next_number(prefix: str, year: int) -> int:
@@ -351,7 +352,8 @@ def _pdf_store(name: str, pdf_bytes: bytes) -> str:
         ) from error
 
 
-def _issue(notice: Notice, *, acting_user, setting: NoticeKindSetting, issued_on: dt.date | None = None) -> Notice:
+def _issue(notice: Notice, *, acting_user, setting: NoticeKindSetting,
+           issued_on: dt.date | None = None) -> Notice:
     """Number, render, store and freeze. All or nothing: a failure rolls the number back too.
 
     `issued_on` dates everything the document carries (成文日期, the number's year, deadlines

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import FloatField, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Cast
+from django.db import connection
+from django.db.models import F, FloatField, OuterRef, QuerySet, Subquery, Value, Window
+from django.db.models.functions import Cast, Coalesce, Lag
 from django.utils import timezone
 
 from dispatch.rules import LIGHT_LABELS, Lights, lights_compute
@@ -270,9 +271,80 @@ def ledger_page_cached(
         )
         return rows, paging, render(rows, paging)
 
-    parts = ("ledger-page", str(projects.order_by().values("pk").query), on_date, order, light, page, per_page,
-             presentation)
+    scope = str(projects.order_by().values("pk").query)
+    parts = ("ledger-page", scope, on_date, order, light, page, per_page, presentation)
     return portfolio_cached(parts, build)
+
+
+def _state_on(as_of: dt.date) -> Coalesce:
+    """A project's state at the end of `as_of`: its last transition's target, else 前期 (a subquery
+    per project on the (project, action, effective_on) index, instead of replaying the whole log)."""
+    last = AuditEvent.objects.filter(
+        project_id=OuterRef("pk"), action=AuditAction.PROJECT_TRANSITION, effective_on__lte=as_of
+    ).order_by("-effective_on", "-occurred_at", "-id").values("to_state")[:1]
+    return Coalesce(Subquery(last), Value(ProjectState.PREPARATION.value))
+
+
+def _timeline_counted(*, projects: QuerySet[Project], as_of: dt.date, total: int) -> dict:
+    """The same series as _timeline, counted by the database (1 query, a few hundred rows at any size).
+
+    Each transition moves a project from its state before (the previous transition's target in
+    the log's order — effective date, then record time — as the replay has it, or 前期) to its
+    target: the started, completed and effective counts change by the difference of the two
+    states' memberships. Grouped by date, summed per month and accumulated, that is the replay.
+    """
+    events = AuditEvent.objects.filter(
+        action=AuditAction.PROJECT_TRANSITION, effective_on__lte=as_of, project__in=projects.values("pk")
+    ).order_by()
+    ranked = events.annotate(
+        prior_state=Window(
+            Lag("to_state"), partition_by=[F("project_id")],
+            order_by=[F("effective_on").asc(), F("occurred_at").asc(), F("id").asc()],
+        )
+    ).values_list("effective_on", "prior_state", "to_state")
+    sql, params = ranked.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Counted over the ORM's own query (the window function cannot be grouped in the ORM).
+            f"SELECT effective_on, prior_state, to_state, COUNT(*) FROM ({sql}) moves "
+            "GROUP BY effective_on, prior_state, to_state ORDER BY effective_on",
+            params,
+        )
+        moves = cursor.fetchall()
+    changes: list[tuple[dt.date, tuple[int, int, int]]] = []
+    for on, prior_state, to_state, moved in moves:
+        prior_state = prior_state or ProjectState.PREPARATION.value
+        changes.append((
+            on if isinstance(on, dt.date) else dt.date.fromisoformat(on),
+            (moved * ((to_state in STARTED) - (prior_state in STARTED)),
+             moved * ((to_state in COMPLETED) - (prior_state in COMPLETED)),
+             moved * ((to_state == EFFECTIVE) - (prior_state == EFFECTIVE))),
+        ))
+    months, series = [], ([], [], [])
+    counts = [0, 0, 0]
+    cursor_at = 0
+    for month_end in _month_ends(TIMELINE_START, as_of):
+        while cursor_at < len(changes) and changes[cursor_at][0] <= month_end:
+            for index in range(3):
+                counts[index] += changes[cursor_at][1][index]
+            cursor_at += 1
+        months.append(month_end.strftime("%Y-%m"))
+        for index in range(3):
+            series[index].append(counts[index])
+    return {"months": months, "started": series[0], "completed": series[1], "effective": series[2],
+            "targets": _timeline_targets(total)}
+
+
+def _timeline_targets(total: int) -> list[dict]:
+    return [
+        {
+            "month": target["date"].strftime("%Y-%m"),
+            "label": target["label"],
+            "started": round(total * target["started_rate"] / 100),
+            "completed": round(total * target["completed_rate"] / 100),
+        }
+        for target in TARGETS
+    ]
 
 
 def _transitions(*, projects: QuerySet[Project], as_of: dt.date) -> list[tuple[dt.date, int, str]]:
@@ -309,18 +381,8 @@ def _timeline(*, transitions: list[tuple[dt.date, int, str]], project_ids: set[i
         started.append(counts["started"])
         completed.append(counts["completed"])
         effective.append(counts["effective"])
-    total = len(project_ids)
-    targets = [
-        {
-            "month": target["date"].strftime("%Y-%m"),
-            "label": target["label"],
-            "started": round(total * target["started_rate"] / 100),
-            "completed": round(total * target["completed_rate"] / 100),
-        }
-        for target in TARGETS
-    ]
     return {"months": months, "started": started, "completed": completed, "effective": effective,
-            "targets": targets}
+            "targets": _timeline_targets(len(project_ids))}
 
 
 def _sections(*, as_of: dt.date, project_numbers: dict[int, int]) -> list[dict]:
@@ -423,7 +485,9 @@ def dashboard_page(
     scope = str(selectors.project_list(
         user=user, filters={k: v for k, v in filters.items() if k not in ("state", "light")}
     ).order_by().values("pk").query)
-    parts = ("dashboard", scope, filters.get("state") or "", filters.get("light") or "", as_of, timezone.localdate())
+    parts = (
+        "dashboard", scope, filters.get("state") or "", filters.get("light") or "", as_of, timezone.localdate()
+    )
 
     def build() -> DashboardPage:
         data = dashboard_data(user=user, as_of=as_of, filters=filters)
@@ -447,24 +511,24 @@ def dashboard_data(*, user, as_of: dt.date, filters: dict | None = None) -> dict
     light_filter = filters.pop("light", "") or ""
     projects = selectors.project_list(user=user, filters=filters)
     current = current_fields_hold(as_of)
-    transitions = _transitions(projects=projects, as_of=as_of)
     rows = list(
         projects.order_by("map_number")
         # Coordinates as floats straight from the database: they only feed the map.
-        .annotate(lon=Cast("longitude", FloatField()), lat=Cast("latitude", FloatField()))
+        .annotate(
+            lon=Cast("longitude", FloatField()), lat=Cast("latitude", FloatField()),
+            state_on=F("state") if current else _state_on(as_of),
+        )
         .values_list(
             "pk", "map_number", "code", "name", "unit_id", "unit__name", "domain__name", "lon", "lat",
             "total_investment", "planned_start", "planned_completion", "actual_start",
-            "state", "progress_percent", "completed_investment", "funds_in_place",
+            "state_on", "progress_percent", "completed_investment", "funds_in_place",
         )
     )
+    states = {row[0]: row[13] for row in rows}
     if current:
-        states = {row[0]: row[13] for row in rows}
         figures = {row[0]: selectors.ProjectFigures(row[14], row[15], row[16], None) for row in rows}
     else:
         figures = figures_as_of(as_of=as_of, projects=projects)
-        # Replayed in date order, the last transition of each project is its state on `as_of`.
-        states = {pk: to_state for _on, pk, to_state in transitions}
 
     markers = []
     kept_ids: set[int] = set()
@@ -548,7 +612,14 @@ def dashboard_data(*, user, as_of: dt.date, filters: dict | None = None) -> dict
         "markers": markers,
         "units": unit_rows,
         "sections": _sections(as_of=as_of, project_numbers=number_by_id),
-        "timeline": _timeline(transitions=transitions, project_ids=kept_ids, as_of=as_of),
+        "timeline": (
+            # Filtered by state or light, the kept projects are known only here: replay their moves.
+            _timeline(
+                transitions=_transitions(projects=projects, as_of=as_of), project_ids=kept_ids, as_of=as_of
+            )
+            if state_filter or light_filter
+            else _timeline_counted(projects=projects, as_of=as_of, total=len(kept_ids))
+        ),
         "state_styles": {
             state.value: {"label": state.label, "colour": STATE_COLOURS[state.value], "symbol": STATE_SYMBOLS[state.value]}
             for state in ProjectState

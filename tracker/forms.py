@@ -28,6 +28,17 @@ class WeeklyReportForm(forms.Form):
     reporter_name = forms.CharField(label="填报人", max_length=50, required=False)
     reporter_phone = forms.CharField(label="联系电话", max_length=30, required=False)
 
+    def clean_week_start(self):
+        """A week from 2000 up to the current one: a later week's report would become the project's
+        latest figures ahead of time, and a typo (2205-03-03) would hide every real week after it."""
+        day = self.cleaned_data["week_start"]
+        today = timezone.localdate()
+        if day.year < 2000:
+            raise forms.ValidationError("周调度日期不能早于2000年")
+        if day > today + dt.timedelta(days=6 - today.weekday()):
+            raise forms.ValidationError("不能填报本周之后的周调度数据")
+        return day
+
 
 class UnitWeeklyRowForm(forms.Form):
     """One project's row on a county liaison's "this week, all my projects" page."""

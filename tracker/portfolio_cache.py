@@ -7,8 +7,9 @@ gunicorn worker; in-process memory in the embedded defaults) under a key that ca
 portfolio's *data version*. Any write that can change what the pages show bumps the version:
 every save or delete of the models they read (signals, connected in TrackerConfig.ready —
 services, the admin and imports alike) and the bulk writes that bypass signals (the demo
-loader and the ledger import call `portfolio_version_bump` themselves). Old entries are
-never read again and expire.
+loader and the ledger import call `portfolio_version_bump` themselves). An entry of an older
+version is recomputed by the first request that finds it (the others, meanwhile, are served
+the older figures rather than all computing the same ones: see portfolio_cached).
 
 The bump happens at once (so the writer's own next read, and tests running inside one
 transaction, see the change) and again on commit (so a reader that computed the old figures
@@ -36,8 +37,10 @@ ENTRY_TIMEOUT_SECONDS = 300
 # Each process also keeps the last few entries it used, so a hit costs no transfer from Redis
 # (a dashboard entry at 10,000 projects is ~1 MB). Checked against the shared version every time.
 LOCAL_ENTRIES = 8
+# A process recomputing an entry holds its lock at most this long (it died, or took longer).
+BUILD_LOCK_SECONDS = 60
 
-_local: OrderedDict[str, tuple[float, Any]] = OrderedDict()
+_local: OrderedDict[str, tuple[float, int, Any]] = OrderedDict()
 _local_lock = threading.Lock()
 
 
@@ -72,34 +75,53 @@ def portfolio_version_bump() -> None:
 
 
 def portfolio_cached(parts: tuple, build: Callable[[], Any]) -> Any:
-    """The entry for `parts` at the current data version, computed with `build()` on a miss."""
+    """The entry for `parts` at the current data version, computed with `build()` when it is not.
+
+    One process at a time recomputes an outdated entry; the others meanwhile get the entry of
+    the previous version (stale for the second the computation takes) instead of all computing
+    the same figures at once, which under load after every weekly report would starve the CPU.
+    """
     version = portfolio_version()
     if version is None:
         return build()
-    digest = hashlib.sha1(repr(parts).encode()).hexdigest()
-    key = f"yihong:portfolio:{version}:{digest}"
+    key = "yihong:portfolio:" + hashlib.sha1(repr(parts).encode()).hexdigest()
     now = time.monotonic()
     with _local_lock:
         held = _local.get(key)
-        if held is not None and now - held[0] < ENTRY_TIMEOUT_SECONDS:
+        if held is not None and held[1] == version and now - held[0] < ENTRY_TIMEOUT_SECONDS:
             _local.move_to_end(key)
-            return held[1]
+            return held[2]
     try:
-        value = cache.get(key)
-    except Exception:
+        entry = cache.get(key)
+    except Exception:  # Redis down: the pages are slower, not wrong and not broken
         logger.warning("portfolio cache unreachable; computing the figures uncached", exc_info=True)
         return build()
-    if value is None:
-        value = build()
+    if entry is not None and entry[0] == version:
+        value = entry[1]
+    else:
+        lock = f"{key}:building"
+        if entry is not None and not _cache_call(cache.add, lock, 1, timeout=BUILD_LOCK_SECONDS, failed=True):
+            return entry[1]  # another process is computing this version's figures
         try:
-            cache.set(key, value, timeout=ENTRY_TIMEOUT_SECONDS)
-        except Exception:
-            logger.warning("portfolio cache unreachable; figures not stored", exc_info=True)
+            value = build()
+            _cache_call(cache.set, key, (version, value), timeout=ENTRY_TIMEOUT_SECONDS)
+        finally:
+            if entry is not None:
+                _cache_call(cache.delete, lock)
     with _local_lock:
-        _local[key] = (now, value)
+        _local[key] = (now, version, value)
+        _local.move_to_end(key)
         while len(_local) > LOCAL_ENTRIES:
             _local.popitem(last=False)
     return value
+
+
+def _cache_call(method: Callable, *args, failed: Any = None, **kwargs) -> Any:
+    try:
+        return method(*args, **kwargs)
+    except Exception:
+        logger.warning("portfolio cache unreachable", exc_info=True)
+        return failed
 
 
 def portfolio_cache_forget_local() -> None:

@@ -12,8 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import F, Q, QuerySet, Sum, Window
-from django.db.models.functions import RowNumber
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
 from django.shortcuts import get_object_or_404
 
 from tracker import permissions
@@ -64,13 +63,20 @@ ZERO_FIGURES = ProjectFigures(Decimal("0"), Decimal("0"), Decimal("0"), None)
 
 
 def project_figures_as_of(*, as_of: dt.date, project_ids: list[int] | None = None) -> dict[int, ProjectFigures]:
-    """{project id: figures of its last weekly report on or before `as_of`} (one query)."""
-    reports = WeeklyReport.objects.filter(week_start__lte=as_of)
-    if project_ids is not None:
-        reports = reports.filter(project_id__in=project_ids)
-    latest = reports.annotate(
-        rank=Window(RowNumber(), partition_by=[F("project_id")], order_by=F("week_start").desc())
-    ).filter(rank=1)
+    """{project id: figures of its last weekly report on or before `as_of`} (one query).
+
+    Each project's latest report is found by an index seek on (project, week_start) — the
+    unique constraint's index — rather than by ranking every report with a window function:
+    at 10,000 projects and a million reports, one short seek per project instead of a sort
+    of every report up to the date.
+    """
+    projects = Project.objects.all() if project_ids is None else Project.objects.filter(pk__in=project_ids)
+    newest = WeeklyReport.objects.filter(
+        project_id=OuterRef("pk"), week_start__lte=as_of
+    ).order_by("-week_start")
+    latest = WeeklyReport.objects.filter(
+        pk__in=projects.order_by().annotate(latest=Subquery(newest.values("pk")[:1])).values("latest")
+    )
     return {
         row["project_id"]: ProjectFigures(
             row["progress_percent"], row["completed_investment"], row["funds_in_place"], row["week_start"]

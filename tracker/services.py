@@ -172,7 +172,7 @@ def project_transition(
         if acting_user is not None:
             permissions.require(
                 permissions.can_transition(acting_user, project, transition),
-                "只有专班办领导可以退回阶段" if transition in permissions.BACKWARD_TRANSITIONS
+                "只有专班办领导可以退回阶段，请在项目页提交退回申请" if transition in permissions.BACKWARD_TRANSITIONS
                 else "您没有变更该项目阶段的权限",
             )
         method = getattr(project, spec.method)

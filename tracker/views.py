@@ -145,8 +145,8 @@ def dashboard_page(request):
         "tracker/dashboard.html",
         # The maps' data comes from dashboard_data_json (fetched by the page's script); parsed
         # here only when read (tests).
-        {"content": mark_safe(page.content), "headline": page.headline, "data": SimpleLazyObject(lambda: page.data),
-         "as_of": as_of},
+        {"content": mark_safe(page.content), "headline": page.headline, "as_of": as_of,
+         "data": SimpleLazyObject(lambda: page.data)},
     )
 
 
@@ -157,8 +157,8 @@ def _dashboard(request, *, as_of: dt.date) -> dashboard.DashboardPage:
     def render_content(headline: dict, units: list[dict]) -> str:
         query = urlencode({"as_of": as_of.isoformat(), **{key: value for key, value in filters.items() if value}})
         return render_to_string("tracker/dashboard_content.html", {
-            "headline": headline, "unit_rows": units, "data_url": f"{reverse('tracker:dashboard_data')}?{query}",
-            "as_of": as_of, "today": today, "filters": filters, **_filter_choices(),
+            "headline": headline, "unit_rows": units, "as_of": as_of, "today": today, "filters": filters,
+            "data_url": f"{reverse('tracker:dashboard_data')}?{query}", **_filter_choices(),
         })
 
     # Rendered once per data version, date and filters (tracker.portfolio_cache), not per request.
@@ -206,7 +206,8 @@ def ledger(request):
 
     def render_content(rows, paging) -> str:
         return render_to_string("tracker/ledger_content.html", {
-            "rows": rows, "paging": paging, "filters": filters, "sort": sort, "query": query, **_filter_choices(),
+            "rows": rows, "paging": paging, "filters": filters, "sort": sort, "query": query,
+            **_filter_choices(),
         })
 
     # Rendered once per data version, day and query (tracker.portfolio_cache), not per request.
@@ -214,7 +215,9 @@ def ledger(request):
         projects=projects, on_date=timezone.localdate(), order=order, light=filters["light"], page=page,
         render=render_content, presentation=(sort, query),
     )
-    return render(request, "tracker/ledger.html", {"content": mark_safe(content), "rows": rows, "paging": paging})
+    return render(
+        request, "tracker/ledger.html", {"content": mark_safe(content), "rows": rows, "paging": paging}
+    )
 
 
 def _procedure_rows(project: Project) -> list[tuple[str, str, object]]:

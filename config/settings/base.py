@@ -106,7 +106,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHE_URL = env("CACHE_URL", "")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "yihong"}
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
+         "KEY_PREFIX": "yihong"}
         if CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "yihong"}
     )
@@ -115,7 +116,7 @@ CACHES = {
 # Login throttling (django-axes): 5 failures for one username from one address lock it for 15 minutes.
 AUTHENTICATION_BACKENDS = [
     "tracker.auth_backends.ThrottledLoginBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "tracker.auth_backends.StaffModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(env("AXES_COOLOFF_HOURS", "0.25"))

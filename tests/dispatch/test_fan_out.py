@@ -42,14 +42,18 @@ def test_run_cycle_dates_its_notices_by_the_simulated_day(demo_ledger):
     assert "2025年3月10日" in text and "2026年" not in text
 
 
-def test_supervision_letter_from_the_scan_is_due_in_1_and_10_working_days_from_its_signing(demo_ledger, leader):
+def test_supervision_letter_from_the_scan_is_due_in_1_and_10_working_days_from_its_signing(
+    demo_ledger, leader
+):
     from notices.services import notice_sign_and_issue
 
     # given the 2025-09-01 scan's 督办函, signed by the leader that day (wall clock: 2026)
     with time_machine.travel(WALL_CLOCK, tick=False):
         fired = services.daily_scan_run(on_date=D(2025, 9, 1))
         letter = next(f for f in fired if f.rule == Rule.R3_SUPERVISION)
-        notice = notice_sign_and_issue(notice_id=letter.notice_id, acting_user=leader, issued_on=D(2025, 9, 1))
+        notice = notice_sign_and_issue(
+            notice_id=letter.notice_id, acting_user=leader, issued_on=D(2025, 9, 1)
+        )
     # then acknowledgement is due the next working day and the answer 10 working days on,
     # as the firing and the letter's text say
     assert (notice.acknowledge_deadline, notice.answer_deadline) == (D(2025, 9, 2), D(2025, 9, 15))

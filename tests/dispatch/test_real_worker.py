@@ -35,10 +35,12 @@ DROPPED_UNITS = ["houma", "yaodu", "jixian", "xixian", "puxian", "daning"]
 class Worker:
     """A real `celery worker` process (its own session, so it can be killed whole)."""
 
-    def __init__(self, env: dict, log: Path, pause: float = 0.0, concurrency: int = 2):
+    def __init__(self, env: dict, log: Path, pause: float = 0.0, concurrency: int = 2,
+                 app: str = "tests.dispatch.worker_app"):
         self.log = log
         self.env = {**env, "YIHONG_TEST_PAUSE_AFTER_FIRING": str(pause)}
         self.concurrency = concurrency
+        self.app = app
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
@@ -47,7 +49,7 @@ class Worker:
             [
                 CELERY,
                 "-A",
-                "tests.dispatch.worker_app",
+                self.app,
                 "worker",
                 "-Q",
                 self.env["YIHONG_TEST_QUEUE"],

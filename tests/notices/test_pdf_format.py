@@ -185,9 +185,11 @@ def test_every_page_of_a_long_letter_but_the_first_carries_its_page_number(conta
     items = [{"project_id": i, "project_code": f"LF-{i:03d}", "project_name": "汾河侯马段综合治理工程",
               "facts": "计划完工2025年10月31日；目前处于在建阶段，形象进度45%，低于按工期应达进度30个百分点。",
               "requirement": "请于反馈期限前报送整改情况。"} for i in range(1, 21)]
-    draft = services.notice_draft_create(kind=NoticeKind.SUPERVISION, recipient_units=[houma], acting_user=clerk,
-                                         context={"reason": "督办规则", "items": items, "requirements": "请按期反馈。"})
-    notice = services.notice_sign_and_issue(notice_id=draft.pk, acting_user=leader, issued_on=dt.date(2025, 3, 3))
+    draft = services.notice_draft_create(
+        kind=NoticeKind.SUPERVISION, recipient_units=[houma], acting_user=clerk,
+        context={"reason": "督办规则", "items": items, "requirements": "请按期反馈。"})
+    notice = services.notice_sign_and_issue(notice_id=draft.pk, acting_user=leader,
+                                            issued_on=dt.date(2025, 3, 3))
     # when its pages are read back
     pdf = pdfplumber.open(io.BytesIO(_pdf_bytes(notice)))
     assert len(pdf.pages) >= 3
@@ -211,9 +213,10 @@ def test_every_page_of_a_long_letter_but_the_first_carries_its_page_number(conta
 def test_every_page_of_the_weekly_report_carries_its_page_number(contacts, clerk, leader):
     # given the weekly report (ordinary format, several pages, 版记 at the end)
     context = composers.compose_weekly_report(week_start=dt.date(2025, 9, 22))
-    draft = services.notice_draft_create(kind=NoticeKind.WEEKLY_REPORT, to_city_government=True, context=context,
-                                         acting_user=clerk)
-    notice = services.notice_sign_and_issue(notice_id=draft.pk, acting_user=leader, issued_on=dt.date(2025, 9, 29))
+    draft = services.notice_draft_create(kind=NoticeKind.WEEKLY_REPORT, to_city_government=True,
+                                         context=context, acting_user=clerk)
+    notice = services.notice_sign_and_issue(notice_id=draft.pk, acting_user=leader,
+                                            issued_on=dt.date(2025, 9, 29))
     # when / then every page, the first included, is numbered
     pdf = pdfplumber.open(io.BytesIO(_pdf_bytes(notice)))
     assert len(pdf.pages) >= 2

@@ -6,6 +6,7 @@ redirect after success — never a 500 (the test client re-raises any exception 
 markup sent in is only ever shown back escaped; a refused request writes nothing; an accepted
 one writes exactly what was sent.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,12 +18,12 @@ import pytest
 from django.contrib.messages import get_messages
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
 from notices import services as notice_services
 from notices.models import NoticeAnswer
-from tests.notices.conftest import contacts, houma, supervision_letter  # noqa: F401  (fixtures)
 from tests.trust.fuzzing import FUZZ, hostile_date_text, hostile_number_text, hostile_text, is_chinese
 from tracker.models import AuditEvent, Problem, ProblemCategory, Project, WeeklyReport
 from tracker.workdays import week_start as monday_of
@@ -50,10 +51,12 @@ def _messages(response) -> list[str]:
 
 def _savepoint(check):
     """Run one example inside a savepoint rolled back afterwards: examples never see each other."""
+
     def run(*args, **kwargs):
         with transaction.atomic():
             check(*args, **kwargs)
             transaction.set_rollback(True)
+
     return run
 
 
@@ -79,23 +82,46 @@ def test_weekly_report_form_never_fails_and_writes_all_or_nothing(client, county
 
     @FUZZ
     @given(
-        week=st.one_of(hostile_date_text, st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2025, 9, 30)).map(str)),
-        progress=figure, completed=money, funds=money,
-        notes=st.fixed_dictionaries({
-            "procedure_note": hostile_text, "problem_note": hostile_text, "decrease_note": hostile_text,
-            "reporter_name": hostile_text, "reporter_phone": hostile_text,
-        }),
+        week=st.one_of(
+            hostile_date_text,
+            st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2025, 9, 30)).map(str),
+        ),
+        progress=figure,
+        completed=money,
+        funds=money,
+        notes=st.fixed_dictionaries(
+            {
+                "procedure_note": hostile_text,
+                "problem_note": hostile_text,
+                "decrease_note": hostile_text,
+                "reporter_name": hostile_text,
+                "reporter_phone": hostile_text,
+            }
+        ),
     )
     @_savepoint
     def check(week, progress, completed, funds, notes):
-        data = {"week_start": week, "progress_percent": progress, "completed_investment": completed,
-                "funds_in_place": funds, **notes}
-        before = (WeeklyReport.objects.count(), AuditEvent.objects.count(),
-                  Project.objects.filter(pk=project.pk).values_list("version", flat=True).get())
+        data = {
+            "week_start": week,
+            "progress_percent": progress,
+            "completed_investment": completed,
+            "funds_in_place": funds,
+            **notes,
+        }
+        before = (
+            WeeklyReport.objects.count(),
+            AuditEvent.objects.count(),
+            Project.objects.filter(pk=project.pk).values_list("version", flat=True).get(),
+        )
         response = client.post(url, data)
         if response.status_code == 302:
             outcomes["saved"] += 1
-            report = WeeklyReport.objects.get(project=project, week_start=monday_of(dt.date.fromisoformat(week.strip())))
+            typed = dt.date.fromisoformat(week.strip())
+            week_start = monday_of(typed)
+            assert typed.year >= 2000 and week_start <= monday_of(timezone.localdate()), (
+                "no far past or future week"
+            )
+            report = WeeklyReport.objects.get(project=project, week_start=week_start)
             assert report.progress_percent == _decimal(progress).quantize(Decimal("0.01"))
             assert report.completed_investment == _decimal(completed).quantize(Decimal("0.01"))
             assert report.problem_note == notes["problem_note"].strip()
@@ -106,18 +132,25 @@ def test_weekly_report_form_never_fails_and_writes_all_or_nothing(client, county
             outcomes["refused"] += 1
             assert response.status_code in (200, 400), response.status_code
             body = response.content.decode()
-            errors = [html.unescape(e) for e in
-                      response.context["form"].non_field_errors() + sum(response.context["form"].errors.values(), [])]
+            errors = [
+                html.unescape(e)
+                for e in response.context["form"].non_field_errors()
+                + sum(response.context["form"].errors.values(), [])
+            ]
             assert errors and all(is_chinese(e) for e in errors), errors
             _assert_markup_escaped(body, _text_values(data))
-            assert (WeeklyReport.objects.count(), AuditEvent.objects.count(),
-                    Project.objects.filter(pk=project.pk).values_list("version", flat=True).get()) == before
+            assert (
+                WeeklyReport.objects.count(),
+                AuditEvent.objects.count(),
+                Project.objects.filter(pk=project.pk).values_list("version", flat=True).get(),
+            ) == before
 
     check()
     assert outcomes["saved"] and outcomes["refused"], outcomes
 
 
 # --- raising a problem, a transition's reason ------------------------------------------------
+
 
 def test_problem_raise_never_fails_and_shows_text_escaped(client, county_liaison):
     project = Project.objects.get(code=PROJECT_CODE)
@@ -126,7 +159,9 @@ def test_problem_raise_never_fails_and_shows_text_escaped(client, county_liaison
     outcomes = {"raised": 0, "refused": 0}
 
     @FUZZ
-    @given(description=hostile_text, category=st.one_of(st.sampled_from(ProblemCategory.values), hostile_text))
+    @given(
+        description=hostile_text, category=st.one_of(st.sampled_from(ProblemCategory.values), hostile_text)
+    )
     @_savepoint
     def check(description, category):
         before = (Problem.objects.count(), AuditEvent.objects.count())
@@ -156,16 +191,26 @@ def test_transition_form_never_fails_and_changes_nothing_when_refused(client, cl
 
     @FUZZ
     @given(
-        transition=st.one_of(st.sampled_from(["start", "complete", "achieve_effect", "rollback"]), hostile_text),
+        transition=st.one_of(
+            st.sampled_from(["start", "complete", "achieve_effect", "rollback"]), hostile_text
+        ),
         version=st.one_of(st.integers(min_value=-(10**30), max_value=10**30).map(str), hostile_number_text),
-        effective_on=hostile_date_text, reason=hostile_text,
+        effective_on=hostile_date_text,
+        reason=hostile_text,
     )
     @_savepoint
     def check(transition, version, effective_on, reason):
         before = Project.objects.filter(pk=project.pk).values_list("state", "version").get()
         events = AuditEvent.objects.count()
-        response = client.post(url, {"transition": transition, "expected_version": version,
-                                     "effective_on": effective_on, "reason": reason})
+        response = client.post(
+            url,
+            {
+                "transition": transition,
+                "expected_version": version,
+                "effective_on": effective_on,
+                "reason": reason,
+            },
+        )
         assert response.status_code == 302
         shown = _messages(response)
         assert shown and all(is_chinese(m) for m in shown), shown
@@ -180,7 +225,8 @@ def test_transition_form_never_fails_and_changes_nothing_when_refused(client, cl
 
 # --- a notice's answer -----------------------------------------------------------------------
 
-def test_notice_answer_never_fails_and_writes_all_or_nothing(client, supervision_letter, county_liaison):  # noqa: F811
+
+def test_notice_answer_never_fails_and_writes_all_or_nothing(client, supervision_letter, county_liaison):
     notice_services.notice_acknowledge(notice_id=supervision_letter.pk, acting_user=county_liaison)
     url = reverse("notices:answer", args=[supervision_letter.pk])
     client.force_login(county_liaison)
@@ -213,14 +259,24 @@ def test_notice_answer_never_fails_and_writes_all_or_nothing(client, supervision
 
 # --- query strings of the pages and the JSON endpoints ---------------------------------------
 
+
 def _gettable_urls() -> list[tuple[str, str]]:
     """(url name, kind) of pages and JSON endpoints that read query parameters."""
     from django.urls import NoReverseMatch
 
-    names = [("tracker:dashboard", "html"), ("tracker:dashboard_data", "json"), ("tracker:ledger", "html"),
-             ("tracker:search", "html"), ("ledgers:index", "html"), ("ledgers:weekly_template", "file"),
-             ("audit:log", "html"), ("tracker:leader_home", "html"), ("tracker:escalated_problems", "html"),
-             ("notices:list", "html"), ("notices:inbox", "html")]
+    names = [
+        ("tracker:dashboard", "html"),
+        ("tracker:dashboard_data", "json"),
+        ("tracker:ledger", "html"),
+        ("tracker:search", "html"),
+        ("ledgers:index", "html"),
+        ("ledgers:weekly_template", "file"),
+        ("audit:log", "html"),
+        ("tracker:leader_home", "html"),
+        ("tracker:escalated_problems", "html"),
+        ("notices:list", "html"),
+        ("notices:inbox", "html"),
+    ]
     found = []
     for name, kind in names:
         try:
@@ -235,14 +291,32 @@ def test_query_strings_never_fail_pages_or_json_endpoints(client, leader):
     urls = _gettable_urls()
     assert len(urls) >= 8, urls
     client.force_login(leader)
-    keys = ["as_of", "unit", "domain", "state", "year", "light", "q", "order", "page", "week", "kind",
-            "filter", "user", "project", "date_from", "date_to", "action"]
+    keys = [
+        "as_of",
+        "unit",
+        "domain",
+        "state",
+        "year",
+        "light",
+        "q",
+        "order",
+        "page",
+        "week",
+        "kind",
+        "filter",
+        "user",
+        "project",
+        "date_from",
+        "date_to",
+        "action",
+    ]
 
     @FUZZ
     @given(
         target=st.sampled_from(urls),
-        params=st.dictionaries(st.sampled_from(keys),
-                               st.one_of(hostile_text, hostile_number_text, hostile_date_text), max_size=5),
+        params=st.dictionaries(
+            st.sampled_from(keys), st.one_of(hostile_text, hostile_number_text, hostile_date_text), max_size=5
+        ),
     )
     def check(target, params):
         name, kind = target
@@ -263,8 +337,12 @@ def test_import_tokens_in_the_path_are_refused_with_404(client, county_liaison):
     client.force_login(county_liaison)
 
     @FUZZ
-    @given(token=st.one_of(st.text(alphabet="0123456789abcdef", min_size=32, max_size=32),
-                           st.text(min_size=1, max_size=60).filter(lambda t: "/" not in t and "\x00" not in t)))
+    @given(
+        token=st.one_of(
+            st.text(alphabet="0123456789abcdef", min_size=32, max_size=32),
+            st.text(min_size=1, max_size=60).filter(lambda t: "/" not in t and "\x00" not in t),
+        )
+    )
     def check(token):
         for name in ("ledgers:progress", "ledgers:preview", "ledgers:result"):
             try:

@@ -1,6 +1,7 @@
 """A full disk or an unwritable media folder while a notice is issued: the notice stays unissued
 with a clear Chinese message, no number is consumed (the next notice issued takes it), and no
 partial PDF is left behind."""
+
 from __future__ import annotations
 
 import resource
@@ -13,7 +14,6 @@ from django.utils import timezone
 
 from notices import services
 from notices.models import Delivery, Notice, NoticeKind, NoticeState, NumberCounter
-from tests.notices.conftest import contacts, houma  # noqa: F401  (fixtures)
 from tracker.models import AuditEvent
 
 PREFIX = "临一泓专办函"
@@ -21,8 +21,11 @@ PREFIX = "临一泓专办函"
 
 def _draft(unit, clerk, key: str) -> Notice:
     return services.notice_draft_create(
-        kind=NoticeKind.WARNING, recipient_units=[unit], context={"reason": "测试规则", "items": []},
-        source_key=key, acting_user=clerk,
+        kind=NoticeKind.WARNING,
+        recipient_units=[unit],
+        context={"reason": "测试规则", "items": []},
+        source_key=key,
+        acting_user=clerk,
     )
 
 
@@ -40,13 +43,20 @@ def _assert_left_unissued(notice: Notice) -> None:
     assert notice.state == NoticeState.DRAFT
     assert notice.number is None and notice.number_sequence is None and not notice.pdf and not notice.sha256
     assert not Delivery.objects.filter(notice=notice).exists()
-    assert not AuditEvent.objects.filter(object_type="notice", object_id=str(notice.pk),
-                                         data__transition="issue").exists()
+    assert not AuditEvent.objects.filter(
+        object_type="notice", object_id=str(notice.pk), data__transition="issue"
+    ).exists()
 
 
 @pytest.mark.django_db
 def test_unwritable_media_folder_leaves_the_notice_unissued_with_a_chinese_message(
-    contacts, houma, clerk, leader, client, settings, tmp_path  # noqa: F811
+    contacts,
+    houma,
+    clerk,
+    leader,
+    client,
+    settings,
+    tmp_path,
 ):
     # given a draft letter, and a media folder where the year's notice folder cannot be created
     # (a plain file stands where the folder must go: refused even for root)
@@ -109,7 +119,13 @@ def disk_full_after(monkeypatch):
 
 @pytest.mark.django_db
 def test_disk_full_while_writing_the_pdf_consumes_no_number_and_leaves_no_partial_file(
-    contacts, houma, clerk, leader, settings, tmp_path, disk_full_after  # noqa: F811
+    contacts,
+    houma,
+    clerk,
+    leader,
+    settings,
+    tmp_path,
+    disk_full_after,
 ):
     # given two drafts, and a disk that fills up 20 KB into the letter's PDF (~65 KB)
     settings.MEDIA_ROOT = tmp_path / "media"

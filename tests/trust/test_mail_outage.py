@@ -1,6 +1,7 @@
 """The mail server unreachable while notices are issued: each delivery is queued as failed with
 its next attempt time, retried with a growing back-off, and sent exactly once when a real SMTP
 server (aiosmtpd, on a local port) comes up — however many times the sweep runs after that."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,7 +16,6 @@ from django.utils import timezone
 
 from notices import services, tasks
 from notices.models import Delivery, DeliveryStatus, Notice, NoticeKind, NoticeState
-from tests.notices.conftest import contacts, houma  # noqa: F401  (fixtures)
 from tracker.models import AdministrativeUnit
 
 
@@ -53,13 +53,21 @@ def _sweep(at: dt.datetime, django_capture_on_commit_callbacks) -> int:
 
 @pytest.mark.django_db
 def test_deliveries_wait_out_a_mail_outage_and_are_sent_once_when_it_returns(
-    contacts, houma, clerk, leader, smtp_settings, django_capture_on_commit_callbacks  # noqa: F811
+    contacts,
+    houma,
+    clerk,
+    leader,
+    smtp_settings,
+    django_capture_on_commit_callbacks,
 ):
     # given a letter to two counties, issued while the mail server is unreachable
     yaodu = AdministrativeUnit.objects.get(code="yaodu")
     draft = services.notice_draft_create(
-        kind=NoticeKind.WARNING, recipient_units=[houma, yaodu], context={"reason": "测试规则", "items": []},
-        source_key="trust:mail:outage", acting_user=clerk,
+        kind=NoticeKind.WARNING,
+        recipient_units=[houma, yaodu],
+        context={"reason": "测试规则", "items": []},
+        source_key="trust:mail:outage",
+        acting_user=clerk,
     )
     issued_at = timezone.now()
     with time_machine.travel(issued_at, tick=False), django_capture_on_commit_callbacks(execute=True):

@@ -1,5 +1,6 @@
 """Issued notices keep their SHA-256; `manage.py verify_notices` finds any PDF that is missing or
 no longer the one that was issued, says so in Chinese and exits non-zero."""
+
 from __future__ import annotations
 
 from io import StringIO
@@ -11,13 +12,15 @@ from django.core.management import CommandError, call_command
 from notices import services
 from notices.integrity import IntegrityProblemKind, notice_pdfs_verify
 from notices.models import NoticeKind
-from tests.notices.conftest import contacts, houma  # noqa: F401  (fixtures)
 
 
 def _issue_letter(unit, clerk, leader, key: str):
     draft = services.notice_draft_create(
-        kind=NoticeKind.WARNING, recipient_units=[unit], context={"reason": "测试规则", "items": []},
-        source_key=key, acting_user=clerk,
+        kind=NoticeKind.WARNING,
+        recipient_units=[unit],
+        context={"reason": "测试规则", "items": []},
+        source_key=key,
+        acting_user=clerk,
     )
     return services.notice_sign_and_issue(notice_id=draft.pk, acting_user=leader)
 
@@ -32,7 +35,7 @@ def _verify() -> tuple[str, str, CommandError | None]:
 
 
 @pytest.mark.django_db
-def test_untouched_issued_notices_verify_clean(contacts, houma, clerk, leader):  # noqa: F811
+def test_untouched_issued_notices_verify_clean(contacts, houma, clerk, leader):
     # given two issued letters whose PDFs are as issued
     _issue_letter(houma, clerk, leader, "trust:verify:clean:1")
     _issue_letter(houma, clerk, leader, "trust:verify:clean:2")
@@ -45,7 +48,7 @@ def test_untouched_issued_notices_verify_clean(contacts, houma, clerk, leader): 
 
 
 @pytest.mark.django_db
-def test_tampered_pdf_is_reported_and_the_command_fails(contacts, houma, clerk, leader):  # noqa: F811
+def test_tampered_pdf_is_reported_and_the_command_fails(contacts, houma, clerk, leader):
     # given an issued letter, and another whose PDF is then changed by one byte on disk
     intact = _issue_letter(houma, clerk, leader, "trust:verify:intact")
     tampered = _issue_letter(houma, clerk, leader, "trust:verify:tampered")
@@ -66,7 +69,7 @@ def test_tampered_pdf_is_reported_and_the_command_fails(contacts, houma, clerk, 
 
 
 @pytest.mark.django_db
-def test_missing_pdf_is_reported_and_the_command_fails(contacts, houma, clerk, leader):  # noqa: F811
+def test_missing_pdf_is_reported_and_the_command_fails(contacts, houma, clerk, leader):
     # given an issued letter whose PDF was deleted from the media folder
     notice = _issue_letter(houma, clerk, leader, "trust:verify:missing")
     default_storage.delete(notice.pdf.name)

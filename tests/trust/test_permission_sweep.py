@@ -185,6 +185,7 @@ ROUTES: dict[str, Route] = {
     # --- portfolio pages
     "home": Route(own=EVERYONE),
     "tracker:dashboard": Route(own=EVERYONE),
+    "tracker:dashboard_data": Route(own=EVERYONE),  # the maps' JSON, scoped like the page
     "tracker:ledger": Route(own=EVERYONE),
     "tracker:search": Route(own=EVERYONE),
     "tracker:escalated_problems": Route(own=EVERYONE),

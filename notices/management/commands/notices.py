@@ -24,7 +24,8 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="JSON 输出")
 
     def handle(self, *args, kind=None, unit=None, json=False, **options):
-        queryset = Notice.objects.all().prefetch_related("deliveries", "answers__delivery").order_by("issued_at", "pk")
+        queryset = (Notice.objects.all().prefetch_related("deliveries", "answers__delivery")
+                    .order_by("issued_at", "pk"))
         if kind:
             queryset = queryset.filter(kind=_by_kind(kind))
         if unit:

@@ -1,6 +1,7 @@
 """`manage.py verify_notices`: every issued notice's PDF against its stored SHA-256.
 
 Exits non-zero when any PDF is missing or differs from what was issued."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from notices.integrity import notice_pdfs_verify
