@@ -69,6 +69,12 @@ def _error_messages(error: ValidationError) -> list[str]:
     return list(getattr(error, "messages", [str(error)]))
 
 
+def _flash_errors(request, error: ValidationError) -> None:
+    """Show each message of a service's refusal on the next page."""
+    for message in _error_messages(error):
+        messages.error(request, message)
+
+
 def _filters(request) -> dict:
     return {key: request.GET.get(key, "").strip() for key in FILTER_KEYS}
 
@@ -323,16 +329,14 @@ def project_transition(request, project_id: int):
             evidence=data["evidence"],
         )
     except services.EditConflict as error:
-        for message in _error_messages(error):
-            messages.error(request, message)
+        _flash_errors(request, error)
     except services.TransitionRefused as error:
         label = services.TRANSITIONS.get(data["transition"])
         prefix = f"不能“{label.label}”：" if label else ""
         for message in _error_messages(error):
             messages.error(request, prefix + message)
     except ValidationError as error:
-        for message in _error_messages(error):
-            messages.error(request, message)
+        _flash_errors(request, error)
     else:
         messages.success(request, f"“{moved.name}”已变更为“{moved.get_state_display()}”")
     return redirect("tracker:project", project_id=project.pk)
@@ -361,8 +365,7 @@ def procedure_update(request, project_id: int):
             approving_body=data["approving_body"], note=data["note"], expected_version=data["expected_version"],
         )
     except ValidationError as error:
-        for message in _error_messages(error):
-            messages.error(request, message)
+        _flash_errors(request, error)
     else:
         messages.success(request, f"已更新“{procedure.get_kind_display()}”：{procedure.get_status_display()}")
     return redirect(f"{reverse('tracker:project', args=[project.pk])}#procedures")
@@ -381,8 +384,7 @@ def monthly_plan_save(request, project_id: int):
     try:
         plan = services.monthly_plan_save(project_id=project.pk, acting_user=request.user, **data)
     except ValidationError as error:
-        for message in _error_messages(error):
-            messages.error(request, message)
+        _flash_errors(request, error)
     else:
         messages.success(request, f"已保存{plan.month:%Y年%m月}的月度计划（计划形象进度 {plan.planned_progress_percent}%）")
     return redirect(f"{reverse('tracker:project', args=[project.pk])}#monthly-plans")
@@ -407,8 +409,7 @@ def rollback_request(request, project_id: int):
             evidence=data["evidence"], expected_version=data["expected_version"],
         )
     except ValidationError as error:
-        for message in _error_messages(error):
-            messages.error(request, message)
+        _flash_errors(request, error)
     else:
         messages.success(request, f"已提交“{filed.get_transition_display()}”申请，待专班办领导审批")
     return redirect(f"{reverse('tracker:project', args=[project.pk])}#transitions")
@@ -474,8 +475,7 @@ def rollback_reject(request, request_id: int):
         services.rollback_request_reject(request_id=rollback.pk, acting_user=request.user,
                                          reason=form.cleaned_data["reason"])
     except ValidationError as error:
-        for message in _error_messages(error):
-            messages.error(request, message)
+        _flash_errors(request, error)
     else:
         messages.success(request, f"已驳回{rollback.project.map_number}号“{rollback.project.name}”的退回申请")
     return redirect(f"{reverse('tracker:leader_home')}#rollbacks")
@@ -494,8 +494,7 @@ def problem_raise(request, project_id: int):
         try:
             services.problem_raise(project_id=project.pk, acting_user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            for message in _error_messages(error):
-                messages.error(request, message)
+            _flash_errors(request, error)
         else:
             messages.success(request, "问题已登记，由专班协调")
     else:
@@ -523,8 +522,7 @@ def problem_escalate(request, problem_id: int):
         try:
             moved = services.problem_escalate(problem_id=problem.pk, acting_user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            for message in _error_messages(error):
-                messages.error(request, message)
+            _flash_errors(request, error)
         else:
             messages.success(request, f"问题已升级至“{moved.get_level_display()}”协调")
     else:
@@ -544,8 +542,7 @@ def problem_resolve(request, problem_id: int):
         try:
             services.problem_resolve(problem_id=problem.pk, acting_user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            for message in _error_messages(error):
-                messages.error(request, message)
+            _flash_errors(request, error)
         else:
             messages.success(request, "问题已标记为解决")
     else:
