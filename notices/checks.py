@@ -16,10 +16,10 @@ def official_fonts_check(app_configs, **kwargs):
         ))
     fallback_roles = rendering.official_faces_missing()
     if fallback_roles:
-        names = {"fangsong": "仿宋", "xiaobiaosong": "小标宋", "heiti": "黑体", "kaiti": "楷体"}
+        names = {"fangsong": "仿宋", "xiaobiaosong": "小标宋", "songti": "宋体", "heiti": "黑体", "kaiti": "楷体"}
         messages.append(checks.Warning(
             "未找到公文规定字体，改用免费替代字体：" + "、".join(names.get(r, r) for r in fallback_roles),
-            hint="如需与政府机关电脑一致的版面，请安装仿宋_GB2312、方正小标宋简体、黑体、楷体_GB2312 字体",
+            hint="如需与政府机关电脑一致的版面，请安装仿宋_GB2312、方正小标宋简体、宋体、黑体、楷体_GB2312 字体",
             id="notices.W002",
         ))
     return messages

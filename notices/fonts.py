@@ -1,6 +1,6 @@
 """The typefaces of official documents: which faces, where the prepared free faces live.
 
-GB/T 9704 asks for 小标宋 (titles), 仿宋 (body), 黑体 and 楷体 (headings). Government machines
+GB/T 9704 asks for 小标宋 (titles), 仿宋 (body), 黑体 and 楷体 (headings), 宋体 (page numbers). Government machines
 carry the official faces; a server usually does not, so the free faces (Fandol, Noto CJK,
 LXGW WenKai) stand in. Rendering cost is almost all font subsetting (see the measured facts
 in the format notes), so `prepare_fonts` subsets every free face once to GB 2312 + ASCII + CJK
@@ -50,6 +50,17 @@ FREE_FACES: tuple[FreeFace, ...] = (
             (FANDOL_DIR / "FandolSong-Bold.otf", 0),
             # Noto Serif CJK SC Bold: index 0 of the collection is JP; SC is index 1 in Debian's .ttc.
             (Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc"), 1),
+        ),
+        licences=(FANDOL_LICENCE, FANDOL_README),
+    ),
+    FreeFace(
+        # 宋体 for the page numbers ("— N —", GB/T 9704 §7.5: half-width 宋体 digits).
+        role="songti",
+        family="Yihong SongTi",
+        file_stem="yihong-songti",
+        sources=(
+            (FANDOL_DIR / "FandolSong-Regular.otf", 0),
+            (Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"), 1),
         ),
         licences=(FANDOL_LICENCE, FANDOL_README),
     ),

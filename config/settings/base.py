@@ -209,12 +209,13 @@ YIHONG_DEMO_DATE = env("YIHONG_DEMO_DATE", "2025-09-30")
 YIHONG_OFFICE_NAME = "临汾市“一泓清水入黄河”生态保护工程专班办公室"
 
 # Official documents (notices app). Font stack per role, official faces first (GB/T 9704:
-# 仿宋 body, 小标宋 titles, 黑体/楷体 headings), then the free faces `manage.py prepare_fonts`
+# 仿宋 body, 小标宋 titles, 黑体/楷体 headings, 宋体 page numbers), then the free faces `manage.py prepare_fonts`
 # subsets into YIHONG_FONT_DIR. `manage.py check` warns when only the free faces are found.
 YIHONG_FONT_DIR = Path(env("YIHONG_FONT_DIR", str(VAR_DIR / "fonts")))
 YIHONG_FONT_STACK = {
     "fangsong": ["仿宋_GB2312", "FangSong_GB2312", "FangSong", "仿宋", "Yihong FangSong"],
     "xiaobiaosong": ["方正小标宋简体", "FZXiaoBiaoSong-B05S", "方正小标宋_GBK", "Yihong XiaoBiaoSong"],
+    "songti": ["SimSun", "宋体", "Songti SC", "Yihong SongTi"],
     "heiti": ["SimHei", "黑体", "Yihong HeiTi"],
     "kaiti": ["楷体_GB2312", "KaiTi_GB2312", "KaiTi", "楷体", "Yihong KaiTi"],
 }

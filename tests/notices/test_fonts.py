@@ -35,7 +35,7 @@ def test_check_warns_when_only_free_faces_are_found():
 
 
 def test_check_is_quiet_with_official_faces():
-    official = frozenset({"仿宋_GB2312", "方正小标宋简体", "SimHei", "楷体_GB2312"})
+    official = frozenset({"仿宋_GB2312", "方正小标宋简体", "SimSun", "SimHei", "楷体_GB2312"})
     with mock.patch.object(rendering, "_available_families", return_value=official):
         assert checks.official_fonts_check(None) == []
     with mock.patch.object(rendering, "_available_families", return_value=official):

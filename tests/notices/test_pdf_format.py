@@ -179,6 +179,13 @@ def _page_number_marks(page, number: int) -> list[dict]:
             if w["text"] == str(number) and w["top"] > page.height - 35 * MM]
 
 
+def _page_number_faces(page, number: int) -> set[str]:
+    """The faces of the characters of "— N —" in the page's bottom margin (the family after the subset tag)."""
+    wanted = set(str(number)) | {"—"}
+    return {c["fontname"].split("+")[-1].split("-")[-1]
+            for c in page.chars if c["top"] > page.height - 35 * MM and c["text"] in wanted}
+
+
 @pytest.mark.django_db
 def test_every_page_of_a_long_letter_but_the_first_carries_its_page_number(contacts, houma, clerk, leader):
     # given a 督办函 listing twenty projects (several pages)
@@ -201,6 +208,8 @@ def test_every_page_of_a_long_letter_but_the_first_carries_its_page_number(conta
         assert marks, f"page {number} has no page number"
         mark = marks[0]
         assert round(mark["size"]) == 14
+        # half-width 宋体 digits (GB/T 9704 §7.5), not the body's 仿宋
+        assert _page_number_faces(page, number) == {"SongTi"}, _page_number_faces(page, number)
         assert abs(mark["top"] - (page.height - 35 * MM + 7 * MM)) < 1.5 * MM
         assert f"— {number} —" in page.extract_text().replace("—\u2009", "— ")
         if number % 2:
@@ -222,3 +231,4 @@ def test_every_page_of_the_weekly_report_carries_its_page_number(contacts, clerk
     assert len(pdf.pages) >= 2
     for number, page in enumerate(pdf.pages, start=1):
         assert _page_number_marks(page, number), f"page {number} has no page number"
+        assert _page_number_faces(page, number) == {"SongTi"}
