@@ -5,13 +5,15 @@ working days, the weekly job on Monday or the next working day, the monthly job 
 working day — is decided by dispatch.services.jobs_due_on from China's official calendar, so
 beat only needs to knock twice a day.
 
-Besides the calendar, one housekeeping entry: every 5 minutes the sweep of failed email
-deliveries (notices.retry_failed_deliveries) resends those whose back-off has elapsed
-(notices.services.RETRY_BACKOFF_MINUTES: 1, 5, 30, 120, 480 minutes), so a letter whose email
-failed, or whose worker was lost while sending, goes out within 5 minutes of its retry time.
-It is not a calendar job: it has no date, no JobRun, and beat's catch-up (config/beat_catch_up.py,
-which follows dispatch.tasks.SLOT_JOBS) ignores it — the next sweep after a restart resends
-everything still due anyway.
+Besides the calendar, two housekeeping sweeps every 5 minutes. notices.retry_failed_deliveries
+resends the failed email deliveries whose back-off has elapsed (notices.services.
+RETRY_BACKOFF_MINUTES: 1, 5, 30, 120, 480 minutes), so a letter whose email failed, or whose
+worker was lost while sending, goes out within 5 minutes of its retry time.
+notices.finish_reserved_drafts sends again the letters whose number a worker reserved but whose
+issuing task was lost (notices.services.notice_advance_in_steps), so a reserved number is issued
+within minutes and never stays a gap. Neither is a calendar job: they have no date, no JobRun,
+and beat's catch-up (config/beat_catch_up.py, which follows dispatch.tasks.SLOT_JOBS) ignores
+them — the next sweep after a restart picks up everything still due anyway.
 """
 
 from celery.schedules import crontab
@@ -31,6 +33,11 @@ BEAT_SCHEDULE = {
         "task": "notices.retry_failed_deliveries",
         "schedule": crontab(minute="*/5"),
         # A sweep that finds nothing due is cheap; one that is late is pointless: drop it.
+        "options": {"expires": 4 * 60},
+    },
+    "notices-finish-reserved-drafts": {
+        "task": "notices.finish_reserved_drafts",
+        "schedule": crontab(minute="2-59/5"),
         "options": {"expires": 4 * 60},
     },
 }

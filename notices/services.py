@@ -47,6 +47,8 @@ DOCUMENT_TEMPLATE = "notices/pdf/document.html"
 OFFICE_HOUR = dt.time(9, 0)
 # Back-off between email attempts (minutes); after the last one the delivery stays failed.
 RETRY_BACKOFF_MINUTES = (1, 5, 30, 120, 480)
+# A reserved draft untouched for longer than a task may run (notices.tasks: 10 min) was lost.
+STALLED_RESERVATION_MINUTES = 15
 
 
 @dataclass(frozen=True)
@@ -264,6 +266,59 @@ def notice_advance_later(*, notice_id: int, issued_on: dt.date) -> None:
     transaction.on_commit(enqueue)
 
 
+def notice_advance_in_steps(*, notice_id: int, issued_on: dt.date) -> Notice:
+    """What a worker does with one fanned-out draft: `notice_advance_after_draft`, but with the
+    PDF rendered between two short transactions rather than inside the one that holds the
+    number counter's lock. Letters sharing a 机关代字 (all the month's 函) would otherwise be
+    rendered one after another however many workers there are.
+
+    1. (short) Lock the notice. Not a draft: nothing to do. A kind needing sign-off: queue it.
+       Otherwise reserve its number (the counter is locked for the increment only) and keep it
+       on the draft with the issue date.
+    2. Render the PDF with that number — no transaction, no lock.
+    3. (short) Lock the notice again; still the draft holding that number: store, freeze, deliver.
+
+    The numbers stay gapless: a failure after step 1 leaves the reservation on the draft, and
+    the redelivered task (acks late), the calendar's `drafts_left_behind` or a leader's
+    signature issues it with that same number; a reserved draft cannot be voided."""
+    with transaction.atomic():
+        notice = _lock_notice(notice_id)
+        if notice.state != NoticeState.DRAFT:
+            return notice
+        setting = kind_setting_get(kind=notice.kind)
+        if not setting.auto_issue:
+            return notice_advance_after_draft(notice_id=notice_id, acting_user=None, issued_on=issued_on)
+        if notice.number_sequence is None:
+            _number_reserve(notice, setting=setting, issued_on=issued_on)
+            _audit(notice, acting_user=None, transition="reserve_number", from_state=notice.state,
+                   extra={"reserved": documents.document_number(notice.number_prefix, notice.number_year,
+                                                                notice.number_sequence)},
+                   effective_on=issued_on)
+    rendered_version = notice.updated_at
+    pdf_bytes = _pdf_render(notice)
+    with transaction.atomic():
+        notice = _lock_notice(notice_id)
+        if notice.state != NoticeState.DRAFT:
+            return notice  # issued meanwhile (a redelivered task, a leader's signature)
+        if notice.updated_at != rendered_version:
+            pdf_bytes = None  # the draft changed while it rendered: render it again, here
+        return _issue(notice, acting_user=None, setting=kind_setting_get(kind=notice.kind), pdf_bytes=pdf_bytes)
+
+
+def _number_reserve(notice: Notice, *, setting: NoticeKindSetting, issued_on: dt.date) -> None:
+    """Take the next number for the draft and keep it there, with the date it is issued on (the
+    counter stays locked until the caller's transaction ends)."""
+    notice.number_prefix = setting.number_prefix
+    notice.number_year = issued_on.year
+    notice.number_sequence = _next_number(setting.number_prefix, issued_on.year)
+    notice.issued_on = issued_on
+    notice.save(update_fields=["number_prefix", "number_year", "number_sequence", "issued_on", "updated_at"])
+
+
+def _number_is_reserved(notice: Notice) -> bool:
+    return notice.number_sequence is not None and not notice.is_issued
+
+
 @transaction.atomic
 def notice_sign_and_issue(*, notice_id: int, acting_user, issued_on: dt.date | None = None) -> Notice:
     """A leader signs a draft or queued notice: it is numbered, rendered, frozen and delivered.
@@ -352,27 +407,39 @@ def _pdf_store(name: str, pdf_bytes: bytes) -> str:
         ) from error
 
 
+def _pdf_render(notice: Notice) -> bytes:
+    """The PDF of a notice whose number is reserved (number fields and issue date set)."""
+    number = documents.document_number(notice.number_prefix, notice.number_year, notice.number_sequence)
+    return rendering.render_pdf(DOCUMENT_TEMPLATE, {"doc": document_for(notice, number=number,
+                                                                         issued_on=notice.issued_on)})
+
+
 def _issue(notice: Notice, *, acting_user, setting: NoticeKindSetting,
-           issued_on: dt.date | None = None) -> Notice:
+           issued_on: dt.date | None = None, pdf_bytes: bytes | None = None) -> Notice:
     """Number, render, store and freeze. All or nothing: a failure rolls the number back too.
 
     `issued_on` dates everything the document carries (成文日期, the number's year, deadlines
-    in working days from it, issued_at); default today."""
+    in working days from it, issued_at); default today. A draft whose number was reserved
+    (`notice_advance_in_steps`) keeps that number and date; `pdf_bytes`, when given, is its PDF
+    already rendered with them."""
     from_state = notice.state
+    if _number_is_reserved(notice):
+        issued_on = notice.issued_on
+    else:
+        pdf_bytes = None  # rendered with a number it may not get
     now = moment_on(issued_on)
     issued_on = timezone.localdate(now)
     acknowledge_workdays, answer_workdays = _deadline_workdays(notice, setting)
-    sequence = _next_number(setting.number_prefix, issued_on.year)
-    number = documents.document_number(setting.number_prefix, issued_on.year, sequence)
-    pdf_bytes = rendering.render_pdf(DOCUMENT_TEMPLATE, {"doc": document_for(notice, number=number,
-                                                                              issued_on=issued_on)})
-    stored_name = _pdf_store(f"notices/{issued_on.year}/{setting.number_prefix}-{issued_on.year}-{sequence}.pdf",
+    if not _number_is_reserved(notice):
+        _number_reserve(notice, setting=setting, issued_on=issued_on)
+    sequence = notice.number_sequence
+    number = documents.document_number(notice.number_prefix, notice.number_year, sequence)
+    if pdf_bytes is None:
+        pdf_bytes = _pdf_render(notice)
+    stored_name = _pdf_store(f"notices/{issued_on.year}/{notice.number_prefix}-{issued_on.year}-{sequence}.pdf",
                              pdf_bytes)
     # If anything below fails the transaction rolls back; the file must not outlive it.
     try:
-        notice.number_prefix = setting.number_prefix
-        notice.number_year = issued_on.year
-        notice.number_sequence = sequence
         notice.number = number
         notice.pdf.name = stored_name
         notice.sha256 = hashlib.sha256(pdf_bytes).hexdigest()
@@ -490,6 +557,19 @@ def notice_email_deliver(*, delivery_id: int) -> Delivery:
     if failure is not None:
         raise failure
     return delivery
+
+
+def reserved_drafts_stalled(*, now: dt.datetime | None = None) -> list[tuple[int, dt.date]]:
+    """(id, issue date) of the drafts holding a reserved number that no task has finished for
+    longer than any task may run — the message was lost (a broker restarted without its data):
+    the periodic sweep sends them again, so a reserved number never stays a gap."""
+    now = now or timezone.now()
+    return list(
+        Notice.objects.filter(state=NoticeState.DRAFT, number_sequence__isnull=False,
+                              updated_at__lt=now - dt.timedelta(minutes=STALLED_RESERVATION_MINUTES))
+        .order_by("number_prefix", "number_year", "number_sequence")
+        .values_list("pk", "issued_on")
+    )
 
 
 def deliveries_due_for_retry(*, now: dt.datetime | None = None) -> list[int]:
@@ -704,6 +784,9 @@ def notice_void(*, notice_id: int, acting_user, reason: str = "") -> Notice:
     notice = _lock_notice(notice_id)
     if notice.state not in (NoticeState.DRAFT, NoticeState.PENDING_SIGNOFF):
         raise NoticeRefused("已签发的公文不能作废，请发更正通知")
+    if _number_is_reserved(notice):
+        # Voiding it would leave a gap in the numbers (发文字号不得空号).
+        raise NoticeRefused("该公文正在签发，文号已预留，不能作废；签发后如有错误请发更正通知")
     from_state = notice.state
     notice.void()
     notice.save()

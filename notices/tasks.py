@@ -20,11 +20,10 @@ TRANSIENT_DATABASE_ERRORS = (OperationalError, InterfaceError)
              time_limit=600, soft_time_limit=570)
 def advance_notice(notice_id: int, issued_on: str) -> str:
     """Issue (or queue for sign-off) one drafted notice, dated `issued_on`: one per letter, so a
-    calendar job's letters are rendered by every worker at once. Redelivered or sent twice, it
-    finds the notice no longer a draft and does nothing (the notice row is locked meanwhile)."""
-    notice = services.notice_advance_after_draft(
-        notice_id=notice_id, acting_user=None, issued_on=dt.date.fromisoformat(issued_on)
-    )
+    calendar job's letters are rendered by every worker at once (the PDF outside the numbering
+    lock). Redelivered or sent twice, it finishes the draft with the number it reserved, or finds
+    the notice no longer a draft and does nothing."""
+    notice = services.notice_advance_in_steps(notice_id=notice_id, issued_on=dt.date.fromisoformat(issued_on))
     return notice.state
 
 
@@ -51,3 +50,12 @@ def retry_failed_deliveries() -> int:
     for delivery_id in due:
         deliver_notice_email.delay(delivery_id)
     return len(due)
+
+
+@shared_task(name="notices.finish_reserved_drafts", acks_late=True, time_limit=600)
+def finish_reserved_drafts() -> int:
+    """Send again the drafts whose number was reserved but whose issuing task was lost."""
+    stalled = services.reserved_drafts_stalled()
+    for notice_id, issued_on in stalled:
+        advance_notice.delay(notice_id, issued_on.isoformat())
+    return len(stalled)
