@@ -50,6 +50,12 @@ def _letter(kind, unit, as_of, reason, requirement, office):
     return notice
 
 
+def _calendar_notice(kind: str, period_start: dt.date) -> Notice | None:
+    """The notice of this kind and period the calendar already made, if any."""
+    return (Notice.objects.filter(kind=kind, period_start=period_start).exclude(state=NoticeState.VOIDED)
+            .order_by("pk").first())
+
+
 def generate_demo_notices() -> dict:
     """Create (once) at least one issued notice of every kind, and run part of the loop."""
     users = get_user_model().objects
@@ -63,16 +69,19 @@ def generate_demo_notices() -> dict:
     departments = list(Department.objects.order_by("display_order"))
     notices: list[Notice] = []
 
+    # The last full week's report and the last full month's circular — the very ones the
+    # calendar issued when the demo history ran (`run_cycle`), else drafted here.
     week = monday_of(as_of) - dt.timedelta(days=7)
-    weekly = services.notice_draft_create(
+    weekly = _calendar_notice(NoticeKind.WEEKLY_REPORT, week) or services.notice_draft_create(
         kind=NoticeKind.WEEKLY_REPORT, to_city_government=True,
         context=composers.compose_weekly_report(week_start=week), source_key=f"demo:weekly:{week}",
         period_start=week, acting_user=clerk)
     notices.append(weekly)
-    circular = services.notice_draft_create(
+    month = (as_of.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    circular = _calendar_notice(NoticeKind.MONTHLY_CIRCULAR, month) or services.notice_draft_create(
         kind=NoticeKind.MONTHLY_CIRCULAR, recipient_units=units, recipient_departments=departments,
-        context=composers.compose_monthly_circular(month=as_of.replace(day=1)),
-        source_key=f"demo:circular:{as_of:%Y-%m}", period_start=as_of.replace(day=1), acting_user=clerk)
+        context=composers.compose_monthly_circular(month=month),
+        source_key=f"demo:circular:{month:%Y-%m}", period_start=month, acting_user=clerk)
     notices.append(circular)
     letters = [
         (NoticeKind.WARNING, lagging[0], "“计划开工日期已过仍未开工”预警规则", "请于10个工作日内报送开工计划和手续办理时间表。"),

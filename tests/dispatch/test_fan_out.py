@@ -146,6 +146,10 @@ def test_retry_sweep_is_scheduled_every_five_minutes_and_catch_up_ignores_it(db)
     # then the failed-delivery sweep is in it, every 5 minutes, and is a registered task
     assert entry["task"] == "notices.retry_failed_deliveries" in app.tasks
     assert entry["schedule"] == crontab(minute="*/5")
+    # and so is the sweep that finishes drafts whose number was reserved but whose task was lost
+    entry = settings.CELERY_BEAT_SCHEDULE["notices-finish-reserved-drafts"]
+    assert entry["task"] == "notices.finish_reserved_drafts" in app.tasks
+    assert entry["schedule"] == crontab(minute="2-59/5")
     # and beat's catch-up after an outage replays calendar jobs only
     missed = missed_jobs(now=dt.datetime(2025, 3, 12, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))))
     assert missed and {job for job, _ in missed} <= set(Job.values)

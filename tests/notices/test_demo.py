@@ -22,3 +22,28 @@ def test_demo_generates_every_kind_once(demo_ledger, django_capture_on_commit_ca
         assert notice.number in text
     states = set(Notice.objects.values_list("state", flat=True))
     assert {NoticeState.CLOSED, NoticeState.ANSWERED, NoticeState.ACKNOWLEDGED} <= states
+
+
+@pytest.mark.django_db
+def test_demo_reuses_the_weekly_report_and_circular_the_calendar_issued(demo_ledger,
+                                                                       django_capture_on_commit_callbacks):
+    import datetime as dt
+
+    import time_machine
+    from django.db.models import Count
+
+    # given the calendar's last weeks of the demo history (its weekly report on Monday 2025-09-29
+    # covers the week of 09-22; the circular of 2025-09-01 covers August), as `make demo` runs it
+    with time_machine.travel(dt.datetime(2025, 11, 3, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False), \
+            django_capture_on_commit_callbacks(execute=True):
+        call_command("run_cycle", date="2025-08-29", until="2025-09-30", quiet=True, skip_checks=True)
+        calendar_notices = Notice.objects.count()
+        # when the demo's notices of every kind are generated after it
+        call_command("generate_demo_notices", skip_checks=True)
+    # then the weekly report and the circular are the calendar's, not second copies
+    for kind in (NoticeKind.WEEKLY_REPORT, NoticeKind.MONTHLY_CIRCULAR):
+        per_period = Notice.objects.filter(kind=kind).values("period_start").annotate(n=Count("pk"))
+        assert per_period and all(row["n"] == 1 for row in per_period), (kind, list(per_period))
+    assert Notice.objects.filter(kind=NoticeKind.WEEKLY_REPORT, period_start=dt.date(2025, 9, 22)).exists()
+    assert Notice.objects.get(kind=NoticeKind.CORRECTION).corrects.period_start == dt.date(2025, 8, 1)
+    assert Notice.objects.count() > calendar_notices
