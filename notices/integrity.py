@@ -1,20 +1,28 @@
 """The issued notices' stored PDFs checked against the SHA-256 recorded when each was issued.
 
 An issued notice is evidence (issue 8, "Record"): its PDF must be the bytes that were signed.
-This module only reads; `manage.py verify_notices` prints what it finds.
+Also found: orphan PDFs, written by an issue whose transaction then rolled back (the file is
+written before the commit so that no issued notice lacks its PDF; a rollback of an outer
+transaction cannot remove it). They are harmless and unreferenced; the report lists them so an
+administrator may delete them. This module only reads; `manage.py verify_notices` prints it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.core.files.storage import default_storage
+from django.utils import timezone
 
 from notices.models import EDITABLE_STATES, Notice, NoticeState
 
 CHUNK_BYTES = 1024 * 1024
+NOTICE_PDF_FOLDER = "notices"
+# A PDF younger than this may belong to an issue still committing: not called an orphan yet.
+ORPHAN_MIN_AGE = dt.timedelta(minutes=15)
 
 
 class IntegrityProblemKind:
@@ -101,3 +109,25 @@ def notice_pdfs_verify() -> IntegrityReport:
                 IntegrityProblem(kind=IntegrityProblemKind.TAMPERED, actual_sha256=actual, **base)
             )
     return IntegrityReport(checked=checked, problems=problems)
+
+
+def _stored_files(folder: str) -> Iterator[str]:
+    try:
+        subfolders, files = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in files:
+        yield f"{folder}/{name}"
+    for subfolder in subfolders:
+        yield from _stored_files(f"{folder}/{subfolder}")
+
+
+def orphan_pdfs(*, now: dt.datetime | None = None) -> list[str]:
+    """Stored notice PDFs that no notice references, older than ORPHAN_MIN_AGE, sorted."""
+    now = now or timezone.now()
+    referenced = set(Notice.objects.exclude(pdf="").values_list("pdf", flat=True))
+    return sorted(
+        name for name in _stored_files(NOTICE_PDF_FOLDER)
+        if name.endswith(".pdf") and name not in referenced
+        and default_storage.get_modified_time(name) <= now - ORPHAN_MIN_AGE
+    )

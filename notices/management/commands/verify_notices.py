@@ -1,10 +1,11 @@
 """`manage.py verify_notices`: every issued notice's PDF against its stored SHA-256.
 
-Exits non-zero when any PDF is missing or differs from what was issued."""
+Exits non-zero when any PDF is missing or differs from what was issued. Also lists orphan PDFs
+(left by an issue that rolled back; no notice refers to them) without failing."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from notices.integrity import notice_pdfs_verify
+from notices.integrity import notice_pdfs_verify, orphan_pdfs
 
 
 class Command(BaseCommand):
@@ -12,6 +13,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         report = notice_pdfs_verify()
+        orphans = orphan_pdfs()
+        if orphans:
+            self.stdout.write(self.style.WARNING(
+                f"另有{len(orphans)}个PDF文件不属于任何公文（签发中途回滚留下的，可删除）："))
+            for name in orphans:
+                self.stdout.write(f"  {name}")
         for problem in report.problems:
             self.stderr.write(str(problem))
         if not report.ok:
