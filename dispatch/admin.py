@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from dispatch.models import JobRun, RuleFiring, SiteVisitTask, Threshold
 from dispatch.services import site_visit_record, threshold_set
+from tracker import permissions
 
 
 @admin.register(Threshold)
@@ -27,8 +28,19 @@ class ThresholdAdmin(admin.ModelAdmin):
             return
         obj.pk = saved.pk
 
+    def has_add_permission(self, request):
+        return self._may_set_thresholds(request)
+
+    def has_change_permission(self, request, obj=None):
+        # Clerks see the thresholds read-only: only an office leader may set them (the service's rule).
+        return self._may_set_thresholds(request)
+
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @staticmethod
+    def _may_set_thresholds(request) -> bool:
+        return permissions.is_office_leader(request.user)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

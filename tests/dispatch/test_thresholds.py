@@ -76,3 +76,17 @@ def test_admin_edits_thresholds_through_the_audited_service(demo_ledger, leader,
     assert response.status_code == 302
     assert thresholds_current()[ThresholdKey.R7_ESCALATION_WORKING_DAYS] == 8
     assert AuditEvent.objects.filter(action=AuditAction.THRESHOLD_CHANGE, actor=leader).count() == 1
+
+
+def test_admin_shows_thresholds_read_only_to_a_clerk(demo_ledger, clerk, client):
+    # given a clerk in the admin (staff, allowed to view the calendar's settings)
+    client.force_login(clerk)
+    # when they open the add form or post a change
+    add_form = client.get("/admin/dispatch/threshold/add/")
+    posted = client.post(
+        "/admin/dispatch/threshold/add/", {"key": ThresholdKey.R7_ESCALATION_WORKING_DAYS, "value": "8"}
+    )
+    # then the admin refuses both (only an office leader sets thresholds) and nothing changes
+    assert add_form.status_code == 403 and posted.status_code == 403
+    assert thresholds_current()[ThresholdKey.R7_ESCALATION_WORKING_DAYS] != 8
+    assert not AuditEvent.objects.filter(action=AuditAction.THRESHOLD_CHANGE).exists()
