@@ -49,9 +49,10 @@ system-packages:
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.requirements-installed: requirements.txt | $(PY)
+# The product's requirements and the tests' tools (requirements-test.txt includes requirements.txt).
+$(VENV)/.requirements-installed: requirements.txt requirements-test.txt | $(PY)
 	$(PIP) install -q --upgrade pip
-	$(PIP) install -q -r requirements.txt
+	$(PIP) install -q -r requirements-test.txt
 	touch $@
 
 venv: $(VENV)/.requirements-installed

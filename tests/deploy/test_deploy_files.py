@@ -233,3 +233,53 @@ def test_compose_schema_check_catches_a_misspelt_key():
     # when / then
     with pytest.raises(jsonschema.ValidationError, match="helthcheck"):
         jsonschema.Draft201909Validator(schema).validate(broken)
+
+
+# --- requirements: the image installs requirements.txt only ----------------------------------
+
+def _pinned(name: str) -> dict[str, str]:
+    pins = {}
+    for line in (DEPLOY.parent / name).read_text(encoding="utf-8").splitlines():
+        line = line.split("#")[0].strip()
+        if line and not line.startswith("-r"):
+            package, _, version = line.partition("==")
+            assert version, f"{name}: {line} is not an exact pin"
+            pins[_distribution_key(package)] = version
+    return pins
+
+
+def _distribution_key(name: str) -> str:
+    """PEP 503 normalised name: Faker, faker; time-machine, time_machine."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _product_imports() -> set[str]:
+    """Top-level module names imported anywhere in the product's own packages."""
+    import ast
+
+    names = set()
+    for package in ("config", "tracker", "notices", "dispatch"):
+        for path in (DEPLOY.parent / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Import):
+                    names.update(alias.name.split(".")[0] for alias in node.names)
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    names.add(node.module.split(".")[0])
+    return names
+
+
+def test_product_code_imports_nothing_only_the_tests_install():
+    from importlib.metadata import packages_distributions
+
+    # given the two pin files: the product's, and the tests' tools on top of it
+    runtime, test_only = _pinned("requirements.txt"), _pinned("requirements-test.txt")
+    assert not set(runtime) & set(test_only), "a package is pinned in both files"
+    assert "-r requirements.txt" in (DEPLOY.parent / "requirements-test.txt").read_text(encoding="utf-8")
+    assert "-r requirements.txt" in (DEPLOY / "Dockerfile").read_text(encoding="utf-8").replace(
+        "/tmp/requirements.txt", "requirements.txt")
+    # when the product's imports are mapped to the distributions that provide them
+    distributions = packages_distributions()
+    imported = {_distribution_key(dist) for module in _product_imports() for dist in distributions.get(module, [])}
+    # then none of them is installed only for the tests (the image would fail to import it)
+    assert not imported & set(test_only), sorted(imported & set(test_only))
+    assert {"django", "celery", "weasyprint"} <= imported
