@@ -423,14 +423,15 @@ def _issue(notice: Notice, *, acting_user, setting: NoticeKindSetting,
     (`notice_advance_in_steps`) keeps that number and date; `pdf_bytes`, when given, is its PDF
     already rendered with them."""
     from_state = notice.state
-    if _number_is_reserved(notice):
+    reserved = _number_is_reserved(notice)
+    if reserved:
         issued_on = notice.issued_on
     else:
         pdf_bytes = None  # rendered with a number it may not get
     now = moment_on(issued_on)
     issued_on = timezone.localdate(now)
     acknowledge_workdays, answer_workdays = _deadline_workdays(notice, setting)
-    if not _number_is_reserved(notice):
+    if not reserved:
         _number_reserve(notice, setting=setting, issued_on=issued_on)
     sequence = notice.number_sequence
     number = documents.document_number(notice.number_prefix, notice.number_year, sequence)
