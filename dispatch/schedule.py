@@ -9,9 +9,10 @@ Besides the calendar, two housekeeping sweeps every 5 minutes. notices.retry_fai
 resends the failed email deliveries whose back-off has elapsed (notices.services.
 RETRY_BACKOFF_MINUTES: 1, 5, 30, 120, 480 minutes), so a letter whose email failed, or whose
 worker was lost while sending, goes out within 5 minutes of its retry time.
-notices.finish_reserved_drafts sends again the letters whose number a worker reserved but whose
-issuing task was lost (notices.services.notice_advance_in_steps), so a reserved number is issued
-within minutes and never stays a gap. Neither is a calendar job: they have no date, no JobRun,
+notices.finish_stalled_drafts sends again the calendar's letters whose issuing task was lost
+(a broker restarted without its data) — before or after a worker reserved their number
+(notices.services.notice_advance_in_steps) — so no letter stays a draft and no reserved number
+stays a gap. Neither is a calendar job: they have no date, no JobRun,
 and beat's catch-up (config/beat_catch_up.py, which follows dispatch.tasks.SLOT_JOBS) ignores
 them — the next sweep after a restart picks up everything still due anyway.
 """
@@ -35,8 +36,8 @@ BEAT_SCHEDULE = {
         # A sweep that finds nothing due is cheap; one that is late is pointless: drop it.
         "options": {"expires": 4 * 60},
     },
-    "notices-finish-reserved-drafts": {
-        "task": "notices.finish_reserved_drafts",
+    "notices-finish-stalled-drafts": {
+        "task": "notices.finish_stalled_drafts",
         "schedule": crontab(minute="2-59/5"),
         "options": {"expires": 4 * 60},
     },

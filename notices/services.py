@@ -47,8 +47,8 @@ DOCUMENT_TEMPLATE = "notices/pdf/document.html"
 OFFICE_HOUR = dt.time(9, 0)
 # Back-off between email attempts (minutes); after the last one the delivery stays failed.
 RETRY_BACKOFF_MINUTES = (1, 5, 30, 120, 480)
-# A reserved draft untouched for longer than a task may run (notices.tasks: 10 min) was lost.
-STALLED_RESERVATION_MINUTES = 15
+# A fanned-out draft untouched for longer than a task may run (notices.tasks: 10 min) was lost.
+STALLED_DRAFT_MINUTES = 15
 
 
 @dataclass(frozen=True)
@@ -257,6 +257,10 @@ def notice_advance_later(*, notice_id: int, issued_on: dt.date) -> None:
     if tasks_run_in_process():
         notice_advance_after_draft(notice_id=notice_id, acting_user=None, issued_on=issued_on)
         return
+    # The date it is to be issued on, kept on the draft: should the task be lost (a broker
+    # restarted without its data), the periodic sweep sends it again for that date.
+    Notice.objects.filter(pk=notice_id, state=NoticeState.DRAFT).update(issued_on=issued_on,
+                                                                        updated_at=timezone.now())
 
     def enqueue():
         from notices.tasks import advance_notice
@@ -279,8 +283,8 @@ def notice_advance_in_steps(*, notice_id: int, issued_on: dt.date) -> Notice:
     3. (short) Lock the notice again; still the draft holding that number: store, freeze, deliver.
 
     The numbers stay gapless: a failure after step 1 leaves the reservation on the draft, and
-    the redelivered task (acks late), the calendar's `drafts_left_behind` or a leader's
-    signature issues it with that same number; a reserved draft cannot be voided."""
+    the redelivered task (acks late), the sweep of stalled drafts (`fanned_out_drafts_stalled`)
+    or a leader's signature issues it with that same number; a reserved draft cannot be voided."""
     with transaction.atomic():
         notice = _lock_notice(notice_id)
         if notice.state != NoticeState.DRAFT:
@@ -560,15 +564,16 @@ def notice_email_deliver(*, delivery_id: int) -> Delivery:
     return delivery
 
 
-def reserved_drafts_stalled(*, now: dt.datetime | None = None) -> list[tuple[int, dt.date]]:
-    """(id, issue date) of the drafts holding a reserved number that no task has finished for
-    longer than any task may run — the message was lost (a broker restarted without its data):
-    the periodic sweep sends them again, so a reserved number never stays a gap."""
+def fanned_out_drafts_stalled(*, now: dt.datetime | None = None) -> list[tuple[int, dt.date]]:
+    """(id, issue date) of the drafts sent to a worker (their issue date set, their number
+    perhaps reserved) that no task has advanced for longer than any task may run: the message
+    was lost (a broker restarted without its data). The periodic sweep sends them again, so no
+    calendar letter stays unissued and no reserved number stays a gap."""
     now = now or timezone.now()
     return list(
-        Notice.objects.filter(state=NoticeState.DRAFT, number_sequence__isnull=False,
-                              updated_at__lt=now - dt.timedelta(minutes=STALLED_RESERVATION_MINUTES))
-        .order_by("number_prefix", "number_year", "number_sequence")
+        Notice.objects.filter(state=NoticeState.DRAFT, issued_on__isnull=False,
+                              updated_at__lt=now - dt.timedelta(minutes=STALLED_DRAFT_MINUTES))
+        .order_by("pk")
         .values_list("pk", "issued_on")
     )
 

@@ -52,10 +52,10 @@ def retry_failed_deliveries() -> int:
     return len(due)
 
 
-@shared_task(name="notices.finish_reserved_drafts", acks_late=True, time_limit=600)
-def finish_reserved_drafts() -> int:
-    """Send again the drafts whose number was reserved but whose issuing task was lost."""
-    stalled = services.reserved_drafts_stalled()
+@shared_task(name="notices.finish_stalled_drafts", acks_late=True, time_limit=600)
+def finish_stalled_drafts() -> int:
+    """Send again the fanned-out drafts whose issuing task was lost (number reserved or not)."""
+    stalled = services.fanned_out_drafts_stalled()
     for notice_id, issued_on in stalled:
         advance_notice.delay(notice_id, issued_on.isoformat())
     return len(stalled)

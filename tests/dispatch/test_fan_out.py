@@ -146,9 +146,9 @@ def test_retry_sweep_is_scheduled_every_five_minutes_and_catch_up_ignores_it(db)
     # then the failed-delivery sweep is in it, every 5 minutes, and is a registered task
     assert entry["task"] == "notices.retry_failed_deliveries" in app.tasks
     assert entry["schedule"] == crontab(minute="*/5")
-    # and so is the sweep that finishes drafts whose number was reserved but whose task was lost
-    entry = settings.CELERY_BEAT_SCHEDULE["notices-finish-reserved-drafts"]
-    assert entry["task"] == "notices.finish_reserved_drafts" in app.tasks
+    # and so is the sweep that finishes fanned-out drafts whose task was lost
+    entry = settings.CELERY_BEAT_SCHEDULE["notices-finish-stalled-drafts"]
+    assert entry["task"] == "notices.finish_stalled_drafts" in app.tasks
     assert entry["schedule"] == crontab(minute="2-59/5")
     # and beat's catch-up after an outage replays calendar jobs only
     missed = missed_jobs(now=dt.datetime(2025, 3, 12, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))))
@@ -179,3 +179,29 @@ def test_demo_history_answers_some_letters_escalates_others_and_reruns_to_nothin
     assert (Notice.objects.count(), NoticeAnswer.objects.count(), RuleFiring.objects.count()) == counts
     assert set(Notice.objects.values_list("number", flat=True)) == numbers
     assert "新增0条调度记录" in second and "签发0份，签收0次，反馈0次，办结0份" in second
+
+
+def test_letters_whose_fan_out_messages_were_lost_are_sent_again_by_the_sweep(
+    demo_ledger, broker_configured, django_capture_on_commit_callbacks
+):
+    from notices.tasks import finish_stalled_drafts
+
+    # given the monthly job drafted its letters and sent one task per letter — all lost
+    # (Redis restarted without its data before any worker took them)
+    for kind in NoticeKind.values:
+        setting = kind_setting_get(kind=kind)
+        setting.auto_issue = True
+        setting.save()
+    with time_machine.travel(WALL_CLOCK, tick=False), django_capture_on_commit_callbacks(execute=True):
+        services.job_run_for_date(job=Job.MONTHLY, on_date=D(2025, 3, 3))
+    lost = {args for name, args in broker_configured if name == "advance"}
+    assert lost
+    broker_configured.clear()
+    # when the 5-minute sweep runs at once, the tasks may still be queued: it sends nothing
+    with time_machine.travel(WALL_CLOCK, tick=False):
+        assert finish_stalled_drafts() == 0
+    # when it runs 20 minutes later, it sends every one of them again, for the job's date
+    with time_machine.travel(WALL_CLOCK + dt.timedelta(minutes=20), tick=False):
+        assert finish_stalled_drafts() == len(lost)
+    assert {args for name, args in broker_configured if name == "advance"} == {
+        (notice_id, "2025-03-03") for notice_id, _ in lost}

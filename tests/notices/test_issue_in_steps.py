@@ -146,14 +146,14 @@ def test_the_sweep_finishes_a_reserved_draft_whose_task_was_lost(contacts, houma
     with mock.patch.object(rendering, "render_pdf", render), pytest.raises(RuntimeError):
         services.notice_advance_in_steps(notice_id=draft.pk, issued_on=ISSUE_DATE)
     # when the 5-minute sweep runs within 15 minutes, it leaves it to the task still running
-    assert tasks.finish_reserved_drafts() == 0
+    assert tasks.finish_stalled_drafts() == 0
     # and after 15 minutes it sends it again (in-process here), which issues it with number 1
-    later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=services.STALLED_RESERVATION_MINUTES + 1)
+    later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=services.STALLED_DRAFT_MINUTES + 1)
     with time_machine.travel(later, tick=False):
-        assert tasks.finish_reserved_drafts() == 1
+        assert tasks.finish_stalled_drafts() == 1
     draft = Notice.objects.get(pk=draft.pk)
     assert draft.is_issued and draft.number_sequence == 1 and draft.issued_on == ISSUE_DATE
-    assert services.reserved_drafts_stalled(now=later) == []
+    assert services.fanned_out_drafts_stalled(now=later) == []
 
 
 @pytest.mark.postgres
