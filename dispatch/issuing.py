@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils import timezone
 
 from dispatch.models import Rule, RuleFiring
 from dispatch.rules import Finding, cn_date, cn_month
@@ -173,6 +174,23 @@ def drafts_left_behind(*, on_date: dt.date) -> None:
         "pk", flat=True
     ):
         notice_services.notice_advance_later(notice_id=notice_id, issued_on=on_date)
+
+
+# Longer than the circular's task may run (dispatch.tasks.issue_circular: 15 minutes).
+STALLED_CIRCULAR_MINUTES = 20
+
+
+def circulars_stalled(*, now: dt.datetime | None = None) -> list[int]:
+    """Monthly firings whose circular is still undrafted though its task was sent longer ago
+    than it may run: the message was lost (a broker restarted without its data). The periodic
+    sweep sends them again — a missed monthly circular is a failure of the office."""
+    now = now or timezone.now()
+    return list(
+        RuleFiring.objects.filter(rule=Rule.MONTHLY_CIRCULAR, notice_id__isnull=True,
+                                  created_at__lt=now - dt.timedelta(minutes=STALLED_CIRCULAR_MINUTES))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def answered_notice_ids(*, notice_ids: list[int], on_date: dt.date) -> set[int]:

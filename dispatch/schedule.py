@@ -5,16 +5,18 @@ working days, the weekly job on Monday or the next working day, the monthly job 
 working day — is decided by dispatch.services.jobs_due_on from China's official calendar, so
 beat only needs to knock twice a day.
 
-Besides the calendar, two housekeeping sweeps every 5 minutes. notices.retry_failed_deliveries
+Besides the calendar, three housekeeping sweeps every 5 minutes. notices.retry_failed_deliveries
 resends the failed email deliveries whose back-off has elapsed (notices.services.
 RETRY_BACKOFF_MINUTES: 1, 5, 30, 120, 480 minutes), so a letter whose email failed, or whose
 worker was lost while sending, goes out within 5 minutes of its retry time.
 notices.finish_stalled_drafts sends again the calendar's letters whose issuing task was lost
 (a broker restarted without its data) — before or after a worker reserved their number
 (notices.services.notice_advance_in_steps) — so no letter stays a draft and no reserved number
-stays a gap. Neither is a calendar job: they have no date, no JobRun,
-and beat's catch-up (config/beat_catch_up.py, which follows dispatch.tasks.SLOT_JOBS) ignores
-them — the next sweep after a restart picks up everything still due anyway.
+stays a gap; dispatch.finish_stalled_circulars does the same for a monthly circular whose own
+task (dispatch.issue_circular) was lost before it drafted it. None is a calendar job: they have
+no date, no JobRun, and beat's catch-up (config/beat_catch_up.py, which follows
+dispatch.tasks.SLOT_JOBS) ignores them — the next sweep after a restart picks up everything
+still due anyway.
 """
 
 from celery.schedules import crontab
@@ -39,6 +41,11 @@ BEAT_SCHEDULE = {
     "notices-finish-stalled-drafts": {
         "task": "notices.finish_stalled_drafts",
         "schedule": crontab(minute="2-59/5"),
+        "options": {"expires": 4 * 60},
+    },
+    "dispatch-finish-stalled-circulars": {
+        "task": "dispatch.finish_stalled_circulars",
+        "schedule": crontab(minute="4-59/5"),
         "options": {"expires": 4 * 60},
     },
 }

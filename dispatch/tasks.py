@@ -63,6 +63,15 @@ def issue_circular(firing_id: int) -> int:
     return issuing.circular_for_firing(firing_id=firing_id)
 
 
+@shared_task(name="dispatch.finish_stalled_circulars", acks_late=True, time_limit=120)
+def finish_stalled_circulars() -> int:
+    """Send again the monthly circulars whose task was lost before it drafted them."""
+    stalled = issuing.circulars_stalled()
+    for firing_id in stalled:
+        issue_circular.delay(firing_id)
+    return len(stalled)
+
+
 @shared_task(
     name="dispatch.run_due_jobs",
     acks_late=True,

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from config.celery_app import app
-from dispatch import services
+from dispatch import issuing, services
 from dispatch.models import Job, Rule, RuleFiring
 from notices import tasks as notice_tasks
 from notices.models import Notice, NoticeAnswer, NoticeKind, NoticeState
@@ -150,6 +150,9 @@ def test_retry_sweep_is_scheduled_every_five_minutes_and_catch_up_ignores_it(db)
     entry = settings.CELERY_BEAT_SCHEDULE["notices-finish-stalled-drafts"]
     assert entry["task"] == "notices.finish_stalled_drafts" in app.tasks
     assert entry["schedule"] == crontab(minute="2-59/5")
+    entry = settings.CELERY_BEAT_SCHEDULE["dispatch-finish-stalled-circulars"]
+    assert entry["task"] == "dispatch.finish_stalled_circulars" in app.tasks
+    assert entry["schedule"] == crontab(minute="4-59/5")
     # and beat's catch-up after an outage replays calendar jobs only
     missed = missed_jobs(now=dt.datetime(2025, 3, 12, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))))
     assert missed and {job for job, _ in missed} <= set(Job.values)
@@ -205,3 +208,27 @@ def test_letters_whose_fan_out_messages_were_lost_are_sent_again_by_the_sweep(
         assert finish_stalled_drafts() == len(lost)
     assert {args for name, args in broker_configured if name == "advance"} == {
         (notice_id, "2025-03-03") for notice_id, _ in lost}
+
+
+def test_a_circular_whose_task_was_lost_is_sent_again_by_the_sweep(
+    demo_ledger, broker_configured, django_capture_on_commit_callbacks
+):
+    from dispatch.tasks import finish_stalled_circulars
+
+    # given the monthly job fired its circular and sent its task, which was lost
+    with time_machine.travel(WALL_CLOCK, tick=False), django_capture_on_commit_callbacks(execute=True):
+        services.job_run_for_date(job=Job.MONTHLY, on_date=D(2025, 3, 3))
+    lost = [args for name, args in broker_configured if name == "circular"]
+    assert len(lost) == 1
+    broker_configured.clear()
+    # when the sweep runs within the task's time limit, it waits
+    with time_machine.travel(WALL_CLOCK + dt.timedelta(minutes=10), tick=False):
+        assert finish_stalled_circulars() == 0
+    # when it runs 25 minutes later, the circular's task is sent again, once
+    with time_machine.travel(WALL_CLOCK + dt.timedelta(minutes=25), tick=False):
+        assert finish_stalled_circulars() == 1
+    assert [args for name, args in broker_configured if name == "circular"] == lost
+    # and once the circular is drafted, there is nothing more to send
+    issuing.circular_for_firing(firing_id=lost[0][0])
+    with time_machine.travel(WALL_CLOCK + dt.timedelta(minutes=30), tick=False):
+        assert finish_stalled_circulars() == 0
