@@ -78,16 +78,21 @@ def broker_configured(monkeypatch):
         app.conf.task_always_eager = eager
 
 
+def every_kind_issues_automatically() -> None:
+    """As in the load benchmark: no leader's sign-off, so the job's letters are issued by workers."""
+    for kind in NoticeKind.values:
+        setting = kind_setting_get(kind=kind)
+        setting.auto_issue = True
+        setting.save()
+
+
 def test_monthly_job_fans_out_one_task_per_letter_and_one_for_the_circular(
     demo_ledger, broker_configured, django_capture_on_commit_callbacks
 ):
     from dispatch.tasks import issue_circular
 
     # given every kind issues automatically (as in the load benchmark) and a broker is configured
-    for kind in NoticeKind.values:
-        setting = kind_setting_get(kind=kind)
-        setting.auto_issue = True
-        setting.save()
+    every_kind_issues_automatically()
     # when the monthly job runs for 2025-03-03 (first working day of March)
     with time_machine.travel(WALL_CLOCK, tick=False):
         with django_capture_on_commit_callbacks(execute=True):
@@ -191,10 +196,7 @@ def test_letters_whose_fan_out_messages_were_lost_are_sent_again_by_the_sweep(
 
     # given the monthly job drafted its letters and sent one task per letter — all lost
     # (Redis restarted without its data before any worker took them)
-    for kind in NoticeKind.values:
-        setting = kind_setting_get(kind=kind)
-        setting.auto_issue = True
-        setting.save()
+    every_kind_issues_automatically()
     with time_machine.travel(WALL_CLOCK, tick=False), django_capture_on_commit_callbacks(execute=True):
         services.job_run_for_date(job=Job.MONTHLY, on_date=D(2025, 3, 3))
     lost = {args for name, args in broker_configured if name == "advance"}
