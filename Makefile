@@ -23,8 +23,8 @@ demo: setup
 	YIHONG_DEMO_DATE=$(DEMO_UNTIL) $(MANAGE) load_demo > var/demo-logins.txt
 	@# The calendar's history first (its notices are numbered in date order), with the demo's people
 	@# signing, answering and letting some letters go overdue; then the hand-made notices of every kind.
-	@if $(MANAGE) help run_cycle >/dev/null 2>&1; then $(MANAGE) run_cycle --date $(DEMO_FROM) --until $(DEMO_UNTIL) --demo-people --quiet; fi
-	@if $(MANAGE) help generate_demo_notices >/dev/null 2>&1; then $(MANAGE) generate_demo_notices; fi
+	$(MANAGE) demo_history --date $(DEMO_FROM) --until $(DEMO_UNTIL) --quiet
+	$(MANAGE) generate_demo_notices
 	@cat var/demo-logins.txt
 	@echo ""
 	@echo "一泓已启动，挂图作战：http://$(HOST):$(PORT)/dashboard/"

@@ -35,9 +35,10 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 
-from tracker.demo import demo_ledger_load  # noqa: E402
-from tracker.ledger_export import MASTER_HEADERS, LedgerFilters, ledger_build, ledger_xlsx, weekly_template  # noqa: E402
-from tracker.ledger_import import ledger_import_confirm, ledger_import_preview  # noqa: E402
+from demo.ledger import demo_ledger_load  # noqa: E402
+from ledgers.exporting import MASTER_HEADERS, LedgerFilters, ledger_build, ledger_xlsx, weekly_template  # noqa: E402
+from ledgers.importing import ledger_import_confirm, ledger_import_preview  # noqa: E402
+from tracker.actors import SYSTEM
 from tracker.models import AdministrativeUnit, Domain, Project  # noqa: E402
 
 
@@ -98,10 +99,10 @@ def main() -> None:
 
         data = timed(f"build synthetic master sheet ({options.projects} rows)", 60, lambda: synthetic_master(options.projects))
         print(f"  sheet size {len(data) / 1024 / 1024:.1f} MB")
-        preview = timed("preview master import", 30, lambda: ledger_import_preview(kind="master", data=data, acting_user=None))
+        preview = timed("preview master import", 30, lambda: ledger_import_preview(kind="master", data=data, acting_user=SYSTEM))
         assert preview.ok, preview.errors[:5]
         result = timed("import master (confirm, one transaction)", 30,
-                       lambda: ledger_import_confirm(kind="master", data=data, acting_user=None, file_name="bench.xlsx"))
+                       lambda: ledger_import_confirm(kind="master", data=data, acting_user=SYSTEM, file_name="bench.xlsx"))
         print(f"  created {result.created} projects; total now {Project.objects.count()}")
 
         def export():
@@ -110,14 +111,14 @@ def main() -> None:
         exported = timed(f"export master ledger ({Project.objects.count()} projects)", 10, export)
         print(f"  file size {len(exported) / 1024 / 1024:.1f} MB")
         again = timed("re-import the export (preview, zero changes)", 30,
-                      lambda: ledger_import_preview(kind="master", data=exported, acting_user=None))
+                      lambda: ledger_import_preview(kind="master", data=exported, acting_user=SYSTEM))
         print(f"  changes on re-import: created {again.created}, updated {again.updated}, unchanged {again.unchanged}")
 
         week = dt.date(2025, 10, 6)
         demo_codes = set(Project.objects.exclude(code__startswith="BENCH-").values_list("code", flat=True))
         sheet = weekly_sheet(week, demo_codes)
         weekly = timed("import 95-project weekly sheet", 2,
-                       lambda: ledger_import_confirm(kind="weekly", data=sheet, acting_user=None, week=week))
+                       lambda: ledger_import_confirm(kind="weekly", data=sheet, acting_user=SYSTEM, week=week))
         print(f"  reports created {weekly.created} (demo projects {len(demo_codes)})")
         peak = peak_mb()
         print(f"{'peak memory (ru_maxrss)':<44} {peak:7.0f} MB (target ≤ 500 MB) {'OK' if peak <= 500 else 'HIGH'}")

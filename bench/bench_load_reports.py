@@ -121,7 +121,7 @@ def main() -> int:
     from django.db.models import Count
 
     from tracker.models import AuditAction, AuditEvent, WeeklyReport
-    from tracker.workdays import week_start as monday_of
+    from tracker.workdays import monday_of
 
     today = dt.date.fromisoformat(os.environ.get("YIHONG_DEMO_DATE", "2025-09-30"))
     weeks = [monday_of(today) - dt.timedelta(weeks=back) for back in range(WEEKS_BACK)]

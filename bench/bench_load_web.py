@@ -27,8 +27,8 @@ from tests.deploy.topology import BrowserSession, Topology
 
 # URL names tried in order; the first that resolves is benchmarked (pages of the web issue).
 PAGE_CANDIDATES = [
-    ("看板", ["tracker:dashboard", "tracker:home", "home"]),
-    ("总台账", ["tracker:ledger", "tracker:project_list", "tracker:ledger_master"]),
+    ("看板", ["dashboard:dashboard", "tracker:home", "home"]),
+    ("总台账", ["dashboard:ledger", "tracker:project_list", "tracker:ledger_master"]),
 ]
 SINGLE_REQUEST_LIMIT = 5.0
 FALLBACK_PAGES = [("项目列表（管理后台）", "/admin/tracker/project/"), ("审计日志", "/audit/")]

@@ -8,7 +8,7 @@ are 10,000 — so the big portfolio has the demo's shape (~1 million weekly repo
 
 Pages are requested through Django's test client, in-process, as the clerk (who sees all
 projects); the time is the server's (request to response, no network). Each page is timed twice:
-served from the portfolio cache (tracker.portfolio_cache, the common case), and computed afresh,
+served from the portfolio cache (dashboard.cache, the common case), and computed afresh,
 as the first request after a write (the cache's version bumped before every request). Targets (issue 6):
 ≤ 100 ms at 95 projects, ≤ 300 ms at 10,000, and the same query count at both sizes.
 """
@@ -92,8 +92,8 @@ def measure(label: str) -> None:
     from django.db import connection
     from django.test import Client
 
+    from dashboard.cache import portfolio_version_bump
     from tracker.models import Project, WeeklyReport
-    from tracker.portfolio_cache import portfolio_version_bump
 
     client = Client()
     client.force_login(get_user_model().objects.get(username="clerk"))
@@ -101,7 +101,7 @@ def measure(label: str) -> None:
     for name, url in PAGES:
         client.get(url)  # warm the caches (templates, statements, the portfolio cache)
         # "cached": what every request gets until the next write; "after a write": the first
-        # request after any write bumped the portfolio cache's version (tracker.portfolio_cache).
+        # request after any write bumped the portfolio cache's version (dashboard.cache).
         for mode in ("cached", "after a write"):
             times, counts, size = [], set(), 0
             for _ in range(REPEAT):
@@ -140,7 +140,7 @@ def main() -> None:
     started = time.perf_counter()
     scale_up(TARGET)
     # Raw SQL sends no signals: announce the new portfolio to the dashboard's cache by hand.
-    from tracker.portfolio_cache import portfolio_version_bump
+    from dashboard.cache import portfolio_version_bump
 
     portfolio_version_bump()
     print(f"\nscaled up in {time.perf_counter() - started:.1f} s")

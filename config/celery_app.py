@@ -1,4 +1,5 @@
-"""The Celery application. Beat's schedule is declared in the dispatch code."""
+"""The Celery application. Its whole beat schedule is declared once, in dispatch/schedule.py
+(settings.CELERY_BEAT_SCHEDULE); tasks are found in each app's tasks.py."""
 import os
 
 from celery import Celery
@@ -7,10 +8,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
 app = Celery("yihong")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+# Each app's tasks.py, the calendar's catch-up (which also listens for beat's start-up) and the
+# deploy-side heartbeat: modules that register tasks with shared_task and never import this one.
 app.autodiscover_tasks()
-
-# Deploy-side: the beat → worker heartbeat that /healthz/ reports (registers a task and its schedule).
-import config.worker_heartbeat  # noqa: E402,F401
-
-# Deploy-side: on beat's start-up and daily, run the calendar jobs missed while beat was down.
-import config.beat_catch_up  # noqa: E402,F401
+app.conf.imports = ("dispatch.catch_up", "config.worker_heartbeat")

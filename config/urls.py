@@ -2,9 +2,10 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.decorators.http import require_http_methods
 
-from tracker import views as tracker_views
+from dashboard import views as dashboard_views
 
 admin.site.site_header = "一泓 · 临汾市“一泓清水入黄河”工程专班"
 admin.site.site_title = "一泓管理后台"
@@ -18,9 +19,12 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("notices/", include("notices.urls")),
     path("audit/", include("tracker.audit_urls")),
-    path("ledgers/", include("tracker.ledger_urls")),
+    path("ledgers/", include("ledgers.urls")),
     path("dispatch/", include("dispatch.urls")),
-    path("", tracker_views.home, name="home"),
+    # The site-visit list moved to the calendar's pages; old bookmarks still land.
+    path("site-visits/", RedirectView.as_view(pattern_name="dispatch:site_visits", permanent=True)),
+    path("", dashboard_views.home, name="home"),
+    path("", include("dashboard.urls")),
     path("", include("tracker.urls")),
 ]
 

@@ -1,23 +1,21 @@
 """A heartbeat that proves the whole chain beat → broker → worker is alive.
 
-Beat sends `yihong.deploy.worker_heartbeat` every YIHONG_HEARTBEAT_SECONDS (default 5 minutes);
+Beat sends `yihong.deploy.worker_heartbeat` every YIHONG_HEARTBEAT_SECONDS (default 5 minutes;
+the entry is in dispatch/schedule.py with every other);
 whichever worker takes it writes the time into the broker's Redis. /healthz/ reports how long ago
 that was (for information: a stopped worker must not make the load balancer take the web down),
 and the topology test sends one by hand to see a worker run it.
 """
 from __future__ import annotations
 
-import os
 import socket
 import time
 
+from celery import shared_task
 from django.conf import settings
-
-from config.celery_app import app
 
 # One hash per sender ("beat", or a probe's name), so that a probe never hides beat's last beat.
 HEARTBEAT_KEY = "yihong:worker-heartbeat:{source}"
-HEARTBEAT_SECONDS = float(os.environ.get("YIHONG_HEARTBEAT_SECONDS", "300"))
 
 
 def _redis_broker():
@@ -29,7 +27,7 @@ def _redis_broker():
     return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2, decode_responses=True)
 
 
-@app.task(name="yihong.deploy.worker_heartbeat", ignore_result=True, time_limit=30, soft_time_limit=20)
+@shared_task(name="yihong.deploy.worker_heartbeat", ignore_result=True, time_limit=30, soft_time_limit=20)
 def worker_heartbeat(source: str = "beat", token: str = "") -> None:
     """Record that a worker ran this task, which `source` (beat or a probe) sent with `token`."""
     client = _redis_broker()
@@ -56,8 +54,3 @@ def worker_heartbeat_last(*, source: str = "beat") -> dict | None:
     if not beat:
         return None
     return {**beat, "seconds_ago": round(time.time() - float(beat["ran_at"]), 1)}
-
-
-@app.on_after_configure.connect
-def worker_heartbeat_schedule(sender, **kwargs) -> None:
-    sender.add_periodic_task(HEARTBEAT_SECONDS, worker_heartbeat.s(source="beat"), name="yihong.deploy.worker_heartbeat")

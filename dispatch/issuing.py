@@ -14,12 +14,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from dispatch.models import Rule, RuleFiring
-from dispatch.rules import Finding, cn_date, cn_month
+from dispatch.rules import Finding, quarter_bounds
 from notices import composers
 from notices import services as notice_services
-from notices.models import AnswerStatus, NoticeAnswer, NoticeKind, NoticeState
+from notices.models import AnswerStatus, Notice, NoticeAnswer, NoticeKind, NoticeState
+from tracker.actors import SYSTEM
 from tracker.models import AdministrativeUnit, Department
-from tracker.workdays import working_days_between as working_days_after
+from tracker.task_queue import task_send
+from tracker.workdays import working_days_after
 
 NOTICE_KIND_FOR_RULE = {
     Rule.URGE_REPORT: NoticeKind.URGE_REPORT,
@@ -32,29 +34,6 @@ NOTICE_KIND_FOR_RULE = {
     Rule.R6_LISTED: NoticeKind.LISTED_SUPERVISION,
 }
 
-# The rule each letter cites (DOMAIN: The cadence); letter_blocks prints "根据{reason}，…".
-RULE_REASONS = {
-    Rule.URGE_REPORT: "专班周调度制度关于每周报送工程手续、进度和资金到位情况的要求",
-    Rule.R1_WARNING: (
-        "专班月初预警制度（计划本月或下月开工而手续未全部办结的项目、"
-        "计划两个月内完工而进度灯未亮绿灯的项目，月初发预警函）"
-    ),
-    Rule.R2_REMINDER: "专班月度通报制度（排名后四分之一或有红灯项目的县（市、区）和部门，月初发提醒函）",
-    Rule.R3_SUPERVISION: "专班督办制度（近四期周调度进度增幅不足5个百分点或亮红灯的项目，发督办函）",
-    Rule.R5_SUMMONS: "专班督办约谈制度（连续一个月无明显进展的县（市、区），由专班会同市政府督查室约谈）",
-    Rule.R6_LISTED: "专班考核问责制度（本季度被约谈或两件督办函逾期未答复的县（市、区），实行挂牌督办）",
-}
-
-REQUIREMENTS = {
-    Rule.URGE_REPORT: "请于收到本通知后1个工作日内补报上周调度信息，今后每周按时报送。",
-    Rule.R1_WARNING: "请你单位高度重视，逐项分析风险成因，采取有效措施，于10个工作日内书面反馈。",
-    Rule.R2_REMINDER: "请你单位认真分析原因，倒排工期，加快推进，确保完成年度目标任务。",
-    Rule.R3_SUPERVISION: "请你单位于1个工作日内签收，10个工作日内书面反馈整改情况。",
-    Rule.R5_SUMMONS: "请你单位主要负责同志按专班办通知时间参加约谈，并准备书面情况说明。",
-    Rule.R6_LISTED: "挂牌督办期间，请你单位每周报送整改进展，整改到位后申请摘牌。",
-}
-
-
 def notice_for_firing(*, firing: RuleFiring, finding: Finding, on_date: dt.date, acting_user) -> int | None:
     """Draft the notice a firing calls for and advance it (issue or queue for sign-off); its id.
 
@@ -65,9 +44,7 @@ def notice_for_firing(*, firing: RuleFiring, finding: Finding, on_date: dt.date,
     if kind is None:
         return None
     if firing.rule == Rule.MONTHLY_CIRCULAR and not notice_services.tasks_run_in_process():
-        from dispatch.tasks import issue_circular
-
-        transaction.on_commit(lambda: issue_circular.delay(firing.pk))
+        transaction.on_commit(lambda: task_send("dispatch.issue_circular", firing.pk))
         return None
     notice = _notice_draft(firing=firing, finding=finding, on_date=on_date, acting_user=acting_user)
     # Issued (or queued for sign-off) dated the job's date, in a task of its own once the firing
@@ -83,9 +60,9 @@ def circular_for_firing(*, firing_id: int) -> int:
         firing = RuleFiring.objects.select_for_update().get(pk=firing_id)
         finding = Finding(rule=firing.rule, subject=firing.subject, period=firing.period, facts=firing.facts,
                           data=firing.data)
-        notice = _notice_draft(firing=firing, finding=finding, on_date=firing.fired_on, acting_user=None)
+        notice = _notice_draft(firing=firing, finding=finding, on_date=firing.fired_on, acting_user=SYSTEM)
         notice_services.notice_advance_after_draft(
-            notice_id=notice.pk, acting_user=None, issued_on=firing.fired_on
+            notice_id=notice.pk, acting_user=SYSTEM, issued_on=firing.fired_on
         )
         if firing.notice_id != notice.pk:
             firing.notice_id = notice.pk
@@ -112,35 +89,7 @@ def _notice_draft(*, firing: RuleFiring, finding: Finding, on_date: dt.date, act
         departments = list(Department.objects.all())
         to_city, period_start = True, month
     else:
-        if firing.unit_id:
-            units = [firing.unit_id]
-        if firing.department_id:
-            departments = [firing.department_id]
-        context = {
-            "opening": f"经{cn_date(on_date)}调度分析：{finding.facts}。",
-            "reason": RULE_REASONS[firing.rule],
-            "items": list(finding.items),
-            "requirements": REQUIREMENTS[firing.rule],
-            "rule": firing.rule,
-            "facts": finding.facts,
-            "period": firing.period,
-            "fired_on": on_date.isoformat(),
-        }
-        if firing.answer_due_on:
-            # Relative, not dated: the letter's deadlines run from the day a leader signs it.
-            ack_days = working_days_after(firing.fired_on, firing.ack_due_on)
-            answer_days = working_days_after(firing.fired_on, firing.answer_due_on)
-            context["requirements"] = (
-                f"请你单位于收到本函后{ack_days}个工作日内签收，{answer_days}个工作日内书面反馈整改情况。"
-            )
-            # The notice's own deadlines follow the same thresholds, counted from its issue date.
-            context["deadline_workdays"] = {"acknowledge": ack_days, "answer": answer_days}
-        if firing.rule == Rule.URGE_REPORT:
-            period_start = dt.date.fromisoformat(finding.data["week_start"])
-        elif firing.rule == Rule.R5_SUMMONS:
-            context["opening"] = (
-                f"经调度分析，{cn_month(dt.date.fromisoformat(finding.data['month']))}：{finding.facts}。"
-            )
+        return _letter_draft(firing=firing, finding=finding, on_date=on_date, acting_user=acting_user)
     notice = notice_services.notice_draft_create(
         kind=kind,
         recipient_units=units,
@@ -154,20 +103,98 @@ def _notice_draft(*, firing: RuleFiring, finding: Finding, on_date: dt.date, act
     return notice
 
 
+def _letter_draft(*, firing: RuleFiring, finding: Finding, on_date: dt.date, acting_user):
+    """A letter to one county or department. One letter per recipient, kind and day: a firing
+    about one project (R3: subject `project:<id>`) joins the letter its county already has that
+    day while it is still unsigned, so a county gets one 督办函 naming its three lagging projects,
+    not three letters. The firings keep their own natural keys; only the notice is shared."""
+    kind = NOTICE_KIND_FOR_RULE[firing.rule]
+    recipient = firing.department if firing.department_id else firing.unit
+    items = [_plain_item(item) for item in finding.items]
+    data = dict(finding.data)
+    period_start = on_date
+    if firing.rule == Rule.URGE_REPORT:
+        period_start = dt.date.fromisoformat(finding.data["week_start"])
+    elif firing.rule == Rule.R6_LISTED:
+        data |= _listed_supervision_data(unit_id=firing.unit_id, on_date=on_date)
+    context = composers.compose_letter(kind=kind, recipient=recipient.name, as_of=on_date, items=items,
+                                       data=data, facts=finding.facts)
+    context |= {"rule": firing.rule, "facts": finding.facts, "period": firing.period,
+                "fired_on": on_date.isoformat()}
+    if firing.answer_due_on:
+        # The thresholds fix the working days; the calendar dates are counted when it is issued.
+        context["deadline_workdays"] = {
+            "acknowledge": working_days_after(firing.fired_on, firing.ack_due_on),
+            "answer": working_days_after(firing.fired_on, firing.answer_due_on),
+        }
+    source_key = f"dispatch:{firing.rule}:{firing.subject}:{firing.period}"
+    if firing.subject.startswith("project:"):
+        owner = f"department:{firing.department_id}" if firing.department_id else f"unit:{firing.unit_id}"
+        base = f"dispatch:{firing.rule}:{owner}:{on_date.isoformat()}"
+        for attempt in range(1, 100):
+            source_key = base if attempt == 1 else f"{base}:{attempt}"
+            shared = Notice.objects.select_for_update().filter(source_key=source_key).first()
+            if shared is None:
+                break
+            if shared.state in (NoticeState.DRAFT, NoticeState.PENDING_SIGNOFF):
+                shared.context = composers.letter_items_merge(shared.context, items)
+                shared.save(update_fields=["context", "updated_at"])
+                return shared
+    return notice_services.notice_draft_create(
+        kind=kind,
+        recipient_units=[firing.unit_id] if firing.unit_id and not firing.department_id else [],
+        recipient_departments=[firing.department_id] if firing.department_id else [],
+        context=context,
+        source_key=source_key,
+        period_start=period_start,
+        acting_user=acting_user,
+    )
+
+
+def _plain_item(item: dict) -> dict:
+    """A project as a letter names it: by its name, never its ledger code."""
+    return {key: value for key, value in item.items() if key != "project_code"}
+
+
+QUARTERS = "一二三四"
+
+
+def _listed_supervision_data(*, unit_id: int, on_date: dt.date) -> dict:
+    """What a 挂牌督办通知 rests on, by 文号: the quarter's overdue 督办函 and 约谈通知 of the unit;
+    and the 挂牌 period (to the end of the next quarter)."""
+    from dispatch import selectors
+
+    start, end = quarter_bounds(on_date)
+    overdue = overdue_supervisions(
+        supervisions=selectors.supervision_firings_in(start=start, end=on_date).filter(unit_id=unit_id),
+        on_date=on_date,
+    )
+    letters = Notice.objects.filter(pk__in={f.notice_id for f in overdue}).order_by("issued_on", "pk")
+    summonses = Notice.objects.filter(
+        pk__in=RuleFiring.objects.filter(rule=Rule.R5_SUMMONS, unit_id=unit_id, fired_on__gte=start,
+                                         fired_on__lte=on_date, notice_id__isnull=False).values("notice_id")
+    ).order_by("pk")
+    _, until = quarter_bounds(end + dt.timedelta(days=1))
+    return {
+        "quarter_label": f"{on_date.year}年第{QUARTERS[(on_date.month - 1) // 3]}季度",
+        "overdue_letters": [{"number": n.number, "title": n.title, "deadline": n.answer_deadline.isoformat()}
+                            for n in letters if n.number and n.answer_deadline],
+        "summonses": [{"number": n.number or "", "title": n.title} for n in summonses],
+        "until": until.isoformat(),
+    }
+
+
 def drafts_left_behind(*, on_date: dt.date) -> None:
     """Advance again the notices of the date's firings still in draft, and send again the
     circulars not drafted yet: the task that should have done it was lost (a worker killed
     between the commit and the enqueue). Harmless twice."""
-    from dispatch.tasks import issue_circular
-    from notices.models import Notice
-
     for firing_id in RuleFiring.objects.filter(
         fired_on=on_date, rule=Rule.MONTHLY_CIRCULAR, notice_id__isnull=True
     ).values_list("pk", flat=True):
         if notice_services.tasks_run_in_process():
             circular_for_firing(firing_id=firing_id)
         else:
-            transaction.on_commit(lambda firing_id=firing_id: issue_circular.delay(firing_id))
+            transaction.on_commit(lambda firing_id=firing_id: task_send("dispatch.issue_circular", firing_id))
 
     firing_notices = RuleFiring.objects.filter(fired_on=on_date, notice_id__isnull=False).values("notice_id")
     for notice_id in Notice.objects.filter(pk__in=firing_notices, state=NoticeState.DRAFT).values_list(
@@ -204,8 +231,6 @@ def answered_notice_ids(*, notice_ids: list[int], on_date: dt.date) -> set[int]:
             submitted_at__date__lte=on_date,
         ).values_list("notice_id", flat=True)
     )
-    from notices.models import Notice
-
     answered |= set(
         Notice.objects.filter(
             pk__in=notice_ids, state__in=[NoticeState.CLOSED, NoticeState.VOIDED]
@@ -217,8 +242,6 @@ def answered_notice_ids(*, notice_ids: list[int], on_date: dt.date) -> set[int]:
 def answer_deadlines(*, notice_ids: list[int]) -> dict[int, dt.date]:
     """{notice id: its answer deadline} for the notices actually sent (issued, not voided) that
     require an answer. A letter still waiting for sign-off owes nothing yet."""
-    from notices.models import Notice
-
     if not notice_ids:
         return {}
     return dict(
@@ -232,9 +255,22 @@ def notice_summary(notice_id: int | None) -> str:
     """How a notice stands, for run_cycle's printout: its number or its queue."""
     if notice_id is None:
         return ""
-    from notices.models import Notice
-
     notice = Notice.objects.filter(pk=notice_id).only("number", "state", "title").first()
     if notice is None:
         return ""
     return f"{notice.number or notice.get_state_display()} {notice.title}"
+
+
+def overdue_supervisions(*, supervisions, on_date: dt.date) -> list[RuleFiring]:
+    """The 督办函 firings whose letter was sent, whose answer deadline has passed by the date and
+    which no answer has reached (each gets `.deadline`, the letter's answer deadline)."""
+    candidates = [f for f in supervisions.select_related("project", "unit") if f.notice_id]
+    deadlines = answer_deadlines(notice_ids=[f.notice_id for f in candidates])
+    late = [f for f in candidates if f.notice_id in deadlines and deadlines[f.notice_id] < on_date]
+    answered = answered_notice_ids(notice_ids=[f.notice_id for f in late], on_date=on_date)
+    result = []
+    for firing in late:
+        if firing.notice_id not in answered:
+            firing.deadline = deadlines[firing.notice_id]
+            result.append(firing)
+    return result

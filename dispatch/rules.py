@@ -7,7 +7,6 @@ under its natural key (rule, subject, period) and issue what it calls for.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import math
 from collections import defaultdict
@@ -15,23 +14,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from dispatch.models import Rule, ThresholdKey
+from tracker.lights import (  # noqa: F401  (the lights are the domain's; the rules read them)
+    CENT,
+    GREEN,
+    HUNDRED,
+    LIGHT_LABELS,
+    RED,
+    YELLOW,
+    Lights,
+    add_months,
+    expected_progress,
+    lights_compute,
+    month_start,
+)
 from tracker.models import COMPLETED_STATES, STARTED_STATES, ProjectState
-
-GREEN, YELLOW, RED = "green", "yellow", "red"
-LIGHT_LABELS = {GREEN: "绿灯", YELLOW: "黄灯", RED: "红灯", None: "—"}
-HUNDRED = Decimal("100")
-CENT = Decimal("0.01")
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later (clamped to the month's last day: 1-31 + 1 month = 2-28)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
-
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
 
 
 def month_key(day: dt.date) -> str:
@@ -68,89 +64,9 @@ def points(value: Decimal) -> str:
     return f"{value.quantize(CENT).normalize():f}个百分点"
 
 
-# --- lights -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Lights:
-    """A project's two lights on a scan date (issue 4, "Rules"); progress is None before the start."""
-
-    start: str
-    progress: str | None
-    expected_progress: Decimal | None
-    progress_percent: Decimal
-    state: str
-
-    @property
-    def any_red(self) -> bool:
-        return RED in (self.start, self.progress)
-
-
-def expected_progress(*, start: dt.date, planned_completion: dt.date, on_date: dt.date) -> Decimal:
-    """Share of the time from `start` to the planned completion that has elapsed, in percent."""
-    if on_date <= start:
-        return Decimal("0")
-    if planned_completion <= start or on_date >= planned_completion:
-        return HUNDRED
-    elapsed = Decimal((on_date - start).days) / Decimal((planned_completion - start).days)
-    return (elapsed * HUNDRED).quantize(CENT)
-
-
-def start_light(*, state: str, planned_start: dt.date, on_date: dt.date, red_months: int) -> str:
-    if state in STARTED_STATES or on_date < month_start(planned_start):
-        return GREEN
-    if on_date >= add_months(planned_start, red_months):
-        return RED
-    return YELLOW
-
-
-def progress_light(*, state: str, gap: Decimal | None, yellow_gap: Decimal, red_gap: Decimal) -> str | None:
-    """`gap` = expected − actual progress. "Within 10 points" is green, so exactly 10 behind is green."""
-    if state in COMPLETED_STATES:
-        return GREEN
-    if state not in STARTED_STATES or gap is None:
-        return None
-    if gap > red_gap:
-        return RED
-    if gap > yellow_gap:
-        return YELLOW
-    return GREEN
-
-
-def lights_compute(
-    *,
-    state: str,
-    planned_start: dt.date,
-    planned_completion: dt.date,
-    actual_start: dt.date | None,
-    progress: Decimal,
-    on_date: dt.date,
-    thresholds: dict[str, Decimal],
-) -> Lights:
-    expected = None
-    gap = None
-    if state in STARTED_STATES and state not in COMPLETED_STATES:
-        expected = expected_progress(
-            start=actual_start or planned_start, planned_completion=planned_completion, on_date=on_date
-        )
-        gap = expected - progress
-    return Lights(
-        start=start_light(
-            state=state,
-            planned_start=planned_start,
-            on_date=on_date,
-            red_months=int(thresholds[ThresholdKey.START_RED_MONTHS]),
-        ),
-        progress=progress_light(
-            state=state,
-            gap=gap,
-            yellow_gap=thresholds[ThresholdKey.PROGRESS_YELLOW_GAP],
-            red_gap=thresholds[ThresholdKey.PROGRESS_RED_GAP],
-        ),
-        expected_progress=expected,
-        progress_percent=progress,
-        state=state,
-    )
+def short_date(day: dt.date, *, year: int) -> str:
+    """M月D日 within `year`, with the year otherwise (an office writes 截至9月21日 in its own year)."""
+    return f"{day.month}月{day.day}日" if day.year == year else cn_date(day)
 
 
 # --- facts and findings ---------------------------------------------------------------------
@@ -185,11 +101,36 @@ class ProjectFacts:
     def is_completed(self) -> bool:
         return self.state in COMPLETED_STATES
 
-    def lights_text(self) -> str:
-        text = f"开工灯{LIGHT_LABELS[self.lights.start]}"
-        if self.lights.progress is not None:
-            text += f"、进度灯{LIGHT_LABELS[self.lights.progress]}"
-        return text
+    def lag(self) -> Decimal | None:
+        """How many points the progress is behind what the schedule asks by now (None: not behind)."""
+        expected = self.lights.expected_progress
+        if expected is None or expected <= self.progress:
+            return None
+        return expected - self.progress
+
+    def schedule_facts(self, on_date: dt.date) -> str:
+        """The project against its schedule in plain words, each fact said once: "形象进度30.9%，
+        较工期要求滞后31.4个百分点；已超计划完工日期47天" or "计划2025年3月开工，至今未开工"."""
+        if not self.is_started:
+            if on_date >= self.planned_start:
+                return f"计划{cn_month(self.planned_start)}开工，至今未开工"
+            return f"计划{cn_month(self.planned_start)}开工，尚未开工"
+        text = f"形象进度{pct(self.progress)}"
+        lag = self.lag()
+        if lag is not None:
+            text += f"，较工期要求滞后{points(lag)}"
+        return text + self.completion_facts(on_date)
+
+    def completion_facts(self, on_date: dt.date) -> str:
+        """"；已超计划完工日期47天" / "，距计划完工日期还有20天" (only when it is near), or ""."""
+        if self.is_completed:
+            return ""
+        if self.planned_completion < on_date:
+            return f"；已超计划完工日期{(on_date - self.planned_completion).days}天"
+        days_left = (self.planned_completion - on_date).days
+        if days_left <= 92:
+            return f"，距计划完工日期（{short_date(self.planned_completion, year=on_date.year)}）还有{days_left}天"
+        return ""
 
 
 @dataclass(frozen=True)
@@ -241,24 +182,19 @@ def r1_warnings(
         if not project.is_started:
             if this_month <= project.planned_start < next_month_end and project.pending_procedures:
                 facts = (
-                    f"计划{cn_month(project.planned_start)}开工，截至{cn_date(on_date)}尚未开工，"
+                    f"计划{cn_month(project.planned_start)}开工，"
                     f"{'、'.join(project.pending_procedures)}尚未办结"
                 )
                 flagged.append((project, _item(project, facts, "加快办理前期手续，确保按计划开工")))
         elif not project.is_completed and project.planned_completion <= completion_horizon:
             if project.lights.progress != GREEN:
-                overdue = "已超过" if project.planned_completion < on_date else "临近"
-                facts = (
-                    f"计划{cn_date(project.planned_completion)}完工（{overdue}计划完工日期），"
-                    f"形象进度{pct(project.progress)}，按工期应达{pct(project.lights.expected_progress)}，"
-                    f"{project.lights_text()}"
-                )
+                facts = project.schedule_facts(on_date)
                 flagged.append((project, _item(project, facts, "倒排工期、挂图作战，确保按期完工")))
     findings = []
     for unit_id, pairs in _by_unit(flagged).items():
         unit_name = pairs[0][0].unit_name
-        facts = f"{unit_name}有{len(pairs)}个项目存在不能按期开工或完工的风险：" + "；".join(
-            f"{p.name}（{item['facts']}）" for p, item in pairs
+        facts = f"{unit_name}有{len(pairs)}个工程存在不能按期开工或完工的风险：" + "；".join(
+            f"{p.name}{item['facts']}" for p, item in pairs
         )
         findings.append(
             Finding(
@@ -299,13 +235,15 @@ class RankingRow:
     group_id: int
     name: str
     score: Decimal  # mean of the projects' ranking scores, two places
-    rank: int
+    rank: int  # shared by equal scores (1, 1, 3): a tie is never broken by the name
     project_count: int
-    red_projects: tuple[str, ...]
+    red_projects: tuple[dict, ...]  # letter items: the projects far behind their schedule
+    tied: bool = False
 
 
 def ranking(*, projects: list[ProjectFacts], on_date: dt.date, by: str) -> list[RankingRow]:
-    """Units (by="unit") or departments (by="department") ranked best first by mean progress gap."""
+    """Units (by="unit") or departments (by="department") ranked best first by mean progress gap;
+    equal scores share a rank (competition ranking: 1, 1, 3)."""
     groups: dict[int, list[ProjectFacts]] = defaultdict(list)
     for project in projects:
         groups[project.unit_id if by == "unit" else project.department_id].append(project)
@@ -315,13 +253,21 @@ def ranking(*, projects: list[ProjectFacts], on_date: dt.date, by: str) -> list[
             CENT
         )
         name = members[0].unit_name if by == "unit" else members[0].department_name
-        reds = tuple(f"{p.name}（{p.lights_text()}）" for p in members if p.lights.any_red)
+        reds = tuple(
+            _item(p, p.schedule_facts(on_date), "倒排工期、加快推进") for p in members if p.lights.any_red
+        )
         scored.append((score, name, group_id, len(members), reds))
     scored.sort(key=lambda row: (-row[0], row[1]))
-    return [
-        RankingRow(group_id=g, name=n, score=s, rank=i, project_count=c, red_projects=r)
-        for i, (s, n, g, c, r) in enumerate(scored, start=1)
-    ]
+    counts: dict[Decimal, int] = defaultdict(int)
+    for row in scored:
+        counts[row[0]] += 1
+    rows, rank = [], 0
+    for index, (s, n, g, c, r) in enumerate(scored, start=1):
+        if index == 1 or s != scored[index - 2][0]:
+            rank = index
+        rows.append(RankingRow(group_id=g, name=n, score=s, rank=rank, project_count=c, red_projects=r,
+                               tied=counts[s] > 1))
+    return rows
 
 
 def r2_reminders(
@@ -330,20 +276,23 @@ def r2_reminders(
     """R2 提醒函: units and departments in the bottom quarter of the ranking, or with any red light."""
     share = thresholds[ThresholdKey.R2_BOTTOM_SHARE] / HUNDRED
     findings = []
-    for by, label in (("unit", "县(市、区)"), ("department", "市直部门")):
+    for by, label in (("unit", "县（市、区）"), ("department", "市直部门")):
         rows = ranking(projects=projects, on_date=on_date, by=by)
         bottom_from = len(rows) - math.ceil(len(rows) * share) + 1
         for row in rows:
+            # Behind is behind: a group on schedule (score 0) is never "at the bottom", however
+            # the others rank.
+            bottom = row.rank >= bottom_from and row.score < 0
+            if not bottom and not row.red_projects:
+                continue
             reasons = []
-            if row.rank >= bottom_from:
+            if bottom:
                 reasons.append(
-                    f"在全市{len(rows)}个{label}进度排名中居第{row.rank}位（后{thresholds[ThresholdKey.R2_BOTTOM_SHARE].normalize():f}%），"
-                    f"项目平均进度偏差{points(row.score)}"
+                    f"工程平均进度较工期要求滞后{points(-row.score)}，在全市{len(rows)}个{label}中"
+                    f"{'并列' if row.tied else ''}第{row.rank}位"
                 )
             if row.red_projects:
-                reasons.append(f"有{len(row.red_projects)}个红灯项目：" + "；".join(row.red_projects))
-            if not reasons:
-                continue
+                reasons.append(f"{len(row.red_projects)}个工程严重滞后")
             findings.append(
                 Finding(
                     rule=Rule.R2_REMINDER,
@@ -352,7 +301,9 @@ def r2_reminders(
                     facts=f"{row.name}" + "，".join(reasons),
                     unit_id=row.group_id if by == "unit" else None,
                     department_id=row.group_id if by == "department" else None,
-                    data={"rank": row.rank, "of": len(rows), "score": str(row.score)},
+                    items=row.red_projects,
+                    data={"rank": row.rank, "of": len(rows), "score": str(row.score), "tied": row.tied,
+                          "bottom": bottom, "label": label, "as_of": on_date.isoformat()},
                 )
             )
     return findings
@@ -372,32 +323,16 @@ def r3_supervisions(
     for project in projects:
         if project.is_completed:
             continue
-        reasons = []
         recent = project.recent_progress[:count]
-        if (
+        slow = (
             project.state == ProjectState.UNDER_CONSTRUCTION
             and len(recent) >= count
             and project.progress < HUNDRED
             and recent[0] - recent[-1] < min_rise
-        ):
-            reasons.append(
-                f"最近{count}期周调度形象进度由{pct(recent[-1])}升至{pct(recent[0])}，"
-                f"仅增长{points(recent[0] - recent[-1])}（低于{points(min_rise)}），进展缓慢"
-            )
-        if project.lights.any_red:
-            reasons.append(
-                f"{project.lights_text()}"
-                + (
-                    f"（形象进度{pct(project.progress)}，按工期应达{pct(project.lights.expected_progress)}）"
-                    if project.lights.progress == RED
-                    else f"（计划{cn_month(project.planned_start)}开工，至今未开工）"
-                    if project.lights.start == RED
-                    else ""
-                )
-            )
-        if not reasons:
+        )
+        if not slow and not project.lights.any_red:
             continue
-        facts = "；".join(reasons)
+        facts = _supervision_facts(project, on_date=on_date, recent=recent if slow else ())
         findings.append(
             Finding(
                 rule=Rule.R3_SUPERVISION,
@@ -410,6 +345,22 @@ def r3_supervisions(
             )
         )
     return findings
+
+
+def _supervision_facts(project: ProjectFacts, *, on_date: dt.date, recent: tuple[Decimal, ...]) -> str:
+    """Why a project is supervised, each fact once: where it stands against its schedule and, when
+    it barely moved, over how many reports."""
+    if not project.is_started:
+        return project.schedule_facts(on_date)
+    rise = recent[0] - recent[-1] if recent else None
+    lag = project.lag() if project.lights.progress == RED else None
+    if rise is None:
+        return project.schedule_facts(on_date)
+    moved = (f"近{len(recent)}期周调度形象进度均为{pct(recent[0])}，没有进展" if rise == 0
+             else f"近{len(recent)}期周调度形象进度由{pct(recent[-1])}升至{pct(recent[0])}，仅提高{points(rise)}")
+    if lag is not None:
+        moved += f"，较工期要求滞后{points(lag)}"
+    return moved + project.completion_facts(on_date)
 
 
 def r4_site_visits(
@@ -470,9 +421,13 @@ def r5_summons(
     for unit in activity:
         if unit.active_projects == 0 or unit.transitions > 0 or unit.best_advance >= min_advance:
             continue
+        advance = (
+            "各工程形象进度均未提高" if unit.best_advance <= 0
+            else f"形象进度增幅最大的工程仅提高{points(unit.best_advance)}"
+        )
         facts = (
-            f"{unit.unit_name}{unit.active_projects}个在建及前期项目在{cn_month(month)}整月无明显进展："
-            f"形象进度最大增幅{points(unit.best_advance)}（不足{points(min_advance)}），且无项目阶段变化"
+            f"{unit.unit_name}{unit.active_projects}个在建和未开工工程{cn_month(month)}整月无明显进展，"
+            f"{advance}，没有工程开工或完工"
         )
         findings.append(
             Finding(
@@ -481,7 +436,8 @@ def r5_summons(
                 period=month_key(month),
                 facts=facts,
                 unit_id=unit.unit_id,
-                data={"month": month_start(month).isoformat()},
+                data={"month": month_start(month).isoformat(), "active_projects": unit.active_projects,
+                      "best_advance": str(unit.best_advance)},
             )
         )
     return findings

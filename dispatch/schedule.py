@@ -14,12 +14,19 @@ notices.finish_stalled_drafts sends again the calendar's letters whose issuing t
 (notices.services.notice_advance_in_steps) — so no letter stays a draft and no reserved number
 stays a gap; dispatch.finish_stalled_circulars does the same for a monthly circular whose own
 task (dispatch.issue_circular) was lost before it drafted it. None is a calendar job: they have
-no date, no JobRun, and beat's catch-up (config/beat_catch_up.py, which follows
-dispatch.tasks.SLOT_JOBS) ignores them — the next sweep after a restart picks up everything
-still due anyway.
+no date, no JobRun, and beat's catch-up (dispatch/catch_up.py) ignores them — the next sweep
+after a restart picks up everything still due anyway.
+
+The catch-up itself runs daily at 09:15 (and on beat's start-up: dispatch.catch_up), and the
+deploy-side heartbeat (config/worker_heartbeat.py, shown by /healthz/) every
+YIHONG_HEARTBEAT_SECONDS. This is the only place beat's schedule is declared.
 """
 
+import os
+
 from celery.schedules import crontab
+
+HEARTBEAT_SECONDS = float(os.environ.get("YIHONG_HEARTBEAT_SECONDS", "300"))
 
 BEAT_SCHEDULE = {
     "dispatch-daily-scan-0700": {
@@ -47,5 +54,15 @@ BEAT_SCHEDULE = {
         "task": "dispatch.finish_stalled_circulars",
         "schedule": crontab(minute="4-59/5"),
         "options": {"expires": 4 * 60},
+    },
+    # Whatever a failed or lost run left behind is picked up the same day, after the 08:30 slot.
+    "dispatch-catch-up-missed-jobs": {
+        "task": "dispatch.catch_up_missed_jobs",
+        "schedule": crontab(hour=9, minute=15),
+    },
+    "deploy-worker-heartbeat": {
+        "task": "yihong.deploy.worker_heartbeat",
+        "schedule": HEARTBEAT_SECONDS,
+        "kwargs": {"source": "beat"},
     },
 }

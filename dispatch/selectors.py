@@ -15,9 +15,10 @@ from decimal import Decimal
 from django.db.models import F, QuerySet, Window
 from django.db.models.functions import RowNumber
 
-from dispatch.models import THRESHOLD_DEFAULTS, Job, JobRun, Rule, RuleFiring, Threshold, ThresholdKey
-from dispatch.rules import Lights, ProjectFacts, UnitMonthActivity, lights_compute
+from dispatch.models import THRESHOLD_DEFAULTS, Job, Rule, RuleFiring, Threshold, ThresholdKey
+from dispatch.rules import ProjectFacts, UnitMonthActivity
 from tracker import workdays
+from tracker.lights import lights_compute
 from tracker.models import (
     ACTIVE_STATES,
     AuditAction,
@@ -31,6 +32,7 @@ from tracker.models import (
     ProjectState,
     WeeklyReport,
 )
+from tracker.portfolio import project_states_as_of, projects_listed_by
 
 
 def thresholds_current() -> dict[str, Decimal]:
@@ -40,22 +42,9 @@ def thresholds_current() -> dict[str, Decimal]:
     return values
 
 
-def _projects(projects: QuerySet[Project] | None) -> QuerySet[Project]:
-    return Project.objects.all() if projects is None else projects
-
-
-def states_as_of(*, on_date: dt.date, projects: QuerySet[Project] | None = None) -> dict[int, str]:
-    """{project id: state on the date} from the transition log (one query; no id lists)."""
-    events = AuditEvent.objects.filter(action=AuditAction.PROJECT_TRANSITION, effective_on__lte=on_date)
-    if projects is not None:
-        events = events.filter(project__in=projects.values("pk"))
-    states: dict[int, str] = {}
-    # Ordered so that each project's latest transition comes last and wins.
-    for project_id, to_state in events.order_by(
-        "project_id", "effective_on", "occurred_at", "id"
-    ).values_list("project_id", "to_state"):
-        states[project_id] = to_state
-    return states
+def _projects(projects: QuerySet[Project] | None, on_date: dt.date) -> QuerySet[Project]:
+    """The projects in the portfolio on the date (of `projects`, default all)."""
+    return projects_listed_by(as_of=on_date, projects=projects)
 
 
 def recent_progress(
@@ -116,11 +105,11 @@ def scan_facts(
     """Every project's facts on the date (5 queries whatever the number of projects)."""
     thresholds = thresholds or thresholds_current()
     report_count = int(thresholds["r3_report_count"])
-    states = states_as_of(on_date=on_date, projects=projects)
+    states = project_states_as_of(as_of=on_date, projects=projects)
     recent = recent_progress(on_date=on_date, count=report_count, projects=projects)
     pending = pending_procedures(on_date=on_date, projects=projects)
     facts = []
-    for row in _projects(projects).order_by("map_number").values_list(*_PROJECT_FIELDS):
+    for row in _projects(projects, on_date).order_by("map_number").values_list(*_PROJECT_FIELDS):
         pk, code, name, unit_id, unit_name, dept_id, dept_name, domain_id, p_start, p_done, a_start = row
         state = states.get(pk, ProjectState.PREPARATION.value)
         progress_values = recent.get(pk, ())
@@ -157,18 +146,13 @@ def scan_facts(
     return facts
 
 
-def project_lights(*, on_date: dt.date, projects: QuerySet[Project] | None = None) -> dict[int, Lights]:
-    """{project id: its start and progress lights on the date} — for the web pages as for the rules."""
-    return {fact.id: fact.lights for fact in scan_facts(on_date=on_date, projects=projects)}
-
-
 def unit_month_activity(*, month: dt.date) -> list[UnitMonthActivity]:
     """For each unit: its projects active at the month's start, their best progress rise over the
     month and the state changes effective in it (R5)."""
     first = month.replace(day=1)
     before = first - dt.timedelta(days=1)
     last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-    states_before = states_as_of(on_date=before)
+    states_before = project_states_as_of(as_of=before)
     progress_before = recent_progress(on_date=before, count=1)
     progress_after = recent_progress(on_date=last, count=1)
     moved = defaultdict(int)
@@ -209,26 +193,17 @@ def overdue_problems(*, on_date: dt.date, working_days: int) -> list[Problem]:
         level_since__lte=on_date,
         level__in=["office", "city"],
     ).select_related("project__unit")
-    return [p for p in candidates if workdays.working_days_between(p.level_since, on_date) >= working_days]
+    return [p for p in candidates if workdays.working_days_after(p.level_since, on_date) >= working_days]
 
 
 def supervision_firings_in(*, start: dt.date, end: dt.date) -> QuerySet[RuleFiring]:
     return RuleFiring.objects.filter(rule=Rule.R3_SUPERVISION, fired_on__gte=start, fired_on__lte=end)
 
 
-def firings_on(*, on_date: dt.date) -> QuerySet[RuleFiring]:
-    return RuleFiring.objects.filter(fired_on=on_date).order_by("rule", "subject")
-
-
-def job_runs_between(*, start: dt.date, end: dt.date, job: str | None = None) -> QuerySet[JobRun]:
-    runs = JobRun.objects.filter(run_date__gte=start, run_date__lte=end)
-    return runs.filter(job=job) if job else runs
-
-
 def missing_reports(*, week_start: dt.date, on_date: dt.date) -> dict[int, list[tuple[int, str, str, str]]]:
     """{unit id: [(project id, code, name, unit name)]} of projects active on the date that have no
     weekly report for the week (3 queries)."""
-    states = states_as_of(on_date=on_date)
+    states = project_states_as_of(as_of=on_date)
     reported = set(WeeklyReport.objects.filter(week_start=week_start).values_list("project_id", flat=True))
     result: dict[int, list[tuple[int, str, str, str]]] = defaultdict(list)
     for pk, code, name, unit_id, unit_name in Project.objects.order_by("map_number").values_list(

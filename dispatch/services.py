@@ -33,6 +33,7 @@ from dispatch.models import (
     ThresholdKey,
 )
 from tracker import permissions, workdays
+from tracker.actors import is_system
 from tracker.models import AuditAction, EscalationLevel, Problem, Role, StaffProfile
 from tracker.selectors import city_leader_for_domains
 from tracker.services import audit_record, problem_escalate
@@ -48,7 +49,7 @@ LEVEL_LABELS = dict(EscalationLevel.choices)
 
 def threshold_set(*, key: str, value, acting_user) -> Threshold:
     """Change one threshold (office leaders only), audited with the old and the new value."""
-    if acting_user is not None:
+    if not is_system(acting_user):
         permissions.require(permissions.is_office_leader(acting_user), "只有专班办领导可以调整调度阈值")
     if key not in ThresholdKey.values:
         raise ValidationError(f"未知的调度阈值：{key}")
@@ -102,7 +103,7 @@ def _site_visit_owners() -> tuple[dict[int, object], object | None]:
 
 
 def finding_fire(
-    *, finding: rules.Finding, on_date: dt.date, acting_user=None, context: dict | None = None
+    *, finding: rules.Finding, on_date: dt.date, acting_user, context: dict | None = None
 ) -> RuleFiring | None:
     """Record a finding under its natural key and do what it calls for, all in one transaction.
 
@@ -158,11 +159,11 @@ def _city_leader_name(project) -> str:
 
 
 def problem_overdue_escalate(
-    *, problem: Problem, on_date: dt.date, working_days: int, acting_user=None
+    *, problem: Problem, on_date: dt.date, working_days: int, acting_user
 ) -> RuleFiring | None:
     """R7 for a problem: one rung up (expected_level makes it conditional), recorded once per rung."""
     target = NEXT_LEVEL[EscalationLevel(problem.level)]
-    waited = workdays.working_days_between(problem.level_since, on_date)
+    waited = workdays.working_days_after(problem.level_since, on_date)
     facts = (
         f"{problem.project.name}的问题“{problem.description[:60]}”自{rules.cn_date(problem.level_since)}起在"
         f"{LEVEL_LABELS[problem.level]}层级协调，已{waited}个工作日未解决（时限{working_days}个工作日），"
@@ -203,7 +204,7 @@ def problem_overdue_escalate(
 
 
 def supervision_overdue_escalate(
-    *, supervision: RuleFiring, level: str, on_date: dt.date, facts: str, acting_user=None
+    *, supervision: RuleFiring, level: str, on_date: dt.date, facts: str, acting_user
 ) -> RuleFiring | None:
     """R7 for a 督办函 whose answer is overdue: recorded once per rung, with an audit row."""
     with transaction.atomic():
@@ -292,22 +293,7 @@ def last_working_day_of_quarter(day: dt.date) -> dt.date:
     return end
 
 
-def overdue_supervisions(*, supervisions, on_date: dt.date) -> list[RuleFiring]:
-    """The 督办函 firings whose letter was sent, whose answer deadline has passed by the date and
-    which no answer has reached (each gets `.deadline`, the letter's answer deadline)."""
-    candidates = [f for f in supervisions.select_related("project", "unit") if f.notice_id]
-    deadlines = issuing.answer_deadlines(notice_ids=[f.notice_id for f in candidates])
-    late = [f for f in candidates if f.notice_id in deadlines and deadlines[f.notice_id] < on_date]
-    answered = issuing.answered_notice_ids(notice_ids=[f.notice_id for f in late], on_date=on_date)
-    result = []
-    for firing in late:
-        if firing.notice_id not in answered:
-            firing.deadline = deadlines[firing.notice_id]
-            result.append(firing)
-    return result
-
-
-def escalations_run(*, on_date: dt.date, thresholds: dict, acting_user=None) -> list[RuleFiring]:
+def escalations_run(*, on_date: dt.date, thresholds: dict, acting_user) -> list[RuleFiring]:
     """R7: overdue problems and overdue 督办函 answers rise one rung (专班 → 市政府 → 省专班)."""
     limit = int(thresholds[ThresholdKey.R7_ESCALATION_WORKING_DAYS])
     fired = []
@@ -317,7 +303,7 @@ def escalations_run(*, on_date: dt.date, thresholds: dict, acting_user=None) -> 
         )
         if firing is not None:
             fired.append(firing)
-    overdue = overdue_supervisions(
+    overdue = issuing.overdue_supervisions(
         supervisions=RuleFiring.objects.filter(rule=Rule.R3_SUPERVISION), on_date=on_date
     )
     rungs = {
@@ -333,7 +319,7 @@ def escalations_run(*, on_date: dt.date, thresholds: dict, acting_user=None) -> 
             )
             level = EscalationLevel.CITY
         elif (f"firing:{supervision.pk}", EscalationLevel.PROVINCE.value) not in rungs and (
-            workdays.working_days_between(city.fired_on, on_date) >= limit
+            workdays.working_days_after(city.fired_on, on_date) >= limit
         ):
             facts = (
                 f"{rules.cn_date(supervision.fired_on)}发出的督办函（{supervision.facts[:80]}）逾期未反馈，"
@@ -350,7 +336,7 @@ def escalations_run(*, on_date: dt.date, thresholds: dict, acting_user=None) -> 
     return fired
 
 
-def daily_scan_run(*, on_date: dt.date, acting_user=None) -> list[RuleFiring]:
+def daily_scan_run(*, on_date: dt.date, acting_user) -> list[RuleFiring]:
     """The 07:00 risk and overdue scan (R3, R4, R5, R6 at the quarter's end, R7)."""
     thresholds = selectors.thresholds_current()
     facts = selectors.scan_facts(on_date=on_date, thresholds=thresholds)
@@ -383,11 +369,13 @@ def listed_supervision_findings(*, on_date: dt.date, thresholds: dict) -> list[r
         rule=Rule.R5_SUMMONS, fired_on__gte=start, fired_on__lte=on_date
     ).values_list("unit_id", flat=True):
         summonses[unit_id] = summonses.get(unit_id, 0) + 1
-    unanswered: dict[int, int] = {}
-    for supervision in overdue_supervisions(
+    # Letters, not firings: one 督办函 names all of a county's projects found that day.
+    letters: dict[int, set[int]] = {}
+    for supervision in issuing.overdue_supervisions(
         supervisions=selectors.supervision_firings_in(start=start, end=on_date), on_date=on_date
     ):
-        unanswered[supervision.unit_id] = unanswered.get(supervision.unit_id, 0) + 1
+        letters.setdefault(supervision.unit_id, set()).add(supervision.notice_id)
+    unanswered = {unit_id: len(notice_ids) for unit_id, notice_ids in letters.items()}
     from tracker.models import AdministrativeUnit
 
     units = dict(AdministrativeUnit.objects.values_list("pk", "name"))
@@ -400,9 +388,9 @@ def listed_supervision_findings(*, on_date: dt.date, thresholds: dict) -> list[r
     )
 
 
-def weekly_dispatch_run(*, on_date: dt.date, acting_user=None) -> list[RuleFiring]:
+def weekly_dispatch_run(*, on_date: dt.date, acting_user) -> list[RuleFiring]:
     """Close last week's dispatch: 催报 to units with unreported projects, then the 周调度报告."""
-    last_week = workdays.week_start(on_date) - dt.timedelta(days=7)
+    last_week = workdays.monday_of(on_date) - dt.timedelta(days=7)
     findings = []
     for unit_id, missing in selectors.missing_reports(week_start=last_week, on_date=on_date).items():
         unit_name = missing[0][3]
@@ -439,7 +427,7 @@ def weekly_dispatch_run(*, on_date: dt.date, acting_user=None) -> list[RuleFirin
     return _fire_all(findings, on_date=on_date, acting_user=acting_user, context={})
 
 
-def monthly_dispatch_run(*, on_date: dt.date, acting_user=None) -> list[RuleFiring]:
+def monthly_dispatch_run(*, on_date: dt.date, acting_user) -> list[RuleFiring]:
     """The month's start: the 月度通报 on last month, R1 预警函 and R2 提醒函."""
     thresholds = selectors.thresholds_current()
     previous_month = rules.month_start(rules.month_start(on_date) - dt.timedelta(days=1))
@@ -480,7 +468,7 @@ def jobs_due_on(day: dt.date) -> list[str]:
     due = []
     if workdays.is_working_day(day):
         due.append(Job.DAILY)
-    if day == workdays.next_working_day(workdays.week_start(day)):
+    if day == workdays.next_working_day(workdays.monday_of(day)):
         due.append(Job.WEEKLY)
     if day == workdays.first_working_day_of_month(day.year, day.month):
         due.append(Job.MONTHLY)
@@ -515,7 +503,7 @@ class JobOutcome:
     firings: list[RuleFiring] = field(default_factory=list)
 
 
-def job_run_for_date(*, job: str, on_date: dt.date, acting_user=None) -> JobOutcome:
+def job_run_for_date(*, job: str, on_date: dt.date, acting_user) -> JobOutcome:
     """Run one job for one date, once. A run already done returns at once; a run left half-done
     (a killed worker) or running elsewhere is safe to repeat: each firing is keyed."""
     if job not in JOB_SERVICES:

@@ -15,12 +15,11 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from dispatch import issuing, services
-from dispatch.models import Job
+from dispatch.catch_up import SLOT_TIMES, missed_jobs
+from tracker.actors import SYSTEM
 
 # Database hiccups and broker/network blips are worth a retry; a rerun is harmless (natural keys).
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
-SLOT_JOBS = {"07:00": [Job.DAILY], "08:30": [Job.WEEKLY, Job.MONTHLY]}
-CATCH_UP_DAYS = 7
 
 
 @shared_task(
@@ -37,7 +36,7 @@ CATCH_UP_DAYS = 7
 )
 def run_job(self, job: str, on_date: str) -> dict:
     """Run one calendar job for one date (idempotent: see services.job_run_for_date)."""
-    outcome = services.job_run_for_date(job=job, on_date=dt.date.fromisoformat(on_date))
+    outcome = services.job_run_for_date(job=job, on_date=dt.date.fromisoformat(on_date), acting_user=SYSTEM)
     return {
         "job": job,
         "date": on_date,
@@ -80,14 +79,13 @@ def finish_stalled_circulars() -> int:
     max_retries=3,
 )
 def run_due_jobs(slot: str, on_date: str | None = None) -> list[tuple[str, str]]:
-    """Enqueue the jobs of this slot due today, and any job missed in the past week."""
+    """Beat's knock at a slot: enqueue every job due by now and not done (the calendar's one
+    answer, dispatch.catch_up.missed_jobs): today's jobs of this slot, and any missed before."""
     today = dt.date.fromisoformat(on_date) if on_date else timezone.localdate()
-    slot_jobs = SLOT_JOBS[slot]
-    pending = services.jobs_due_between(
-        start=today - dt.timedelta(days=CATCH_UP_DAYS), end=today, pending_only=True
-    )
-    # Today's jobs belong to their own slot; earlier days' are overdue whatever the slot.
-    to_run = [(job, day.isoformat()) for job, day in pending if day < today or job in slot_jobs]
+    at = timezone.make_aware(dt.datetime.combine(today, SLOT_TIMES[slot]))
+    if on_date is None:
+        at = max(at, timezone.now())
+    to_run = [(job, day.isoformat()) for job, day in missed_jobs(now=at)]
     for job, day in to_run:
         transaction.on_commit(lambda job=job, day=day: run_job.delay(job, day))
     return to_run

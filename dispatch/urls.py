@@ -6,4 +6,5 @@ from dispatch import views
 app_name = "dispatch"
 urlpatterns = [
     path("thresholds/", views.thresholds, name="thresholds"),
+    path("site-visits/", views.site_visits, name="site_visits"),
 ]

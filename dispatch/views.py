@@ -1,4 +1,5 @@
-"""The calendar's pages: the rule thresholds, seen and changed by the office leader.
+"""The calendar's pages: the rule thresholds (seen and changed by the office leader) and the
+site-visit tasks (现场督导) the rules created.
 
 Every change goes through dispatch.services.threshold_set, which checks the role and writes the
 audit row (threshold.change) in the same transaction as the change.
@@ -10,10 +11,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from dispatch import selectors, services
 from dispatch.forms import ThresholdsForm
+from dispatch.models import SiteVisitTask
 from tracker import permissions
 
 
@@ -41,3 +43,11 @@ def thresholds(request):
             messages.success(request, f"已调整 {len(changed)} 项阈值（{labels}），修改已记入审计日志")
             return redirect("dispatch:thresholds")
     return render(request, "dispatch/thresholds.html", {"form": form, "rows": form.bound_rows()})
+
+
+@login_required
+@require_GET
+def site_visits(request):
+    permissions.require(permissions.is_office_staff(request.user), "现场督导任务仅供专班办人员查看")
+    tasks = SiteVisitTask.objects.select_related("project", "owner").order_by("status", "visit_on")
+    return render(request, "dispatch/site_visits.html", {"tasks": tasks})

@@ -1,8 +1,6 @@
 """Admin for notices (Chinese). Issued notices are read-only: content never changes after issue."""
 from django.contrib import admin
 
-from tracker.admin_audit import AuditedModelAdmin
-
 from notices.models import (
     AnswerAttachment,
     Contact,
@@ -11,13 +9,38 @@ from notices.models import (
     NoticeAnswer,
     NoticeKindSetting,
     NumberCounter,
+    OfficeSetting,
 )
+from notices.services.arrangements import office_contact_set
+from tracker.admin_audit import AuditedModelAdmin
+from tracker.permissions import is_office_leader
 
 
 @admin.register(NoticeKindSetting)
 class NoticeKindSettingAdmin(AuditedModelAdmin):
     list_display = ("kind", "number_prefix", "notice_format", "auto_issue", "answer_required",
                     "acknowledge_workdays", "answer_workdays")
+
+
+@admin.register(OfficeSetting)
+class OfficeSettingAdmin(admin.ModelAdmin):
+    """The office's contact on its letters: the office leader edits it; the service audits it."""
+
+    list_display = ("contact_name", "contact_phone", "updated_at")
+    fields = ("contact_name", "contact_phone")
+
+    def has_add_permission(self, request):
+        return is_office_leader(request.user) and not OfficeSetting.objects.exists()
+
+    def has_change_permission(self, request, obj=None):
+        return is_office_leader(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        saved = office_contact_set(acting_user=request.user, name=obj.contact_name, phone=obj.contact_phone)
+        obj.pk = saved.pk
 
 
 @admin.register(NumberCounter)

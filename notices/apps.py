@@ -7,4 +7,8 @@ class NoticesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from notices import checks  # noqa: F401  (registers the font check)
+        # Register the tasks by name in every process (services send them by name).
+        from notices import (
+            checks,  # noqa: F401  (registers the font check)
+            tasks,  # noqa: F401
+        )

@@ -1,4 +1,5 @@
-"""Turn a notice's stored context into the document GB/T 9704 lays out (no I/O, no WeasyPrint).
+"""Turn a notice's stored context into the document GB/T 9704 lays out (no WeasyPrint; the only
+read is the office's names that the title breaker keeps whole, see notices.titles).
 
 The composers produce plain, JSON-serialisable context; this module decides the parts of the
 公文 — mark, number, title, 主送, body blocks, signature, 版记 — for each kind.
@@ -6,8 +7,11 @@ The composers produce plain, JSON-serialisable context; this module decides the 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.conf import settings
+
+from notices import titles
 
 LETTER_FORMAT = "letter"
 ORDINARY_FORMAT = "ordinary"
@@ -24,28 +28,34 @@ def document_number(prefix: str, year: int, sequence: int) -> str:
     return f"{prefix}〔{year}〕{sequence}号"
 
 
+# 发文机关标志 (GB/T 9704 §7.2.3): 醒目、美观、庄重. It is set at 2号 (22 pt) at least and, when
+# the name is too long for one line at that size, condensed horizontally (a 长宋 look, as
+# printers set long marks) rather than made smaller than the title below it.
+MARK_SIZE_PT = 22.0
+MARK_MAX_WIDTH_PT = TYPE_AREA_WIDTH_PT - 4
+
+
+def _em_width(text: str) -> float:
+    """Width in em: CJK characters and full-width marks 1, half-width characters about ½."""
+    return sum(0.55 if ord(char) < 0x2000 else 1.0 for char in text)
+
+
+def mark_layout(text: str) -> dict:
+    """Size, natural width and horizontal scale of the 发文机关标志: 22 pt, scaled to the type area."""
+    natural = _em_width(text) * MARK_SIZE_PT
+    scale = min(1.0, MARK_MAX_WIDTH_PT / natural) if natural else 1.0
+    return {"size_pt": MARK_SIZE_PT, "width_pt": round(natural, 2), "scale": round(scale, 4),
+            "offset_pt": round((TYPE_AREA_WIDTH_PT - natural) / 2, 2)}
+
+
 def mark_size_pt(text: str) -> float:
-    """The 发文机关标志 fills at most the type area's width, capped at 2号×1.6."""
-    return round(min(35.0, (TYPE_AREA_WIDTH_PT - 8) / max(len(text), 1) - 1), 1)
+    """The 发文机关标志's type size (never below 2号; see `mark_layout` for the condensing)."""
+    return mark_layout(text)["size_pt"]
 
 
-TITLE_CHARS_PER_LINE = 20  # 156 mm of 2号 (22 pt) characters
-
-
-def title_lines(title: str) -> list[str]:
-    """Break a long title into lines of near-equal length (a symmetric shape, GB/T 9704 §7.3.1)
-    rather than leaving one character alone on the last line."""
-    if len(title) <= TITLE_CHARS_PER_LINE:
-        return [title]
-    count = -(-len(title) // TITLE_CHARS_PER_LINE)
-    size = -(-len(title) // count)
-    lines = [title[i:i + size] for i in range(0, len(title), size)]
-    # Never start a line with closing punctuation.
-    for index in range(1, len(lines)):
-        while lines[index] and lines[index][0] in "，。、；：）》”’":
-            lines[index - 1] += lines[index][0]
-            lines[index] = lines[index][1:]
-    return [line for line in lines if line]
+def title_lines(title: str, *, terms=None) -> list[str]:
+    """The title's lines, broken between words into a 梯形/菱形 (GB/T 9704 §7.3.1; notices.titles)."""
+    return titles.title_lines(title, terms=terms)
 
 
 def _paragraphs(text: str) -> list[dict]:
@@ -82,25 +92,69 @@ def _chinese_numeral(number: int) -> str:
     return str(number)
 
 
+# 上行文 (to a higher authority) carry 签发人 beside the number (GB/T 9704 §7.2.4–7.2.5).
+UPWARD_KINDS = frozenset({"weekly_report"})
+_TABLE_NUMBER = re.compile(r"^表\s*\d+\s*")
+
+
+def _wide_tables_as_attachments(blocks: list[dict], first_number: int) -> tuple[list[dict], list[dict]]:
+    """Wide tables leave the running text: each becomes an 附件 set on landscape pages after the
+    signature (GB/T 9704 §7.3.7 另面编排, §8 横排表格), and the text keeps its heading and intro
+    with a reference to it, so no running text is ever set on a landscape page."""
+    body: list[dict] = []
+    appendices: list[dict] = []
+    for block in blocks:
+        if block.get("kind") != "table" or not block.get("wide"):
+            body.append(block)
+            continue
+        number = first_number + len(appendices)
+        name = _TABLE_NUMBER.sub("", block.get("caption") or block.get("heading") or "").strip()
+        if block.get("heading"):
+            body.append({"kind": "h2", "text": block["heading"]})
+        reference = f"{name}见附件{number}。" if name else f"详见附件{number}。"
+        intro = (block.get("intro") or "").strip()
+        body.append({"kind": "p", "text": f"{intro}{reference}" if intro else reference})
+        appendices.append({"number": number, "title": name,
+                           "table": {k: v for k, v in block.items() if k not in ("heading", "intro", "caption")}})
+    return body, appendices
+
+
 def build_document(*, notice_format: str, number: str | None, title: str, main_recipients: str,
-                   context: dict, issued_on: dt.date, copy_to: str = "", note: str = "") -> dict:
-    """Everything the document template needs, for either format."""
+                   context: dict, issued_on: dt.date, copy_to: str = "", note: str = "",
+                   kind: str = "", signer: str = "", title_terms=None) -> dict:
+    """Everything the document template needs, for either format.
+
+    `kind`: the notice's kind (上行文 carry `signer` as 签发人); `title_terms`: names to keep whole
+    when the title is broken (default: the office's names read from the database)."""
     issuer = settings.YIHONG_NOTICE_ISSUER
     mark = issuer if notice_format == LETTER_FORMAT else f"{issuer}文件"
     blocks = context.get("blocks") if context.get("blocks") is not None else letter_blocks(context)
+    attachments = list(context.get("attachments") or [])
+    blocks, appendices = _wide_tables_as_attachments(list(blocks), first_number=len(attachments) + 1)
+    attachments += [appendix["title"] for appendix in appendices]
+    # The last paragraph goes with the signature and date (GB/T 9704 §7.3.5: no page holding
+    # only them); the template keeps that group on one page.
+    closing = blocks.pop() if blocks and blocks[-1].get("kind") == "p" else None
+    mark_geometry = mark_layout(mark)
     return {
         "format": notice_format,
+        "kind": kind,
         "issuer": issuer,
         "issuer_mark": mark,
         # 印发机关 shares one 4号 line with the date, so the short name is used there.
         "printer": settings.YIHONG_NOTICE_PRINTER,
-        "mark_size_pt": mark_size_pt(mark),
+        "mark_size_pt": mark_geometry["size_pt"],
+        "mark": mark_geometry,
         "number": number,
+        "signer": signer if kind in UPWARD_KINDS and notice_format == ORDINARY_FORMAT else "",
+        "upward": kind in UPWARD_KINDS and notice_format == ORDINARY_FORMAT,
         "title": title,
-        "title_lines": title_lines(title),
+        "title_lines": title_lines(title, terms=title_terms),
         "main_recipients": main_recipients,
         "blocks": blocks,
-        "attachments": context.get("attachments") or [],
+        "closing_block": closing,
+        "attachments": attachments,
+        "appendices": appendices,
         "date_text": chinese_date(issued_on),
         "print_date_text": chinese_date(issued_on),
         "copy_to": copy_to or context.get("copy_to", ""),

@@ -183,9 +183,3 @@ def font_face_css() -> str:
                 f"font-weight: normal; font-style: normal; }}"
             )
     return "\n".join(rules)
-
-
-def family_list(role: str) -> str:
-    """The CSS font-family value for a role: the settings' stack, official faces first."""
-    stack = settings.YIHONG_FONT_STACK[role]
-    return ", ".join(f'"{name}"' for name in stack)

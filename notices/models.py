@@ -128,6 +128,27 @@ class Contact(TimeStampedModel):
         return f"{body} {self.name}"
 
 
+class OfficeSetting(TimeStampedModel):
+    """The office's own particulars printed on its letters: the person a recipient calls (联系人,
+    电话). One row; the office leader maintains it (notices.arrangements.office_contact_set,
+    audited). A letter with a 反馈 loop cannot be signed while it is unset."""
+
+    contact_name = models.CharField("联系人", max_length=50, blank=True)
+    contact_phone = models.CharField("联系电话", max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = "专班办设置"
+        verbose_name_plural = "专班办设置"
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"联系人：{self.contact_name or '未设置'}，电话：{self.contact_phone or '未设置'}"
+
+    @property
+    def contact_is_set(self) -> bool:
+        return bool(self.contact_name.strip() and self.contact_phone.strip())
+
+
 class Notice(TimeStampedModel):
     """One official document and its life cycle. Content is frozen once issued (see save())."""
 
@@ -165,6 +186,12 @@ class Notice(TimeStampedModel):
     signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="签发人", on_delete=models.PROTECT,
                                   null=True, blank=True, related_name="+")
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    # 约谈通知: what the office fills in before 签发 (notices.arrangements.notice_summons_arrange).
+    meeting_at = models.DateTimeField("约谈时间", null=True, blank=True)
+    meeting_place = models.CharField("约谈地点", max_length=200, blank=True)
+    meeting_convener = models.CharField("召集人", max_length=100, blank=True)
+    meeting_attendees = models.CharField("参加人员", max_length=300, blank=True)
+    meeting_materials = models.CharField("须携带材料", max_length=300, blank=True)
 
     class Meta:
         verbose_name = "公文"

@@ -91,6 +91,33 @@ def layout_only(html: str):
     )
 
 
+def _colophon_page(document) -> tuple[int, object] | None:
+    """(1-based number, page) of the page holding the 版记, if any (the last page with a box of
+    it: its footnote call may stay on the page before)."""
+    found = None
+    for number, page in enumerate(document.pages, start=1):
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            if element is not None and "colophon" in (element.get("class") or "").split():
+                found = (number, page)
+                break
+    return found
+
+
 def render_pdf(template_name: str, context: dict) -> bytes:
-    """Render one document template to PDF bytes."""
-    return pdf_from_html(render_html(template_name, context))
+    """Render one document template to PDF bytes.
+
+    The 版记 must fall on an even (back) page, GB/T 9704 §7.4: it is first laid out at the foot of
+    the last page; when that page is odd or landscape, the document is laid out again with the
+    版记 on the next even page (a blank, unnumbered page between when needed)."""
+    html = render_html(template_name, context)
+    document = layout_only(html)
+    doc = context.get("doc")
+    if isinstance(doc, dict) and not doc.get("colophon_own_page"):
+        found = _colophon_page(document)
+        if found is not None:
+            number, page = found
+            if number % 2 or page.width > page.height:
+                context = {**context, "doc": {**doc, "colophon_own_page": True}}
+                document = layout_only(render_html(template_name, context))
+    return document.write_pdf()

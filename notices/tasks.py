@@ -1,10 +1,9 @@
 """Celery tasks for notices: thin — load by id, call one service, retry on transient errors."""
 from __future__ import annotations
 
+import datetime as dt
 import smtplib
 import socket
-
-import datetime as dt
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError

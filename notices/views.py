@@ -1,6 +1,7 @@
 """Pages of the notices app: thin — parse input, call one service or selector, render."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -56,7 +57,7 @@ def notice_detail(request, notice_id: int):
         "deliveries": notice.deliveries.all() if permissions.is_office_staff(request.user) else [],
         "is_office_staff": permissions.is_office_staff(request.user),
         "is_office_leader": permissions.is_office_leader(request.user),
-        "max_mb": services.settings.YIHONG_NOTICE_ATTACHMENT_MAX_BYTES // 1048576,
+        "max_mb": settings.YIHONG_NOTICE_ATTACHMENT_MAX_BYTES // 1048576,
     })
 
 
@@ -117,7 +118,7 @@ def notice_acknowledge(request, notice_id: int):
 def notice_answer(request, notice_id: int):
     # Read at most one byte past the limit: enough for the service to refuse an oversized file
     # without holding all of it in memory.
-    limit = services.settings.YIHONG_NOTICE_ATTACHMENT_MAX_BYTES
+    limit = settings.YIHONG_NOTICE_ATTACHMENT_MAX_BYTES
     files = [services.UploadedAttachment(name=f.name, content=f.read(limit + 1))
              for f in request.FILES.getlist("attachments")]
     return _act(request, notice_id, services.notice_answer, "整改反馈已提交", _is_recipient,

@@ -5,17 +5,21 @@ local server when it is not running and fail — never skip — when it cannot b
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import socket
 import subprocess
 import sys
 import time
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
 
-from tracker.demo import demo_ledger_load
+from demo.ledger import demo_ledger_load
+from tracker import services
+from tracker.models import AdministrativeUnit, Department, Domain
 
 POSTGRES_URL = os.environ.get("YIHONG_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("YIHONG_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -111,10 +115,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def portfolio_cache_empty():
     """Each test starts with an empty portfolio cache: the database rolls back after every test,
-    the cached dashboard figures must not outlive it (tracker.portfolio_cache)."""
+    the cached dashboard figures must not outlive it (dashboard.cache)."""
     from django.core.cache import cache
 
-    from tracker.portfolio_cache import portfolio_cache_forget_local
+    from dashboard.cache import portfolio_cache_forget_local
 
     cache.clear()
     portfolio_cache_forget_local()
@@ -164,3 +168,31 @@ def other_county_liaison(demo_ledger):
 @pytest.fixture
 def department_liaison(demo_ledger):
     return _demo_user("dept_water")
+
+
+@pytest.fixture
+def preparation_project(demo_ledger, leader):
+    """A project in 前期 in 侯马市 whose construction permit is still being processed."""
+    unit = AdministrativeUnit.objects.get(code="houma")
+    project = services.project_create(
+        acting_user=leader,
+        code="LF-TEST-901",
+        map_number=901,
+        name="侯马市测试污水管网改造工程",
+        unit=unit,
+        lead_department=Department.objects.order_by("id").first(),
+        domain=Domain.objects.order_by("id").first(),
+        owner_name="侯马市住建局",
+        total_investment=Decimal("1200.00"),
+        planned_start=dt.date(2025, 9, 1),
+        planned_completion=dt.date(2026, 6, 30),
+        target_year=2025,
+        longitude=Decimal("111.372"),
+        latitude=Decimal("35.619"),
+    )
+    services.procedure_update(
+        project_id=project.pk, kind="construction_permit", acting_user=leader, status="in_progress",
+        started_on=dt.date(2025, 8, 1),
+    )
+    project.refresh_from_db()
+    return project

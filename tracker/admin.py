@@ -10,11 +10,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from import_export.admin import ExportMixin
-
 from tracker import services
 from tracker.admin_audit import AuditedModelAdmin, ViewOnlyModelAdmin, formset_audit
-from tracker.resources import ProjectResource, WeeklyReportResource
 from tracker.models import (
     AdministrativeUnit,
     AuditEvent,
@@ -81,9 +78,8 @@ class ProblemInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(ExportMixin, admin.ModelAdmin):
-    # Export only: imports go through the ledger page (/ledgers/), see tracker.resources.
-    resource_classes = [ProjectResource]
+class ProjectAdmin(admin.ModelAdmin):
+    # Its export button comes from ledgers/admin.py (the spreadsheets are the ledgers app's).
     list_display = [
         "map_number", "code", "name", "unit", "domain", "state_badge", "progress_percent", "total_investment",
         "planned_start", "planned_completion",
@@ -176,11 +172,11 @@ class ProcedureAdmin(AuditedModelAdmin):
 
 
 @admin.register(WeeklyReport)
-class WeeklyReportAdmin(ExportMixin, ViewOnlyModelAdmin):
+class WeeklyReportAdmin(ViewOnlyModelAdmin):
     """Reports come in through the report form and the weekly sheet import, which validate them
-    (no lower progress without a note, …) and audit them; here they are read and exported."""
+    (no lower progress without a note, …) and audit them; here they are read (and exported:
+    ledgers/admin.py adds the button)."""
 
-    resource_classes = [WeeklyReportResource]
     list_display = ["project", "week_start", "progress_percent", "completed_investment", "funds_in_place", "reporter_name"]
     list_filter = ["week_start", "project__unit", "project__domain", TargetYearFilter]
     search_fields = ["project__code", "project__name"]

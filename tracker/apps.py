@@ -8,7 +8,3 @@ class TrackerConfig(AppConfig):
     def ready(self) -> None:
         # Connect the login audit receivers.
         from tracker import auth_audit  # noqa: F401
-        from tracker.portfolio_cache import connect_signals
-
-        # Writes bump the version of the dashboard's and ledger's cached figures.
-        connect_signals()

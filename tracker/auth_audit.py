@@ -6,6 +6,7 @@ from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 from django.shortcuts import render
 
+from tracker.actors import ANONYMOUS
 from tracker.models import AuditAction
 from tracker.services import audit_record
 
@@ -28,7 +29,7 @@ def record_login(sender, request, user, **kwargs) -> None:
 def record_failed_login(sender, credentials, request=None, **kwargs) -> None:
     username = str(credentials.get("username", ""))[:100]
     audit_record(
-        action=AuditAction.LOGIN_FAILED, acting_user=None, actor_name=username or "（未填写用户名）",
+        action=AuditAction.LOGIN_FAILED, acting_user=ANONYMOUS, actor_name=username or "（未填写用户名）",
         object_type="user", data={"username": username, "ip": _client_address(request)},
     )
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from tracker.choices import PROCEDURE_SETTLED
+
 if TYPE_CHECKING:
     from tracker.models import Project
 
@@ -19,8 +21,6 @@ START_GATE_PROCEDURE = "construction_permit"
 
 
 def start_problems(project: Project) -> list[str]:
-    from tracker.models import PROCEDURE_SETTLED
-
     problems = []
     permit = next((p for p in project.procedures.all() if p.kind == START_GATE_PROCEDURE), None)
     if permit is None or permit.status not in PROCEDURE_SETTLED:

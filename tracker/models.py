@@ -12,9 +12,30 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from tracker import guards
+from tracker.choices import (  # noqa: F401  (the choices are part of the models' interface)
+    ACTIVE_STATES,
+    COMPLETED_STATES,
+    ESCALATION_ORDER,
+    GOOD_WATER_CLASS_MAX,
+    PROCEDURE_SETTLED,
+    STARTED_STATES,
+    AuditAction,
+    EscalationLevel,
+    ProblemCategory,
+    ProblemStatus,
+    ProcedureKind,
+    ProcedureStatus,
+    ProjectState,
+    Role,
+    RollbackStatus,
+    SectionLevel,
+    UnitKind,
+    WaterClass,
+)
 
 WAN = {"max_digits": 14, "decimal_places": 2}  # money in 万元, two places (STYLE: never floats)
 PERCENT = {
@@ -30,13 +51,6 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
-
-
-class UnitKind(models.TextChoices):
-    DISTRICT = "district", "区"
-    CITY = "city", "县级市"
-    COUNTY = "county", "县"
-    ZONE = "zone", "开发区"
 
 
 class AdministrativeUnit(TimeStampedModel):
@@ -110,25 +124,6 @@ class Basin(TimeStampedModel):
         return self.name
 
 
-class ProjectState(models.TextChoices):
-    PREPARATION = "preparation", "前期"
-    UNDER_CONSTRUCTION = "under_construction", "开工"
-    SUSPENDED = "suspended", "停工"
-    COMPLETED = "completed", "完工"
-    EFFECTIVE = "effective", "达效"
-
-
-# States that count as "started" / "completed" in rates and the province's targets.
-STARTED_STATES = (
-    ProjectState.UNDER_CONSTRUCTION,
-    ProjectState.SUSPENDED,
-    ProjectState.COMPLETED,
-    ProjectState.EFFECTIVE,
-)
-COMPLETED_STATES = (ProjectState.COMPLETED, ProjectState.EFFECTIVE)
-ACTIVE_STATES = (ProjectState.PREPARATION, ProjectState.UNDER_CONSTRUCTION, ProjectState.SUSPENDED)
-
-
 class Project(ConcurrentTransitionMixin, TimeStampedModel):
     """A province-designated project and its life cycle 前期 → 开工 → 完工 → 达效 (停工 ⇄ 开工).
 
@@ -171,6 +166,9 @@ class Project(ConcurrentTransitionMixin, TimeStampedModel):
     longitude = models.DecimalField("经度", max_digits=9, decimal_places=6, null=True, blank=True)
     latitude = models.DecimalField("纬度", max_digits=9, decimal_places=6, null=True, blank=True)
     is_provincial = models.BooleanField("省定工程", default=True)
+    # The day the project entered the portfolio (纳入台账): on every earlier date it did not exist
+    # (tracker.portfolio counts it, and its investment, only from this day on).
+    listed_on = models.DateField("纳入日期", default=timezone.localdate, db_index=True)
     target_year = models.PositiveSmallIntegerField("目标年度")
     remarks = models.TextField("备注", blank=True)
     state = FSMField(
@@ -256,26 +254,6 @@ class Project(ConcurrentTransitionMixin, TimeStampedModel):
         return self.state in COMPLETED_STATES
 
 
-class ProcedureKind(models.TextChoices):
-    PROJECT_APPROVAL = "project_approval", "立项/可研批复"
-    PRELIMINARY_DESIGN = "preliminary_design", "初步设计批复"
-    LAND_USE = "land_use", "用地手续"
-    PLANNING_PERMIT = "planning_permit", "规划许可"
-    ENVIRONMENTAL_IMPACT = "environmental_impact", "环评批复"
-    TENDERING = "tendering", "招投标"
-    CONSTRUCTION_PERMIT = "construction_permit", "施工许可(开工备案)"
-
-
-class ProcedureStatus(models.TextChoices):
-    NOT_STARTED = "not_started", "未启动"
-    IN_PROGRESS = "in_progress", "办理中"
-    DONE = "done", "已办结"
-    NOT_REQUIRED = "not_required", "无需办理"
-
-
-PROCEDURE_SETTLED = (ProcedureStatus.DONE, ProcedureStatus.NOT_REQUIRED)
-
-
 class Procedure(TimeStampedModel):
     """One approval procedure (手续) of a project, one row per kind."""
 
@@ -320,7 +298,7 @@ class WeeklyReport(TimeStampedModel):
         verbose_name_plural = "周调度"
         ordering = ["-week_start", "project__map_number"]
         # The unique constraint's index serves "a project's latest report on or before a date";
-        # this one serves "is anything dated after this date?" (tracker.dashboard.current_fields_hold).
+        # this one serves "is anything dated after this date?" (dashboard.selectors.current_fields_hold).
         indexes = [models.Index(fields=["week_start"], name="weekly_report_week")]
         constraints = [
             models.UniqueConstraint(fields=["project", "week_start"], name="weekly_report_one_per_week"),
@@ -353,31 +331,6 @@ class MonthlyPlan(TimeStampedModel):
         return f"{self.project.code} {self.month:%Y年%m月}计划"
 
 
-class ProblemCategory(models.TextChoices):
-    PROCEDURE = "procedure", "手续"
-    FUNDS = "funds", "资金"
-    LAND = "land", "用地"
-    TECHNOLOGY = "technology", "技术"
-    RESPONSIBILITY = "responsibility", "责任"
-    OTHER = "other", "其他"
-
-
-class EscalationLevel(models.TextChoices):
-    """DOMAIN: The escalation ladder — 专班协调 → 市政府领导协调 → 省专班."""
-
-    OFFICE = "office", "专班"
-    CITY = "city", "市政府"
-    PROVINCE = "province", "省专班"
-
-
-ESCALATION_ORDER = [EscalationLevel.OFFICE, EscalationLevel.CITY, EscalationLevel.PROVINCE]
-
-
-class ProblemStatus(models.TextChoices):
-    OPEN = "open", "未解决"
-    RESOLVED = "resolved", "已解决"
-
-
 class Problem(TimeStampedModel):
     """A blocking problem of a project and where it stands on the escalation ladder."""
 
@@ -407,23 +360,6 @@ class Problem(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.project.code} {self.description[:30]}"
-
-
-class SectionLevel(models.TextChoices):
-    NATIONAL = "national", "国考"
-    PROVINCIAL = "provincial", "省考"
-
-
-class WaterClass(models.IntegerChoices):
-    I = 1, "Ⅰ类"  # noqa: E741
-    II = 2, "Ⅱ类"
-    III = 3, "Ⅲ类"
-    IV = 4, "Ⅳ类"
-    V = 5, "Ⅴ类"
-    WORSE_THAN_V = 6, "劣Ⅴ类"
-
-
-GOOD_WATER_CLASS_MAX = WaterClass.III  # 优良 = class I–III (DOMAIN: Ledgers and maps)
 
 
 class MonitoringSection(TimeStampedModel):
@@ -467,14 +403,6 @@ class SectionReading(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.section.name} {self.month:%Y年%m月} {self.get_water_class_display()}"
-
-
-class Role(models.TextChoices):
-    CLERK = "clerk", "专班办工作人员"
-    OFFICE_LEADER = "office_leader", "专班办领导"
-    DEPARTMENT_LIAISON = "department_liaison", "市直部门联络员"
-    COUNTY_LIAISON = "county_liaison", "县级联络员"
-    CITY_LEADER = "city_leader", "市领导"
 
 
 class StaffProfile(TimeStampedModel):
@@ -532,28 +460,6 @@ class StaffProfile(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.full_name or self.user.get_username()}（{self.get_role_display()}）"
-
-
-class AuditAction(models.TextChoices):
-    PROJECT_TRANSITION = "project.transition", "阶段变更"
-    PROJECT_EDIT = "project.edit", "项目信息修改"
-    PROJECT_CREATE = "project.create", "项目新增"
-    WEEKLY_REPORT = "weekly_report.submit", "周调度填报"
-    PROCEDURE_UPDATE = "procedure.update", "手续更新"
-    PROBLEM_RAISE = "problem.raise", "问题提出"
-    PROBLEM_ESCALATE = "problem.escalate", "问题升级"
-    PROBLEM_RESOLVE = "problem.resolve", "问题解决"
-    NOTICE = "notice", "公文"
-    LEDGER_IMPORT = "ledger.import", "台账导入"
-    THRESHOLD_CHANGE = "threshold.change", "阈值调整"
-    ADMIN_EDIT = "admin.edit", "后台数据维护"
-    MONTHLY_PLAN = "monthly_plan.save", "月进展计划"
-    ROLLBACK_REQUEST = "rollback.request", "退回申请"
-    ROLLBACK_APPROVE = "rollback.approve", "退回批准"
-    ROLLBACK_REJECT = "rollback.reject", "退回驳回"
-    LOGIN = "auth.login", "登录"
-    LOGIN_FAILED = "auth.login_failed", "登录失败"
-    OTHER = "other", "其他"
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -616,12 +522,6 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied("审计记录不可删除")
-
-
-class RollbackStatus(models.TextChoices):
-    PENDING = "pending", "待审批"
-    APPROVED = "approved", "已批准"
-    REJECTED = "rejected", "已驳回"
 
 
 class RollbackRequest(TimeStampedModel):

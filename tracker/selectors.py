@@ -1,209 +1,25 @@
-"""Reads of the portfolio, including the portfolio as it stood on any past date.
-
-The as-of-date state of a project is the target state of its last transition whose effective
-date is on or before that date (AuditEvent rows, written with every transition); a project
-with none was in 前期. The as-of-date figures (progress, investment, funds) are those of its
-last weekly report on or before that date. Both are set-based: a fixed number of queries
-whatever the number of projects.
+"""Reads of the domain with permission scoping: project lists, a project, the transition and
+rollback options a user has, the audit log. The portfolio as it stood on a date is
+tracker.portfolio's (one module for every reader).
 """
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
 from tracker import permissions
 from tracker.models import (
-    COMPLETED_STATES,
-    STARTED_STATES,
-    AdministrativeUnit,
-    AuditAction,
-    AuditEvent,
-    Domain,
     Project,
-    ProjectState,
     Role,
     RollbackRequest,
     RollbackStatus,
     StaffProfile,
     WeeklyReport,
 )
-
-
-def project_states_as_of(*, as_of: dt.date, project_ids: list[int] | None = None) -> dict[int, str]:
-    """{project id: state on `as_of`} for every project (or the given ones)."""
-    projects = Project.objects.all()
-    if project_ids is not None:
-        projects = projects.filter(pk__in=project_ids)
-    states = {pk: ProjectState.PREPARATION.value for pk in projects.values_list("pk", flat=True)}
-    events = AuditEvent.objects.filter(action=AuditAction.PROJECT_TRANSITION, effective_on__lte=as_of)
-    if project_ids is not None:
-        events = events.filter(project_id__in=project_ids)
-    # Ordered so that the last row per project is its latest transition; later rows overwrite.
-    for project_id, to_state in events.order_by("project_id", "effective_on", "occurred_at", "id").values_list(
-        "project_id", "to_state"
-    ):
-        if project_id in states:
-            states[project_id] = to_state
-    return states
-
-
-@dataclass(frozen=True)
-class ProjectFigures:
-    progress_percent: Decimal
-    completed_investment: Decimal
-    funds_in_place: Decimal
-    week_start: dt.date | None
-
-
-ZERO_FIGURES = ProjectFigures(Decimal("0"), Decimal("0"), Decimal("0"), None)
-
-
-def project_figures_as_of(*, as_of: dt.date, project_ids: list[int] | None = None) -> dict[int, ProjectFigures]:
-    """{project id: figures of its last weekly report on or before `as_of`} (one query).
-
-    Each project's latest report is found by an index seek on (project, week_start) — the
-    unique constraint's index — rather than by ranking every report with a window function:
-    at 10,000 projects and a million reports, one short seek per project instead of a sort
-    of every report up to the date.
-    """
-    projects = Project.objects.all() if project_ids is None else Project.objects.filter(pk__in=project_ids)
-    newest = WeeklyReport.objects.filter(
-        project_id=OuterRef("pk"), week_start__lte=as_of
-    ).order_by("-week_start")
-    latest = WeeklyReport.objects.filter(
-        pk__in=projects.order_by().annotate(latest=Subquery(newest.values("pk")[:1])).values("latest")
-    )
-    return {
-        row["project_id"]: ProjectFigures(
-            row["progress_percent"], row["completed_investment"], row["funds_in_place"], row["week_start"]
-        )
-        for row in latest.values(
-            "project_id", "progress_percent", "completed_investment", "funds_in_place", "week_start"
-        )
-    }
-
-
-@dataclass
-class GroupTally:
-    """Counts and money of one group of projects (a unit, a domain, or the whole portfolio)."""
-
-    name: str
-    projects: int = 0
-    started: int = 0
-    completed: int = 0
-    effective: int = 0
-    total_investment: Decimal = Decimal("0")
-    completed_investment: Decimal = Decimal("0")
-    funds_in_place: Decimal = Decimal("0")
-    by_state: dict[str, int] = field(default_factory=dict)
-
-    def add(self, state: str, total: Decimal, figures: ProjectFigures) -> None:
-        self.projects += 1
-        label = ProjectState(state).label
-        self.by_state[label] = self.by_state.get(label, 0) + 1
-        self.started += state in STARTED_STATES
-        self.completed += state in COMPLETED_STATES
-        self.effective += state == ProjectState.EFFECTIVE
-        self.total_investment += total
-        self.completed_investment += figures.completed_investment
-        self.funds_in_place += figures.funds_in_place
-
-    @staticmethod
-    def _rate(part: int | Decimal, whole: int | Decimal) -> Decimal:
-        if not whole:
-            return Decimal("0.00")
-        return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"))
-
-    @property
-    def started_rate(self) -> Decimal:
-        return self._rate(self.started, self.projects)
-
-    @property
-    def completed_rate(self) -> Decimal:
-        return self._rate(self.completed, self.projects)
-
-    @property
-    def investment_rate(self) -> Decimal:
-        return self._rate(self.completed_investment, self.total_investment)
-
-    def as_dict(self) -> dict:
-        return {
-            "name": self.name,
-            "projects": self.projects,
-            "started": self.started,
-            "completed": self.completed,
-            "effective": self.effective,
-            "started_rate": str(self.started_rate),
-            "completed_rate": str(self.completed_rate),
-            "investment_rate": str(self.investment_rate),
-            "total_investment_wan": str(self.total_investment),
-            "completed_investment_wan": str(self.completed_investment),
-            "funds_in_place_wan": str(self.funds_in_place),
-            "by_state": self.by_state,
-        }
-
-
-@dataclass
-class PortfolioSnapshot:
-    """The portfolio on one date: totals, and the same tallies per unit and per domain."""
-
-    as_of: dt.date
-    total: GroupTally
-    units: list[GroupTally]
-    domains: list[GroupTally]
-    states: dict[int, str]
-    figures: dict[int, ProjectFigures]
-
-    def as_dict(self) -> dict:
-        return {
-            "as_of": self.as_of.isoformat(),
-            "projects": self.total.projects,
-            "units": len([u for u in self.units if u.projects]),
-            "total_investment_wan": str(self.total.total_investment),
-            "started": self.total.started,
-            "completed": self.total.completed,
-            "effective": self.total.effective,
-            "started_rate": str(self.total.started_rate),
-            "completed_rate": str(self.total.completed_rate),
-            "investment_rate": str(self.total.investment_rate),
-            "completed_investment_wan": str(self.total.completed_investment),
-            "funds_in_place_wan": str(self.total.funds_in_place),
-            "by_state": {label: self.total.by_state.get(label, 0) for label in ProjectState.labels},
-            "by_domain": {d.name: d.projects for d in self.domains},
-            "by_unit": {u.name: u.projects for u in self.units},
-            "domains": [d.as_dict() for d in self.domains],
-            "unit_details": [u.as_dict() for u in self.units],
-        }
-
-
-def portfolio_as_of(*, as_of: dt.date, projects: QuerySet[Project] | None = None) -> PortfolioSnapshot:
-    """The portfolio as it stood at the end of `as_of` (a fixed number of queries)."""
-    scoped = projects is not None
-    projects = projects if scoped else Project.objects.all()
-    rows = list(projects.values_list("pk", "unit_id", "domain_id", "total_investment"))
-    ids = [row[0] for row in rows]
-    states = project_states_as_of(as_of=as_of, project_ids=ids if scoped else None)
-    figures = project_figures_as_of(as_of=as_of, project_ids=ids if scoped else None)
-    units = {u.pk: GroupTally(u.name) for u in AdministrativeUnit.objects.all()}
-    domains = {d.pk: GroupTally(d.name) for d in Domain.objects.all()}
-    total = GroupTally("合计")
-    for pk, unit_id, domain_id, investment in rows:
-        state = states.get(pk, ProjectState.PREPARATION)
-        figure = figures.get(pk, ZERO_FIGURES)
-        for tally in (total, units[unit_id], domains[domain_id]):
-            tally.add(state, investment, figure)
-    return PortfolioSnapshot(
-        as_of=as_of,
-        total=total,
-        units=list(units.values()),
-        domains=list(domains.values()),
-        states={pk: states.get(pk, ProjectState.PREPARATION) for pk in ids},
-        figures=figures,
-    )
 
 
 def project_list(*, user, filters: dict | None = None) -> QuerySet[Project]:

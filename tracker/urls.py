@@ -1,24 +1,16 @@
-"""Pages of the portfolio (mounted at the site root; "home" itself is named in config/urls.py)."""
+"""Pages of the domain: projects, problems, rollbacks (mounted at the site root)."""
 from django.urls import path
 
 from tracker import views
 
 app_name = "tracker"
 urlpatterns = [
-    path("dashboard/", views.dashboard_page, name="dashboard"),
-    path("dashboard/data.json", views.dashboard_data_json, name="dashboard_data"),
-    path("ledger/", views.ledger, name="ledger"),
-    path("search/", views.search, name="search"),
     path("projects/<int:project_id>/", views.project_detail, name="project"),
     path("projects/<int:project_id>/report/", views.weekly_report, name="weekly_report"),
     path("projects/<int:project_id>/transition/", views.project_transition, name="transition"),
     path("projects/<int:project_id>/problems/", views.problem_raise, name="problem_raise"),
     path("problems/<int:problem_id>/escalate/", views.problem_escalate, name="problem_escalate"),
     path("problems/<int:problem_id>/resolve/", views.problem_resolve, name="problem_resolve"),
-    path("problems/escalated/", views.escalated_problems, name="escalated_problems"),
-    path("leader/", views.leader_home, name="leader_home"),
-    path("unit/", views.unit_home, name="unit_home"),
-    path("site-visits/", views.site_visits, name="site_visits"),
     # Project page edits and rollback requests (a clerk asks, an office leader decides).
     path("projects/<int:project_id>/procedures/", views.procedure_update, name="procedure_update"),
     path("projects/<int:project_id>/monthly-plans/", views.monthly_plan_save, name="monthly_plan_save"),

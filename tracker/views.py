@@ -1,29 +1,23 @@
-"""Pages of the portfolio: dashboard, ledger, project page, reports, transitions, problems.
+"""Pages of the domain: the project page, reports, transitions, procedures, problems, rollbacks.
 
-Views stay thin: reads go through tracker.selectors / tracker.dashboard, writes through
-tracker.services, permissions through tracker.permissions (services enforce, views mirror).
+Views stay thin: reads go through tracker.selectors, writes through tracker.services,
+permissions through tracker.permissions (services enforce, views mirror). The read side people
+look at (dashboard, ledger, role home pages) is the dashboard app's.
 """
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
-from django.utils.functional import SimpleLazyObject
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dispatch.models import RuleFiring, SiteVisitTask
-from notices import selectors as notice_selectors
-from tracker import dashboard, permissions, selectors, services
+from tracker import permissions, project_panels, selectors, services
 from tracker.forms import (
     MonthlyPlanForm,
     ProblemEscalateForm,
@@ -34,196 +28,22 @@ from tracker.forms import (
     RollbackRejectForm,
     RollbackRequestForm,
     TransitionForm,
-    UnitWeeklyRowForm,
     WeeklyReportForm,
 )
 from tracker.models import (
-    AdministrativeUnit,
-    Domain,
-    EscalationLevel,
     Problem,
-    ProblemStatus,
     ProcedureKind,
     ProcedureStatus,
     Project,
-    ProjectState,
-    Role,
     RollbackRequest,
-    WeeklyReport,
 )
-from tracker.workdays import week_start as monday_of
-
-LEDGER_ORDERS = {
-    "number": "map_number", "-number": "-map_number",
-    "code": "code", "-code": "-code",
-    "unit": "unit__display_order", "-unit": "-unit__display_order",
-    "investment": "total_investment", "-investment": "-total_investment",
-    "progress": "progress_percent", "-progress": "-progress_percent",
-    "start": "planned_start", "-start": "-planned_start",
-    "completion": "planned_completion", "-completion": "-planned_completion",
-}
-FILTER_KEYS = ("unit", "domain", "state", "year", "light", "q")
-
-
-def _error_messages(error: ValidationError) -> list[str]:
-    return list(getattr(error, "messages", [str(error)]))
-
-
-def _flash_errors(request, error: ValidationError) -> None:
-    """Show each message of a service's refusal on the next page."""
-    for message in _error_messages(error):
-        messages.error(request, message)
-
-
-def _filters(request) -> dict:
-    return {key: request.GET.get(key, "").strip() for key in FILTER_KEYS}
-
-
-def _as_of(request, *, tell: bool = True) -> dt.date:
-    today = timezone.localdate()
-    raw = request.GET.get("as_of", "").strip()
-    if not raw:
-        return today
-    try:
-        chosen = dt.date.fromisoformat(raw)
-    except ValueError:
-        if tell:
-            messages.error(request, f"日期“{raw}”格式不正确，应为 YYYY-MM-DD，已显示今天的数据")
-        return today
-    if chosen > today:
-        if tell:
-            messages.warning(request, f"日期 {raw} 在今天之后，已显示今天的数据")
-        return today
-    return chosen
-
-
-def _filter_choices() -> dict:
-    return {
-        "units": AdministrativeUnit.objects.order_by("display_order", "id"),
-        "domains": Domain.objects.order_by("display_order", "id"),
-        "states": ProjectState.choices,
-        "lights": dashboard.LIGHT_CHOICES,
-        "years": (2023, 2024, 2025),
-    }
-
+from tracker.refusals import flash_refusal, refusal_messages
+from tracker.workdays import monday_of
 
 # --- everyone ---------------------------------------------------------------------------------
 
 
-@login_required
-@require_GET
-def home(request):
-    """Each role lands on the page it works in."""
-    role = permissions.role_of(request.user)
-    if role == Role.COUNTY_LIAISON:
-        return redirect("tracker:unit_home")
-    if role == Role.OFFICE_LEADER:
-        return redirect("tracker:leader_home")
-    if role == Role.CITY_LEADER:
-        return redirect("tracker:dashboard")
-    if role in (Role.CLERK, Role.DEPARTMENT_LIAISON):
-        return redirect("tracker:ledger")
-    raise PermissionDenied("您的账号尚未分配角色，请联系专班办系统管理员")
-
-
-@login_required
-@require_GET
-def search(request):
-    term = request.GET.get("q", "").strip()
-    if not term:
-        return redirect("tracker:ledger")
-    matches = list(selectors.project_list(user=request.user, filters={"q": term})[:2])
-    exact = selectors.project_list(user=request.user).filter(code__iexact=term).first()
-    if exact is not None:
-        return redirect("tracker:project", project_id=exact.pk)
-    if len(matches) == 1:
-        return redirect("tracker:project", project_id=matches[0].pk)
-    return redirect(f"{reverse('tracker:ledger')}?{urlencode({'q': term})}")
-
-
-@login_required
-@require_GET
-def dashboard_page(request):
-    as_of = _as_of(request)
-    page = _dashboard(request, as_of=as_of)
-    return render(
-        request,
-        "tracker/dashboard.html",
-        # The maps' data comes from dashboard_data_json (fetched by the page's script); parsed
-        # here only when read (tests).
-        {"content": mark_safe(page.content), "headline": page.headline, "as_of": as_of,
-         "data": SimpleLazyObject(lambda: page.data)},
-    )
-
-
-def _dashboard(request, *, as_of: dt.date) -> dashboard.DashboardPage:
-    filters = _filters(request)
-    today = timezone.localdate()
-
-    def render_content(headline: dict, units: list[dict]) -> str:
-        query = urlencode({"as_of": as_of.isoformat(), **{key: value for key, value in filters.items() if value}})
-        return render_to_string("tracker/dashboard_content.html", {
-            "headline": headline, "unit_rows": units, "as_of": as_of, "today": today, "filters": filters,
-            "data_url": f"{reverse('tracker:dashboard_data')}?{query}", **_filter_choices(),
-        })
-
-    # Rendered once per data version, date and filters (tracker.portfolio_cache), not per request.
-    return dashboard.dashboard_page(user=request.user, as_of=as_of, filters=filters, render=render_content)
-
-
-@login_required
-@require_GET
-def dashboard_data_json(request):
-    """The maps' data of the dashboard (same parameters as the page), gzipped when accepted.
-
-    Out of the page so that the page stays small and the ~1 MB of markers at 10,000 projects is
-    revalidated by ETag (a 304 until the portfolio changes) instead of sent with every view.
-    """
-    # The page told the user about a bad date already; its script asks with the corrected one.
-    page = _dashboard(request, as_of=_as_of(request, tell=False))
-    if request.headers.get("If-None-Match") == page.etag:
-        response = HttpResponseNotModified()
-    elif "gzip" in request.headers.get("Accept-Encoding", ""):
-        response = HttpResponse(page.json_gzip, content_type="application/json")
-        response["Content-Encoding"] = "gzip"
-    else:
-        response = HttpResponse(page.json, content_type="application/json")
-    response["ETag"] = page.etag
-    response["Cache-Control"] = "private, no-cache"
-    patch_vary_headers(response, ("Accept-Encoding", "Cookie"))
-    return response
-
-
 # --- ledger and project page ------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def ledger(request):
-    filters = _filters(request)
-    sort = request.GET.get("sort", "number")
-    order = LEDGER_ORDERS.get(sort, "map_number")
-    try:
-        page = int(request.GET.get("page", "1"))
-    except ValueError:
-        page = 1
-    projects = selectors.project_list(user=request.user, filters={k: v for k, v in filters.items() if k != "light"})
-    query = urlencode({key: value for key, value in filters.items() if value})
-
-    def render_content(rows, paging) -> str:
-        return render_to_string("tracker/ledger_content.html", {
-            "rows": rows, "paging": paging, "filters": filters, "sort": sort, "query": query,
-            **_filter_choices(),
-        })
-
-    # Rendered once per data version, day and query (tracker.portfolio_cache), not per request.
-    rows, paging, content = dashboard.ledger_page_cached(
-        projects=projects, on_date=timezone.localdate(), order=order, light=filters["light"], page=page,
-        render=render_content, presentation=(sort, query),
-    )
-    return render(
-        request, "tracker/ledger.html", {"content": mark_safe(content), "rows": rows, "paging": paging}
-    )
 
 
 def _procedure_rows(project: Project) -> list[tuple[str, str, object]]:
@@ -253,9 +73,7 @@ def _project_context(request, project: Project) -> dict:
         "reports": list(reversed(reports))[:12],
         "plans": [(plan, actual_by_month.get(plan.month.strftime("%Y-%m"))) for plan in plans],
         "problems": project.problems.select_related("handler").order_by("status", "-raised_on"),
-        "firings": RuleFiring.objects.filter(project=project).order_by("-fired_on")[:30],
         "audit_events": project.audit_events.order_by("-occurred_at", "-id"),
-        "site_visits": SiteVisitTask.objects.filter(project=project).select_related("owner").order_by("-visit_on"),
         "transition_options": selectors.project_transition_options(user=user, project=project),
         "can_report": permissions.can_report_progress(user, project),
         "can_edit": permissions.can_edit_project(user, project),
@@ -268,6 +86,9 @@ def _project_context(request, project: Project) -> dict:
             "requested_by__staff_profile", "decided_by__staff_profile").order_by("-requested_at", "-id")[:10],
         "chart": chart,
         "today": timezone.localdate(),
+        # What the apps above the domain have to say about the project (the calendar's firings
+        # and site visits), without the domain importing them.
+        **project_panels.context_for(project=project, user=user),
     }
 
 
@@ -291,7 +112,7 @@ def weekly_report(request, project_id: int):
             try:
                 services.weekly_report_submit(project_id=project.pk, acting_user=request.user, **form.cleaned_data)
             except ValidationError as error:
-                for message in _error_messages(error):
+                for message in refusal_messages(error):
                     form.add_error(None, message)
             else:
                 messages.success(request, f"已保存“{project.name}”{monday_of(form.cleaned_data['week_start'])}周的调度数据")
@@ -329,14 +150,14 @@ def project_transition(request, project_id: int):
             evidence=data["evidence"],
         )
     except services.EditConflict as error:
-        _flash_errors(request, error)
+        flash_refusal(request, error)
     except services.TransitionRefused as error:
         label = services.TRANSITIONS.get(data["transition"])
         prefix = f"不能“{label.label}”：" if label else ""
-        for message in _error_messages(error):
+        for message in refusal_messages(error):
             messages.error(request, prefix + message)
     except ValidationError as error:
-        _flash_errors(request, error)
+        flash_refusal(request, error)
     else:
         messages.success(request, f"“{moved.name}”已变更为“{moved.get_state_display()}”")
     return redirect("tracker:project", project_id=project.pk)
@@ -365,7 +186,7 @@ def procedure_update(request, project_id: int):
             approving_body=data["approving_body"], note=data["note"], expected_version=data["expected_version"],
         )
     except ValidationError as error:
-        _flash_errors(request, error)
+        flash_refusal(request, error)
     else:
         messages.success(request, f"已更新“{procedure.get_kind_display()}”：{procedure.get_status_display()}")
     return redirect(f"{reverse('tracker:project', args=[project.pk])}#procedures")
@@ -384,7 +205,7 @@ def monthly_plan_save(request, project_id: int):
     try:
         plan = services.monthly_plan_save(project_id=project.pk, acting_user=request.user, **data)
     except ValidationError as error:
-        _flash_errors(request, error)
+        flash_refusal(request, error)
     else:
         messages.success(request, f"已保存{plan.month:%Y年%m月}的月度计划（计划形象进度 {plan.planned_progress_percent}%）")
     return redirect(f"{reverse('tracker:project', args=[project.pk])}#monthly-plans")
@@ -409,7 +230,7 @@ def rollback_request(request, project_id: int):
             evidence=data["evidence"], expected_version=data["expected_version"],
         )
     except ValidationError as error:
-        _flash_errors(request, error)
+        flash_refusal(request, error)
     else:
         messages.success(request, f"已提交“{filed.get_transition_display()}”申请，待专班办领导审批")
     return redirect(f"{reverse('tracker:project', args=[project.pk])}#transitions")
@@ -445,7 +266,7 @@ def rollback_approve(request, request_id: int):
     form = RollbackApproveForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
-        return redirect(f"{reverse('tracker:leader_home')}#rollbacks")
+        return redirect(f"{reverse('dashboard:leader_home')}#rollbacks")
     data = form.cleaned_data
     try:
         services.rollback_request_approve(
@@ -454,13 +275,13 @@ def rollback_approve(request, request_id: int):
         )
     except ValidationError as error:
         prefix = f"{rollback.project.map_number}号“{rollback.project.name}”未能退回："
-        for message in _error_messages(error):
+        for message in refusal_messages(error):
             messages.error(request, prefix + message)
     else:
         rollback.project.refresh_from_db()
         messages.success(request, f"已批准：{rollback.project.map_number}号“{rollback.project.name}”"
                                   f"已退回“{rollback.project.get_state_display()}”")
-    return redirect(f"{reverse('tracker:leader_home')}#rollbacks")
+    return redirect(f"{reverse('dashboard:leader_home')}#rollbacks")
 
 
 @login_required
@@ -470,15 +291,15 @@ def rollback_reject(request, request_id: int):
     form = RollbackRejectForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
-        return redirect(f"{reverse('tracker:leader_home')}#rollbacks")
+        return redirect(f"{reverse('dashboard:leader_home')}#rollbacks")
     try:
         services.rollback_request_reject(request_id=rollback.pk, acting_user=request.user,
                                          reason=form.cleaned_data["reason"])
     except ValidationError as error:
-        _flash_errors(request, error)
+        flash_refusal(request, error)
     else:
         messages.success(request, f"已驳回{rollback.project.map_number}号“{rollback.project.name}”的退回申请")
-    return redirect(f"{reverse('tracker:leader_home')}#rollbacks")
+    return redirect(f"{reverse('dashboard:leader_home')}#rollbacks")
 
 
 # --- problems ---------------------------------------------------------------------------------
@@ -494,7 +315,7 @@ def problem_raise(request, project_id: int):
         try:
             services.problem_raise(project_id=project.pk, acting_user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _flash_errors(request, error)
+            flash_refusal(request, error)
         else:
             messages.success(request, "问题已登记，由专班协调")
     else:
@@ -522,7 +343,7 @@ def problem_escalate(request, problem_id: int):
         try:
             moved = services.problem_escalate(problem_id=problem.pk, acting_user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _flash_errors(request, error)
+            flash_refusal(request, error)
         else:
             messages.success(request, f"问题已升级至“{moved.get_level_display()}”协调")
     else:
@@ -542,7 +363,7 @@ def problem_resolve(request, problem_id: int):
         try:
             services.problem_resolve(problem_id=problem.pk, acting_user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _flash_errors(request, error)
+            flash_refusal(request, error)
         else:
             messages.success(request, "问题已标记为解决")
     else:
@@ -552,107 +373,7 @@ def problem_resolve(request, problem_id: int):
     return redirect("tracker:project", project_id=problem.project_id)
 
 
-@login_required
-@require_GET
-def escalated_problems(request):
-    """Problems lifted to 市政府 or 省专班: what the city leaders are asked to coordinate."""
-    problems = (
-        Problem.objects.filter(
-            status=ProblemStatus.OPEN,
-            level__in=[EscalationLevel.CITY, EscalationLevel.PROVINCE],
-            project__in=permissions.visible_projects(request.user).values("pk"),
-        )
-        .select_related("project", "project__unit")
-        .order_by("-level", "level_since")
-    )
-    return render(request, "tracker/escalated_problems.html", {"problems": problems})
-
-
 # --- role pages -------------------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def leader_home(request):
-    permissions.require(permissions.is_office_leader(request.user), "该页面仅供专班办领导使用")
-    return render(request, "tracker/leader_home.html", {
-        "pending_rollbacks": list(selectors.rollback_requests_pending(user=request.user)),
-        "decided_rollbacks": selectors.rollback_requests_decided(user=request.user),
-        "signoff_queue": list(notice_selectors.signoff_queue(user=request.user)[:10]),
-        "signoff_count": notice_selectors.signoff_queue(user=request.user).count(),
-        "today": timezone.localdate(),
-    })
-
-
-@login_required
-@require_GET
-def site_visits(request):
-    permissions.require(permissions.is_office_staff(request.user), "现场督导任务仅供专班办人员查看")
-    tasks = SiteVisitTask.objects.select_related("project", "owner").order_by("status", "visit_on")
-    return render(request, "tracker/site_visits.html", {"tasks": tasks})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def unit_home(request):
-    """A county liaison's page: their unit's projects and this week's report for all of them."""
-    permissions.require(permissions.role_of(request.user) == Role.COUNTY_LIAISON, "该页面仅供县级联络员使用")
-    projects = list(selectors.project_list(user=request.user).order_by("map_number"))
-    this_week = monday_of(timezone.localdate())
-    reported = dict(
-        WeeklyReport.objects.filter(project__in=[p.pk for p in projects], week_start=this_week).values_list(
-            "project_id", "progress_percent"
-        )
-    )
-    last_reports: dict[int, WeeklyReport] = {}
-    for report in WeeklyReport.objects.filter(
-        project__in=[p.pk for p in projects], week_start__lt=this_week
-    ).order_by("project_id", "week_start"):
-        last_reports[report.project_id] = report
-    editable = [p for p in projects if p.state != ProjectState.EFFECTIVE]
-    prefix = lambda project: f"p{project.pk}"  # noqa: E731
-    failures: list[str] = []
-    if request.method == "POST":
-        forms = [UnitWeeklyRowForm(request.POST, prefix=prefix(p)) for p in editable]
-        saved = 0
-        if all(form.is_valid() for form in forms):
-            for project, form in zip(editable, forms):
-                if not form.is_filled:
-                    continue
-                data = form.cleaned_data
-                try:
-                    services.weekly_report_submit(
-                        project_id=project.pk, week_start=this_week, acting_user=request.user,
-                        progress_percent=data["progress_percent"], completed_investment=data["completed_investment"],
-                        funds_in_place=data["funds_in_place"], problem_note=data["problem_note"],
-                        decrease_note=data["decrease_note"],
-                    )
-                    saved += 1
-                except ValidationError as error:
-                    failures.extend(f"{project.map_number}号 {project.name}：{m}" for m in _error_messages(error))
-            if saved:
-                messages.success(request, f"已保存 {saved} 个项目本周（{this_week}起）的调度数据")
-            if not failures:
-                return redirect("tracker:unit_home")
-        else:
-            for project, form in zip(editable, forms):
-                for errors in form.errors.values():
-                    failures.extend(f"{project.map_number}号 {project.name}：{m}" for m in errors)
-    else:
-        forms = []
-        for project in editable:
-            forms.append(UnitWeeklyRowForm(prefix=prefix(project), initial={"project_id": project.pk}))
-    rows = [
-        {"project": project, "form": form, "last": last_reports.get(project.pk), "reported": reported.get(project.pk)}
-        for project, form in zip(editable, forms)
-    ]
-    return render(
-        request,
-        "tracker/unit_home.html",
-        {"rows": rows, "projects": projects, "this_week": this_week, "failures": failures,
-         "done_projects": [p for p in projects if p.state == ProjectState.EFFECTIVE],
-         "unit": request.user.staff_profile.unit},
-    )
 
 
 def permission_denied(request, exception=None):

@@ -44,8 +44,8 @@ def add_working_days(day: dt.date, count: int) -> dt.date:
     return current
 
 
-def working_days_between(start: dt.date, end: dt.date) -> int:
-    """Working days after `start` up to and including `end` (0 when end <= start)."""
+def working_days_after(start: dt.date, end: dt.date) -> int:
+    """How many working days come after `start`, up to and including `end` (0 when end <= start)."""
     count = 0
     current = start
     while current < end:
@@ -59,6 +59,6 @@ def first_working_day_of_month(year: int, month: int) -> dt.date:
     return next_working_day(dt.date(year, month, 1))
 
 
-def week_start(day: dt.date) -> dt.date:
+def monday_of(day: dt.date) -> dt.date:
     """The Monday of the ISO week holding `day` (weekly reports are keyed by it)."""
     return day - dt.timedelta(days=day.weekday())

@@ -48,9 +48,14 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "csp",
+    # The apps, from the domain up: each imports only those listed before it (import-linter
+    # contracts in pyproject.toml; tests/test_architecture.py runs them).
     "tracker",
     "notices",
     "dispatch",
+    "ledgers",
+    "dashboard",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -101,7 +106,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The portfolio pages' cache (tracker.portfolio_cache): Redis when CACHE_URL is set, shared by
+# The portfolio pages' cache (dashboard.cache): Redis when CACHE_URL is set, shared by
 # every process; otherwise the memory of this process (the embedded default runs one process).
 CACHE_URL = env("CACHE_URL", "")
 CACHES = {

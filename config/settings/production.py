@@ -52,7 +52,7 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # render 10,000 letters, so a broker is required.
 CELERY_BROKER_URL = _required("CELERY_BROKER_URL", alternative="REDIS_URL")
 # Every gunicorn worker must see the same cached dashboard figures and the same data version
-# (tracker.portfolio_cache): Redis, the broker's unless CACHE_URL names another database.
+# (dashboard.cache): Redis, the broker's unless CACHE_URL names another database.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",

@@ -1,4 +1,4 @@
-"""Nothing missed while beat was down (config/beat_catch_up.py).
+"""Nothing missed while beat was down (dispatch/catch_up.py).
 
 Beat stops after the jobs of Friday 2025-09-26 and comes back on Thursday 2025-10-09, across the
 调休 Sunday 09-28 (a working day), Monday 09-29, the National Day holiday (10-01 … 10-08, so the
@@ -15,9 +15,10 @@ import pytest
 import time_machine
 from celery.signals import beat_init
 
-from config.beat_catch_up import catch_up_missed_jobs, missed_jobs
+from dispatch.catch_up import catch_up_missed_jobs, missed_jobs
 from dispatch.models import Job, JobRun, JobRunStatus, Rule, RuleFiring
 from dispatch.services import job_run_for_date
+from tracker.actors import SYSTEM
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LAST_RUN_BEFORE_OUTAGE = dt.date(2025, 9, 26)
@@ -40,7 +41,7 @@ def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 def beat_stopped_after_friday(demo_ledger):
     """Every job due on Friday 2025-09-26 ran (the daily scan); then beat stopped."""
     with time_machine.travel(at(LAST_RUN_BEFORE_OUTAGE, 7), tick=False):
-        job_run_for_date(job=Job.DAILY, on_date=LAST_RUN_BEFORE_OUTAGE)
+        job_run_for_date(job=Job.DAILY, on_date=LAST_RUN_BEFORE_OUTAGE, acting_user=SYSTEM)
     return LAST_RUN_BEFORE_OUTAGE
 
 

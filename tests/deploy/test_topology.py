@@ -22,6 +22,7 @@ import pytest
 import redis
 from celery import Celery
 
+from demo.ledger import DEMO_PASSWORD
 from tests.conftest import ensure_postgres, ensure_redis
 from tests.deploy.topology import (
     BrowserSession,
@@ -32,7 +33,6 @@ from tests.deploy.topology import (
     manage,
     production_environment,
 )
-from tracker.demo import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 

@@ -6,7 +6,8 @@ import datetime as dt
 from decimal import Decimal
 
 from dispatch.models import THRESHOLD_DEFAULTS
-from dispatch.rules import ProjectFacts, lights_compute
+from dispatch.rules import ProjectFacts
+from tracker.lights import lights_compute
 from tracker.models import ProjectState
 
 THRESHOLDS = dict(THRESHOLD_DEFAULTS)

@@ -12,6 +12,7 @@ from dispatch.selectors import thresholds_current
 from notices import services as notice_services
 from notices.models import Notice, NoticeKind
 from tests.dispatch.helpers import frozen
+from tracker.actors import SYSTEM
 from tracker.models import AuditAction, AuditEvent, EscalationLevel, Problem, Project, Role, StaffProfile
 from tracker.services import problem_escalate, problem_raise
 
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 def _escalate(day: dt.date) -> list[RuleFiring]:
     with frozen(day):
-        return services.escalations_run(on_date=day, thresholds=thresholds_current())
+        return services.escalations_run(on_date=day, thresholds=thresholds_current(), acting_user=SYSTEM)
 
 
 def _mine(firings: list[RuleFiring], problem: Problem) -> list[str]:
@@ -32,7 +33,7 @@ def _problem(raised_on: dt.date) -> Problem:
     project = Project.objects.order_by("map_number").first()
     return problem_raise(
         project_id=project.pk,
-        acting_user=None,
+        acting_user=SYSTEM,
         description="跨县资金分担不明确",
         category="funds",
         raised_on=raised_on,
@@ -96,7 +97,7 @@ def test_overdue_supervision_answer_rises_like_a_problem_and_answered_letters_do
     # given two 督办函 of 2025-09-01, signed the same day by the leader (answer due 09-15);
     # the second county acknowledges and answers in time
     with frozen(D(2025, 9, 1)):
-        fired = services.daily_scan_run(on_date=D(2025, 9, 1))
+        fired = services.daily_scan_run(on_date=D(2025, 9, 1), acting_user=SYSTEM)
         letters = [f for f in fired if f.rule == Rule.R3_SUPERVISION]
         late, answered = letters[0], next(f for f in letters[1:] if f.unit_id != letters[0].unit_id)
         unsigned = [f for f in letters if f.pk not in (late.pk, answered.pk)]

@@ -1,5 +1,5 @@
 """The calendar's notices are dated the job's date, fan out one task per notice when a broker is
-configured, and the demo's simulated history (run_cycle --demo-people) is rerunnable."""
+configured, and the demo's simulated history (demo_history) is rerunnable."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from dispatch.models import Job, Rule, RuleFiring
 from notices import tasks as notice_tasks
 from notices.models import Notice, NoticeAnswer, NoticeKind, NoticeState
 from notices.services import kind_setting_get
+from tracker.actors import SYSTEM
 
 D = dt.date
 pytestmark = pytest.mark.django_db
@@ -49,7 +50,7 @@ def test_supervision_letter_from_the_scan_is_due_in_1_and_10_working_days_from_i
 
     # given the 2025-09-01 scan's 督办函, signed by the leader that day (wall clock: 2026)
     with time_machine.travel(WALL_CLOCK, tick=False):
-        fired = services.daily_scan_run(on_date=D(2025, 9, 1))
+        fired = services.daily_scan_run(on_date=D(2025, 9, 1), acting_user=SYSTEM)
         letter = next(f for f in fired if f.rule == Rule.R3_SUPERVISION)
         notice = notice_sign_and_issue(
             notice_id=letter.notice_id, acting_user=leader, issued_on=D(2025, 9, 1)
@@ -58,7 +59,8 @@ def test_supervision_letter_from_the_scan_is_due_in_1_and_10_working_days_from_i
     # as the firing and the letter's text say
     assert (notice.acknowledge_deadline, notice.answer_deadline) == (D(2025, 9, 2), D(2025, 9, 15))
     assert (letter.ack_due_on, letter.answer_due_on) == (D(2025, 9, 2), D(2025, 9, 15))
-    assert "1个工作日内签收，10个工作日内书面反馈" in notice.context["requirements"]
+    demand = "".join(block["text"] for block in notice.context["blocks"])
+    assert "请于2025年9月2日前在一泓系统签收本函，并于2025年9月15日前将整改情况书面反馈专班办" in demand
 
 
 @pytest.fixture
@@ -96,7 +98,7 @@ def test_monthly_job_fans_out_one_task_per_letter_and_one_for_the_circular(
     # when the monthly job runs for 2025-03-03 (first working day of March)
     with time_machine.travel(WALL_CLOCK, tick=False):
         with django_capture_on_commit_callbacks(execute=True):
-            outcome = services.job_run_for_date(job=Job.MONTHLY, on_date=D(2025, 3, 3))
+            outcome = services.job_run_for_date(job=Job.MONTHLY, on_date=D(2025, 3, 3), acting_user=SYSTEM)
     sent = broker_configured
     letters = [f for f in outcome.firings if f.rule != Rule.MONTHLY_CIRCULAR]
     circular = next(f for f in outcome.firings if f.rule == Rule.MONTHLY_CIRCULAR)
@@ -127,7 +129,7 @@ def test_a_resumed_job_sends_again_the_drafts_a_lost_task_left(
 ):
     # given a monthly run left half-done: its firings and drafts committed, the tasks never sent
     with time_machine.travel(WALL_CLOCK, tick=False):
-        services.job_run_for_date(job=Job.MONTHLY, on_date=D(2025, 3, 3))
+        services.job_run_for_date(job=Job.MONTHLY, on_date=D(2025, 3, 3), acting_user=SYSTEM)
     from dispatch.models import JobRun, JobRunStatus
 
     JobRun.objects.filter(job=Job.MONTHLY).update(status=JobRunStatus.RUNNING)
@@ -135,7 +137,7 @@ def test_a_resumed_job_sends_again_the_drafts_a_lost_task_left(
     assert broker_configured == []
     # when the job is run again (the broker redelivers it)
     with time_machine.travel(WALL_CLOCK, tick=False), django_capture_on_commit_callbacks(execute=True):
-        outcome = services.job_run_for_date(job=Job.MONTHLY, on_date=D(2025, 3, 3))
+        outcome = services.job_run_for_date(job=Job.MONTHLY, on_date=D(2025, 3, 3), acting_user=SYSTEM)
     # then it fires nothing new but sends every draft and the undrafted circular again
     assert outcome.firings == []
     drafts = set(Notice.objects.filter(state=NoticeState.DRAFT).values_list("pk", flat=True))
@@ -144,7 +146,7 @@ def test_a_resumed_job_sends_again_the_drafts_a_lost_task_left(
 
 
 def test_retry_sweep_is_scheduled_every_five_minutes_and_catch_up_ignores_it(db):
-    from config.beat_catch_up import missed_jobs
+    from dispatch.catch_up import missed_jobs
 
     # given the beat schedule declared once in dispatch/schedule.py
     entry = settings.CELERY_BEAT_SCHEDULE["notices-retry-failed-deliveries"]
@@ -168,7 +170,7 @@ def test_demo_history_answers_some_letters_escalates_others_and_reruns_to_nothin
     def run() -> str:
         out = io.StringIO()
         with time_machine.travel(WALL_CLOCK, tick=False):
-            call_command("run_cycle", date="2025-01-02", until="2025-01-20", demo_people=True, quiet=True,
+            call_command("demo_history", date="2025-01-02", until="2025-01-20", quiet=True,
                          stdout=out)
         return out.getvalue()
 
@@ -198,7 +200,7 @@ def test_letters_whose_fan_out_messages_were_lost_are_sent_again_by_the_sweep(
     # (Redis restarted without its data before any worker took them)
     every_kind_issues_automatically()
     with time_machine.travel(WALL_CLOCK, tick=False), django_capture_on_commit_callbacks(execute=True):
-        services.job_run_for_date(job=Job.MONTHLY, on_date=D(2025, 3, 3))
+        services.job_run_for_date(job=Job.MONTHLY, on_date=D(2025, 3, 3), acting_user=SYSTEM)
     lost = {args for name, args in broker_configured if name == "advance"}
     assert lost
     broker_configured.clear()
@@ -219,7 +221,7 @@ def test_a_circular_whose_task_was_lost_is_sent_again_by_the_sweep(
 
     # given the monthly job fired its circular and sent its task, which was lost
     with time_machine.travel(WALL_CLOCK, tick=False), django_capture_on_commit_callbacks(execute=True):
-        services.job_run_for_date(job=Job.MONTHLY, on_date=D(2025, 3, 3))
+        services.job_run_for_date(job=Job.MONTHLY, on_date=D(2025, 3, 3), acting_user=SYSTEM)
     lost = [args for name, args in broker_configured if name == "circular"]
     assert len(lost) == 1
     broker_configured.clear()

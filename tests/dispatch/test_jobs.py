@@ -10,17 +10,19 @@ from django.core.management import call_command
 
 from dispatch import services
 from dispatch.models import Job, JobRun, JobRunStatus, Rule, RuleFiring, SiteVisitTask
-from dispatch.selectors import states_as_of, unit_month_activity
+from dispatch.selectors import unit_month_activity
 from notices.models import Notice, NoticeKind, NoticeState
 from tests.dispatch.helpers import frozen
+from tracker.actors import SYSTEM
 from tracker.models import ACTIVE_STATES, AdministrativeUnit, AuditAction, AuditEvent, Role, WeeklyReport
+from tracker.portfolio import project_states_as_of
 
 D = dt.date
 pytestmark = pytest.mark.django_db
 
 
 def _drop_reports(unit: AdministrativeUnit, week: dt.date) -> list[int]:
-    states = states_as_of(on_date=week + dt.timedelta(days=7))
+    states = project_states_as_of(as_of=week + dt.timedelta(days=7))
     project_ids = [p.pk for p in unit.projects.all() if states.get(p.pk, "preparation") in ACTIVE_STATES]
     WeeklyReport.objects.filter(project_id__in=project_ids, week_start=week).delete()
     return project_ids
@@ -33,9 +35,9 @@ def test_weekly_job_urges_units_missing_reports_and_issues_the_weekly_report_onc
     assert missing
     # when the weekly job runs on Monday 2025-03-10, twice
     with frozen(D(2025, 3, 10), 8, 30):
-        first = services.job_run_for_date(job=Job.WEEKLY, on_date=D(2025, 3, 10))
-        second = services.job_run_for_date(job=Job.WEEKLY, on_date=D(2025, 3, 10))
-        again = services.weekly_dispatch_run(on_date=D(2025, 3, 10))
+        first = services.job_run_for_date(job=Job.WEEKLY, on_date=D(2025, 3, 10), acting_user=SYSTEM)
+        second = services.job_run_for_date(job=Job.WEEKLY, on_date=D(2025, 3, 10), acting_user=SYSTEM)
+        again = services.weekly_dispatch_run(on_date=D(2025, 3, 10), acting_user=SYSTEM)
     # then one 催报 to 侯马市 (issued automatically, listing the projects) and one weekly report
     # to the city government; the second run and a direct rerun issue nothing
     rules_fired = sorted((f.rule, f.subject) for f in first.firings)
@@ -57,14 +59,14 @@ def test_job_left_half_done_by_a_killed_worker_completes_without_duplicates(demo
         _drop_reports(AdministrativeUnit.objects.get(name=name), D(2025, 3, 3))
     JobRun.objects.create(job=Job.WEEKLY, run_date=D(2025, 3, 10), status=JobRunStatus.RUNNING, attempts=1)
     with frozen(D(2025, 3, 10), 8, 30):
-        all_findings = services.weekly_dispatch_run(on_date=D(2025, 3, 10))
+        all_findings = services.weekly_dispatch_run(on_date=D(2025, 3, 10), acting_user=SYSTEM)
         first_ids = {f.pk for f in all_findings}
         RuleFiring.objects.exclude(pk=all_findings[0].pk).delete()
         Notice.objects.exclude(pk=all_findings[0].notice_id).filter(state=NoticeState.DRAFT).delete()
         # (issued notices cannot be deleted: keep the rest by re-checking counts below)
         surviving_notices = set(Notice.objects.values_list("pk", flat=True))
         # when the task is delivered again
-        outcome = services.job_run_for_date(job=Job.WEEKLY, on_date=D(2025, 3, 10))
+        outcome = services.job_run_for_date(job=Job.WEEKLY, on_date=D(2025, 3, 10), acting_user=SYSTEM)
     # then what was missing is fired, the surviving firing is not repeated, and each firing has
     # exactly one notice (natural key = source_key)
     assert len(first_ids) == 3
@@ -81,7 +83,7 @@ def test_daily_scan_supervision_letters_carry_facts_and_working_day_deadlines(de
     # given the demo on Friday 2025-09-26, before the 调休 Sunday 09-28 and National Day
     with frozen(D(2025, 9, 26)):
         # when the daily scan runs
-        fired = services.daily_scan_run(on_date=D(2025, 9, 26))
+        fired = services.daily_scan_run(on_date=D(2025, 9, 26), acting_user=SYSTEM)
     # then every 督办函 asks for acknowledgement by Sunday 09-28 (a working day) and an answer
     # 10 working days later, skipping National Day: 2025-10-16
     supervisions = [f for f in fired if f.rule == Rule.R3_SUPERVISION]
@@ -92,15 +94,15 @@ def test_daily_scan_supervision_letters_carry_facts_and_working_day_deadlines(de
         notice = Notice.objects.get(pk=firing.notice_id)
         assert notice.kind == NoticeKind.SUPERVISION and notice.state == NoticeState.PENDING_SIGNOFF
         assert list(notice.recipient_units.values_list("pk", flat=True)) == [firing.unit_id]
-        assert notice.context["facts"] == firing.facts
-        assert notice.context["items"][0]["project_id"] == firing.project_id
-        assert "1个工作日内签收，10个工作日内书面反馈" in notice.context["requirements"]
-        assert firing.facts in notice.context["opening"]
+        # one letter per county that day, naming each of its projects the rule holds for
+        assert firing.project_id in [item["project_id"] for item in notice.context["items"]]
+        assert notice.context["deadline_workdays"] == {"acknowledge": 1, "answer": 10}
+        assert firing.project.name in "".join(block["text"] for block in notice.context["blocks"])
 
 
 def test_daily_scan_site_visits_have_an_owner_and_a_date_three_working_days_on(demo_ledger):
     with frozen(D(2025, 9, 26)):
-        fired = services.daily_scan_run(on_date=D(2025, 9, 26))
+        fired = services.daily_scan_run(on_date=D(2025, 9, 26), acting_user=SYSTEM)
     visits = [f for f in fired if f.rule == Rule.R4_SITE_VISIT]
     assert visits
     for firing in visits:
@@ -141,14 +143,15 @@ def test_summons_for_a_unit_without_visible_progress_for_the_whole_previous_mont
     assert activity[yaodu.pk].best_advance == 0 and activity[yaodu.pk].active_projects > 0
     # when the first daily scan of September runs
     with frozen(D(2025, 9, 1)):
-        fired = services.daily_scan_run(on_date=D(2025, 9, 1))
+        fired = services.daily_scan_run(on_date=D(2025, 9, 1), acting_user=SYSTEM)
     # then 尧都区 is summoned for 2025-08 and 侯马市 is not
     summoned = {f.subject: f for f in fired if f.rule == Rule.R5_SUMMONS}
     assert f"unit:{yaodu.pk}" in summoned
     assert summoned[f"unit:{yaodu.pk}"].period == "2025-08"
     assert f"unit:{houma.pk}" not in summoned
     notice = Notice.objects.get(pk=summoned[f"unit:{yaodu.pk}"].notice_id)
-    assert notice.kind == NoticeKind.SUMMONS and "2025年8月整月无明显进展" in notice.context["opening"]
+    assert notice.kind == NoticeKind.SUMMONS
+    assert "2025年8月整月无明显进展" in "".join(block["text"] for block in notice.context["blocks"])
 
 
 def test_listed_supervision_only_on_the_quarters_last_working_day(demo_ledger):
@@ -164,9 +167,9 @@ def test_listed_supervision_only_on_the_quarters_last_working_day(demo_ledger):
     )
     # when the daily scan runs on 09-29 and then on 09-30 (the quarter's last working day)
     with frozen(D(2025, 9, 29)):
-        before_end = services.daily_scan_run(on_date=D(2025, 9, 29))
+        before_end = services.daily_scan_run(on_date=D(2025, 9, 29), acting_user=SYSTEM)
     with frozen(D(2025, 9, 30)):
-        at_end = services.daily_scan_run(on_date=D(2025, 9, 30))
+        at_end = services.daily_scan_run(on_date=D(2025, 9, 30), acting_user=SYSTEM)
     # then 挂牌督办 fires only at the quarter's end, keyed by the quarter
     assert not [f for f in before_end if f.rule == Rule.R6_LISTED]
     listed = {f.subject: f for f in at_end if f.rule == Rule.R6_LISTED}
@@ -181,8 +184,8 @@ def test_listed_supervision_only_on_the_quarters_last_working_day(demo_ledger):
 def test_monthly_job_issues_circular_warnings_and_reminders_once(demo_ledger):
     # given / when the monthly job of September 2025 runs twice
     with frozen(D(2025, 9, 1), 8, 30):
-        first = services.job_run_for_date(job=Job.MONTHLY, on_date=D(2025, 9, 1))
-        again = services.monthly_dispatch_run(on_date=D(2025, 9, 1))
+        first = services.job_run_for_date(job=Job.MONTHLY, on_date=D(2025, 9, 1), acting_user=SYSTEM)
+        again = services.monthly_dispatch_run(on_date=D(2025, 9, 1), acting_user=SYSTEM)
     # then one circular on August, and letters per unit or department; nothing the second time
     by_rule = {}
     for firing in first.firings:
@@ -218,7 +221,7 @@ def test_run_cycle_prints_what_it_issued_and_nothing_new_the_second_time(demo_le
 
 def test_escalations_are_audited_events(demo_ledger):
     with frozen(D(2025, 9, 29)):
-        fired = services.daily_scan_run(on_date=D(2025, 9, 29))
+        fired = services.daily_scan_run(on_date=D(2025, 9, 29), acting_user=SYSTEM)
     escalations = [f for f in fired if f.rule == Rule.R7_ESCALATION and f.subject.startswith("problem:")]
     assert escalations
     for firing in escalations:
@@ -267,7 +270,7 @@ def test_site_visit_outcome_recorded_by_the_office_closes_the_task_audited(
 
     # given a site-visit task from the daily scan
     with frozen(D(2025, 9, 26)):
-        services.daily_scan_run(on_date=D(2025, 9, 26))
+        services.daily_scan_run(on_date=D(2025, 9, 26), acting_user=SYSTEM)
     task = SiteVisitTask.objects.first()
     # when a county liaison or an empty outcome tries, nothing changes
     with pytest.raises(PermissionDenied):

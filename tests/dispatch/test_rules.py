@@ -147,7 +147,7 @@ def test_r1_warns_for_completion_within_two_months_only_when_light_not_green():
     findings = rules.r1_warnings(projects=[behind, on_track, too_far], on_date=on, thresholds=THRESHOLDS)
     # then only the lagging one within the horizon
     assert [f.subject for f in findings] == ["unit:1"]
-    assert "按工期应达" in findings[0].items[0]["facts"]
+    assert "较工期要求滞后" in findings[0].items[0]["facts"] and "灯" not in findings[0].items[0]["facts"]
 
 
 # --- R2 ----------------------------------------------------------------------------------
@@ -188,7 +188,7 @@ def test_r2_reminds_bottom_quarter_of_units_and_departments_and_any_red_light():
     subjects = sorted(f.subject for f in findings)
     assert subjects == ["department:2", "unit:1", "unit:8"]
     unit_1 = next(f for f in findings if f.subject == "unit:1")
-    assert "红灯项目" in unit_1.facts
+    assert "严重滞后" in unit_1.facts and [item["project_id"] for item in unit_1.items] == [1]
 
 
 # --- R3 ----------------------------------------------------------------------------------
@@ -203,7 +203,7 @@ def test_r3_supervises_rise_below_five_points_over_last_four_reports():
     findings = rules.r3_supervisions(projects=[slow, enough, too_few], on_date=on, thresholds=THRESHOLDS)
     assert [f.subject for f in findings] == ["project:1"]
     assert findings[0].period == "2025-03"
-    assert "仅增长4.99个百分点" in findings[0].facts
+    assert "仅提高4.99个百分点" in findings[0].facts
 
 
 def test_r3_supervises_red_light_even_with_good_rise():
@@ -217,7 +217,7 @@ def test_r3_supervises_red_light_even_with_good_rise():
         recent=("40", "30", "20", "10"),
     )
     findings = rules.r3_supervisions(projects=[red], on_date=on, thresholds=THRESHOLDS)
-    assert len(findings) == 1 and "进度灯红灯" in findings[0].facts
+    assert len(findings) == 1 and "较工期要求滞后" in findings[0].facts and "灯" not in findings[0].facts
 
 
 # --- R4 ----------------------------------------------------------------------------------

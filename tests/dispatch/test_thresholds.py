@@ -12,6 +12,7 @@ from dispatch import services
 from dispatch.models import Rule, Threshold, ThresholdKey
 from dispatch.selectors import thresholds_current
 from tests.dispatch.helpers import frozen
+from tracker.actors import SYSTEM
 from tracker.models import AuditAction, AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +63,7 @@ def test_rules_follow_a_changed_threshold(demo_ledger, leader):
     day = dt.date(2025, 9, 26)
     with frozen(day):
         services.threshold_set(key=ThresholdKey.R4_MIN_PROGRESS, value="0", acting_user=leader)
-        fired = services.daily_scan_run(on_date=day)
+        fired = services.daily_scan_run(on_date=day, acting_user=SYSTEM)
     # then every site visit is for a project past its planned completion
     visits = [f for f in fired if f.rule == Rule.R4_SITE_VISIT]
     assert visits and all("已逾期" in f.facts for f in visits)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from ledgers.exporting import MASTER_HEADERS
 from tests.ledgers.sheets import xlsx_bytes
-from tracker.ledger_export import MASTER_HEADERS
 from tracker.models import AuditAction, AuditEvent, Project
 
 # Playwright's sync API runs an event loop in this thread (see tests/web/test_browser.py).

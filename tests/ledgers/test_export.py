@@ -10,7 +10,7 @@ import time_machine
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
-from tracker.ledger_export import KINDS, MASTER_HEADERS, LedgerFilters, ledger_build, ledger_csv, ledger_xlsx
+from ledgers.exporting import KINDS, MASTER_HEADERS, LedgerFilters, ledger_build, ledger_csv, ledger_xlsx
 from tracker.models import Problem, ProblemStatus, Project, WeeklyReport
 from tracker.selectors import total_investment
 

@@ -10,8 +10,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 
-from tests.ledgers.sheets import sheet_rows, with_cached_formula, xlsx_bytes, xlsx_edit
-from tracker.ledger_export import (
+from ledgers.exporting import (
     MASTER_HEADERS,
     WEEKLY_HEADERS,
     LedgerFilters,
@@ -20,7 +19,8 @@ from tracker.ledger_export import (
     ledger_xlsx,
     weekly_template,
 )
-from tracker.ledger_import import LedgerImportRefused, ledger_import_confirm, ledger_import_preview
+from ledgers.importing import LedgerImportRefused, ledger_import_confirm, ledger_import_preview
+from tests.ledgers.sheets import sheet_rows, with_cached_formula, xlsx_bytes, xlsx_edit
 from tracker.models import AdministrativeUnit, AuditAction, AuditEvent, Project, ProjectState, WeeklyReport
 
 TODAY = dt.datetime(2025, 10, 8, 10, 0)  # a Wednesday after the demo date
@@ -112,7 +112,7 @@ def test_master_import_previews_field_changes_then_confirms_them_with_audit(demo
     # then the change is listed field by field, and nothing is written yet
     assert preview.ok, preview.errors
     assert preview.updated == 1
-    changes = {c.column: (c.old, c.new) for c in preview.changed_plans[0].changes}
+    changes = {c.column: (c.old, c.new) for c in preview.changed_rows[0].changes}
     assert changes["总投资(万元)"] == (f"{project.total_investment:,.2f}", "12,345.60")
     assert changes["备注"] == (project.remarks, "已调整概算")
     assert _counts() == before

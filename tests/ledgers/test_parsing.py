@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from tracker.ledger_parsing import (
+from ledgers.parsing import (
     Cell,
     CellError,
     FileRefused,

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from tracker.ledger_export import MASTER_HEADERS, WEEKLY_HEADERS
+from ledgers.exporting import MASTER_HEADERS, WEEKLY_HEADERS
+from ledgers.resources import ProjectResource, WeeklyReportResource
 from tracker.models import Project, WeeklyReport
-from tracker.resources import ProjectResource, WeeklyReportResource
 
 
 def test_project_resource_exports_the_master_columns(demo_ledger):

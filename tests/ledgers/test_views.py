@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from ledgers.exporting import MASTER_HEADERS, WEEKLY_HEADERS, LedgerFilters, ledger_build, ledger_xlsx
 from tests.ledgers.sheets import xlsx_bytes
-from tracker.ledger_export import MASTER_HEADERS, WEEKLY_HEADERS, LedgerFilters, ledger_build, ledger_xlsx
 from tracker.models import AuditAction, AuditEvent, Project, WeeklyReport
 
 TODAY = dt.datetime(2025, 10, 8, 10, 0)

@@ -1,7 +1,7 @@
 import pytest
 
+from demo.notices import contacts_from_demo_users
 from notices import services
-from notices.demo import contacts_from_demo_users
 from notices.models import NoticeKind
 from tracker.models import AdministrativeUnit
 

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.db import connection, connections
 
+from notices import mail as notice_mail
 from notices import services, tasks
 from notices.models import (
     AnswerAttachment,
@@ -52,7 +53,7 @@ def test_failed_render_consumes_no_number_and_stores_nothing(contacts, houma, cl
     # given a draft, and a renderer that fails
     notice = _draft(NoticeKind.WARNING, houma, clerk, "t:fail")
     # when signing fails
-    with mock.patch("notices.services.rendering.render_pdf", side_effect=RuntimeError("排版失败")):
+    with mock.patch("notices.rendering.render_pdf", side_effect=RuntimeError("排版失败")):
         with pytest.raises(RuntimeError):
             services.notice_sign_and_issue(notice_id=notice.pk, acting_user=leader)
     # then nothing changed: no number, no counter, no delivery
@@ -69,7 +70,7 @@ def test_failed_save_after_render_rolls_back_number_and_file(contacts, houma, cl
     # given a draft, and a failure after the PDF was written
     notice = _draft(NoticeKind.WARNING, houma, clerk, "t:fail2")
     files_before = set((settings.MEDIA_ROOT / "notices").rglob("*.pdf"))
-    with mock.patch("notices.services.Delivery.objects.create", side_effect=RuntimeError("写库失败")):
+    with mock.patch("notices.models.Delivery.objects.create", side_effect=RuntimeError("写库失败")):
         with pytest.raises(RuntimeError):
             services.notice_sign_and_issue(notice_id=notice.pk, acting_user=leader)
     # then no number was consumed and no PDF is left behind
@@ -201,7 +202,7 @@ def test_delivery_failure_is_retried_without_duplicates(contacts, houma, clerk, 
                                                         django_capture_on_commit_callbacks):
     # given SMTP fails on the first attempt
     notice = _draft(NoticeKind.WARNING, houma, clerk, "t:retry")
-    real_send = services.mail.notice_email_send
+    real_send = notice_mail.notice_email_send
     calls = {"n": 0}
 
     def flaky(**kwargs):
@@ -210,7 +211,7 @@ def test_delivery_failure_is_retried_without_duplicates(contacts, houma, clerk, 
             raise smtplib.SMTPServerDisconnected("连接断开")
         return real_send(**kwargs)
 
-    with mock.patch("notices.services.mail.notice_email_send", side_effect=flaky):
+    with mock.patch("notices.mail.notice_email_send", side_effect=flaky):
         with django_capture_on_commit_callbacks(execute=True):
             notice = services.notice_sign_and_issue(notice_id=notice.pk, acting_user=leader)
         delivery = Delivery.objects.get(notice=notice)

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from notices import composers
+from tracker.actors import SYSTEM
 from tracker.models import Domain, EscalationLevel, Problem, Project, Role, StaffProfile
 from tracker.services import problem_escalate, problem_raise
 
@@ -12,9 +13,9 @@ D = dt.date
 
 
 def _escalated_problem(project: Project, *, on_date: dt.date, leader: str = "") -> Problem:
-    problem = problem_raise(project_id=project.pk, acting_user=None, description="用地手续迟迟未批",
+    problem = problem_raise(project_id=project.pk, acting_user=SYSTEM, description="用地手续迟迟未批",
                             category="land", raised_on=on_date - dt.timedelta(days=20))
-    problem_escalate(problem_id=problem.pk, acting_user=None, reason="专班协调无果", on_date=on_date,
+    problem_escalate(problem_id=problem.pk, acting_user=SYSTEM, reason="专班协调无果", on_date=on_date,
                      responsible_leader=leader)
     return Problem.objects.get(pk=problem.pk)
 
@@ -71,10 +72,10 @@ def test_a_problem_escalated_by_the_scan_names_the_domain_leader(demo_ledger, ci
 
     # given the demo's only city leader, in charge of every domain
     project = Project.objects.order_by("pk").first()
-    problem = problem_raise(project_id=project.pk, acting_user=None, description="资金分担不明确",
+    problem = problem_raise(project_id=project.pk, acting_user=SYSTEM, description="资金分担不明确",
                             category="funds", raised_on=D(2025, 1, 20))
     # when the scan escalates it to 市政府
-    services.escalations_run(on_date=D(2025, 2, 8), thresholds=thresholds_current())
+    services.escalations_run(on_date=D(2025, 2, 8), thresholds=thresholds_current(), acting_user=SYSTEM)
     # then the problem names him as the responsible leader
     problem.refresh_from_db()
     assert problem.level == EscalationLevel.CITY

@@ -9,7 +9,8 @@ from django.core.management import call_command
 
 from tracker import services
 from tracker.models import GOOD_WATER_CLASS_MAX, Project, ProjectState, SectionLevel
-from tracker.selectors import portfolio_as_of, project_states_as_of, section_annual_classes
+from tracker.portfolio import portfolio_as_of, project_states_as_of
+from tracker.selectors import section_annual_classes
 
 pytestmark = pytest.mark.django_db
 
@@ -29,9 +30,17 @@ def test_demo_portfolio_at_end_of_2024_matches_published_figures(demo_ledger):
 
 
 def test_portfolio_before_any_start_is_all_preparation(demo_ledger):
-    snapshot = portfolio_as_of(as_of=dt.date(2023, 1, 1)).as_dict()
+    # given the demo: listed on 2023-05-01, none started before July 2023
+    snapshot = portfolio_as_of(as_of=dt.date(2023, 6, 30)).as_dict()
+    # then
     assert snapshot["by_state"]["前期"] == 95
     assert snapshot["started"] == 0
+
+
+def test_portfolio_before_the_projects_were_listed_is_empty(demo_ledger):
+    snapshot = portfolio_as_of(as_of=dt.date(2023, 4, 30)).as_dict()
+    assert snapshot["projects"] == 0
+    assert snapshot["total_investment_wan"] == "0"
 
 
 def test_portfolio_command_prints_json_with_required_keys(demo_ledger):
@@ -59,11 +68,11 @@ def test_a_transition_shows_in_the_as_of_portfolio_from_its_effective_date(demo_
         reason="开工手续补办", effective_on=dt.date(2025, 9, 30),
     )
     # then the day before it still counts as started, the day itself as preparation
-    before = project_states_as_of(as_of=dt.date(2025, 9, 29), project_ids=[project.pk])
-    after = project_states_as_of(as_of=dt.date(2025, 9, 30), project_ids=[project.pk])
+    before = project_states_as_of(as_of=dt.date(2025, 9, 29), projects=Project.objects.filter(pk=project.pk))
+    after = project_states_as_of(as_of=dt.date(2025, 9, 30), projects=Project.objects.filter(pk=project.pk))
     assert before[project.pk] == ProjectState.UNDER_CONSTRUCTION
     assert after[project.pk] == ProjectState.PREPARATION
-    assert project_states_as_of(as_of=started - dt.timedelta(days=1), project_ids=[project.pk])[project.pk] == "preparation"
+    assert project_states_as_of(as_of=started - dt.timedelta(days=1), projects=Project.objects.filter(pk=project.pk))[project.pk] == "preparation"
 
 
 def test_demo_national_sections_good_seven_in_2023_and_eight_in_2024(demo_ledger):
@@ -78,7 +87,7 @@ def test_demo_national_sections_good_seven_in_2023_and_eight_in_2024(demo_ledger
 
 def test_loading_the_demo_twice_changes_nothing(demo_ledger):
     # given
-    from tracker.demo import demo_ledger_load
+    from demo.ledger import demo_ledger_load
     from tracker.models import AuditEvent, WeeklyReport
 
     counts = (Project.objects.count(), WeeklyReport.objects.count(), AuditEvent.objects.count())

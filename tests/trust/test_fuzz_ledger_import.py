@@ -25,11 +25,9 @@ from django.db import transaction
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from tests.ledgers.sheets import with_cached_formula, xlsx_bytes
-from tests.trust.fuzzing import FUZZ, hostile_date_text, hostile_number_text, hostile_text, is_chinese
-from tracker.ledger_export import WEEKLY_HEADERS
-from tracker.ledger_import import LedgerImportRefused, ledger_import_confirm
-from tracker.ledger_parsing import (
+from ledgers.exporting import WEEKLY_HEADERS
+from ledgers.importing import LedgerImportRefused, ledger_import_confirm
+from ledgers.parsing import (
     MAX_ROWS,
     CellError,
     FileRefused,
@@ -40,6 +38,8 @@ from tracker.ledger_parsing import (
     parse_text,
     read_sheet,
 )
+from tests.ledgers.sheets import with_cached_formula, xlsx_bytes
+from tests.trust.fuzzing import FUZZ, hostile_date_text, hostile_number_text, hostile_text, is_chinese
 from tracker.models import AuditEvent, Project, WeeklyReport
 from tracker.reference_data import UNITS
 
@@ -600,7 +600,7 @@ def master_rows(draw):
 
 @pytest.mark.django_db
 def test_master_rows_of_hostile_text_and_numbers_import_exactly_or_not_at_all(demo_ledger, clerk):
-    from tracker.ledger_export import MASTER_HEADERS
+    from ledgers.exporting import MASTER_HEADERS
 
     tried = {"imported": 0, "refused": 0}
 

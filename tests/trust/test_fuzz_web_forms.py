@@ -10,9 +10,9 @@ one writes exactly what was sent.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import html
 import json
+import os
 from decimal import Decimal, InvalidOperation
 
 import pytest
@@ -27,7 +27,7 @@ from notices import services as notice_services
 from notices.models import NoticeAnswer
 from tests.trust.fuzzing import FUZZ, hostile_date_text, hostile_number_text, hostile_text, is_chinese
 from tracker.models import AuditEvent, Problem, ProblemCategory, Project, WeeklyReport
-from tracker.workdays import week_start as monday_of
+from tracker.workdays import monday_of
 
 pytestmark = pytest.mark.django_db
 
@@ -269,15 +269,15 @@ def _gettable_urls() -> list[tuple[str, str]]:
     from django.urls import NoReverseMatch
 
     names = [
-        ("tracker:dashboard", "html"),
-        ("tracker:dashboard_data", "json"),
-        ("tracker:ledger", "html"),
-        ("tracker:search", "html"),
+        ("dashboard:dashboard", "html"),
+        ("dashboard:data", "json"),
+        ("dashboard:ledger", "html"),
+        ("dashboard:search", "html"),
         ("ledgers:index", "html"),
         ("ledgers:weekly_template", "file"),
         ("audit:log", "html"),
-        ("tracker:leader_home", "html"),
-        ("tracker:escalated_problems", "html"),
+        ("dashboard:leader_home", "html"),
+        ("dashboard:escalated_problems", "html"),
         ("notices:list", "html"),
         ("notices:inbox", "html"),
     ]

@@ -90,8 +90,8 @@ class SweepObjects:
 
 
 def _issued_letter(whose: str):
+    from demo.notices import contacts_from_demo_users
     from notices import services
-    from notices.demo import contacts_from_demo_users
     from notices.models import NoticeKind
     from tracker.models import AdministrativeUnit, Department
 
@@ -184,14 +184,14 @@ ROUTES: dict[str, Route] = {
     "audit:export": Route(own=LEADERS),
     # --- portfolio pages
     "home": Route(own=EVERYONE),
-    "tracker:dashboard": Route(own=EVERYONE),
-    "tracker:dashboard_data": Route(own=EVERYONE),  # the maps' JSON, scoped like the page
-    "tracker:ledger": Route(own=EVERYONE),
-    "tracker:search": Route(own=EVERYONE),
-    "tracker:escalated_problems": Route(own=EVERYONE),
-    "tracker:leader_home": Route(own=LEADERS),
-    "tracker:unit_home": Route(methods=("GET", "POST"), own=frozenset({"county_houma", "county_yaodu"})),
-    "tracker:site_visits": Route(own=OFFICE),
+    "dashboard:dashboard": Route(own=EVERYONE),
+    "dashboard:data": Route(own=EVERYONE),  # the maps' JSON, scoped like the page
+    "dashboard:ledger": Route(own=EVERYONE),
+    "dashboard:search": Route(own=EVERYONE),
+    "dashboard:escalated_problems": Route(own=EVERYONE),
+    "dashboard:leader_home": Route(own=LEADERS),
+    "dashboard:unit_home": Route(methods=("GET", "POST"), own=frozenset({"county_houma", "county_yaodu"})),
+    "dispatch:site_visits": Route(own=OFFICE),
     "tracker:project": Route(own=OWN_PROJECT_READERS, other=OTHER_PROJECT_READERS, kwargs=project_kwargs),
     "tracker:weekly_report": Route(methods=("GET", "POST"), own=OWN_REPORTERS, other=OTHER_REPORTERS,
                                    kwargs=project_kwargs),
@@ -328,9 +328,12 @@ def _expected(route: Route, role: str, whose: str, method: str) -> set[str]:
 
 
 def sweep_cases():
+    """Every route × role, for the user's own objects and, where the route takes an object,
+    another unit's: a route without an object has no "other" case, so none is generated (every
+    generated case asserts)."""
     for name in sorted(ROUTES):
         for role in ROLES:
-            for whose in ("own", "other"):
+            for whose in ("own", "other") if ROUTES[name].kwargs else ("own",):
                 yield name, role, whose
 
 
@@ -339,8 +342,6 @@ def test_permission_sweep(client, demo_ledger, name, role, whose):
     route = ROUTES[name]
     if route.skip_reason:
         pytest.fail(f"{name}: {route.skip_reason}")  # never silently skipped
-    if route.kwargs is None and whose == "other":
-        return  # a route without an object has no "other" case; the "own" case covers it
     user = _user(role)
     if user is not None:
         client.force_login(user)

@@ -6,7 +6,7 @@ date down to notices.services. The simulation runs every task in this process, b
 so that each day sees what the days before it issued.
 
 With --demo-people (for `make demo` only), after each working day's jobs the demo's people act
-as notices.demo.demo_day_act says: the office leader signs the letters, most county liaisons
+as demo.notices.demo_day_act says: the office leader signs the letters, most county liaisons
 sign for and answer them on time, the office closes the answered ones, and a few units let
 theirs go overdue — which the following days' scans escalate.
 """
@@ -48,11 +48,6 @@ class Command(BaseCommand):
         parser.add_argument("--date", required=True, help="开始日期 YYYY-MM-DD")
         parser.add_argument("--until", help="结束日期 YYYY-MM-DD（含），缺省为开始日期")
         parser.add_argument("--quiet", action="store_true", help="只打印每日汇总")
-        parser.add_argument(
-            "--demo-people",
-            action="store_true",
-            help="演示：每个工作日任务运行后，模拟专班办领导签发、县级联络员签收和反馈、专班办办结（仅用于演示数据）",
-        )
 
     def handle(self, *args, **options):
         start = _date(options["date"])
@@ -62,30 +57,27 @@ class Command(BaseCommand):
         eager = run_job.app.conf.task_always_eager
         run_job.app.conf.task_always_eager = True
         try:
-            total, acts = self._run(start, end, options)
+            total = self._run(start, end, options)
         finally:
             run_job.app.conf.task_always_eager = eager
-        if options["demo_people"]:
-            self.stdout.write(
-                f"演示人员操作：签发{acts['signed']}份，签收{acts['acknowledged']}次，"
-                f"反馈{acts['answered']}次，办结{acts['closed']}份"
-            )
+        self.after_run()
         self.stdout.write(self.style.SUCCESS(f"{start}至{end}：新增{total}条调度记录"))
 
-    def _run(self, start: dt.date, end: dt.date, options) -> tuple[int, dict[str, int]]:
+    def after_day(self, day: dt.date) -> None:
+        """What happens after each simulated day's jobs (nothing here; the demo's people act)."""
+
+    def after_run(self) -> None:
+        """What to say after the whole range (nothing here)."""
+
+    def _run(self, start: dt.date, end: dt.date, options) -> int:
         total = 0
-        acts = {"signed": 0, "acknowledged": 0, "answered": 0, "closed": 0}
         due = services.jobs_due_between(start=start, end=end)
         day = start
         while day <= end:
             total += self._run_day(day, [job for job, on in due if on == day], options)
-            if options["demo_people"]:
-                from notices.demo import demo_day_act
-
-                for key, count in demo_day_act(on_date=day).items():
-                    acts[key] += count
+            self.after_day(day)
             day += dt.timedelta(days=1)
-        return total, acts
+        return total
 
     def _run_day(self, day: dt.date, jobs: list[str], options) -> int:
         total = 0

@@ -1,0 +1,12 @@
+"""Demo notices of every kind from the demo ledger (idempotent; `make demo` runs it after load_demo)."""
+from django.core.management.base import BaseCommand
+
+from demo.notices import generate_demo_notices
+
+
+class Command(BaseCommand):
+    help = "根据演示台账生成各类演示公文（可重复运行）"
+
+    def handle(self, *args, **options):
+        result = generate_demo_notices()
+        self.stdout.write(f"演示公文：共{result['notices']}份，已签发{result['issued']}份；新增联系人{result['contacts_created']}个")

@@ -1,0 +1,100 @@
+"""送达: the e-mail of each delivery, sent once, retried with back-off."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from notices import documents, mail
+from notices.models import (
+    Delivery,
+    DeliveryStatus,
+    Notice,
+)
+from notices.services.records import _audit, _lock_notice, _sync_notice_state
+from tracker import permissions
+from tracker.actors import SYSTEM
+from tracker.models import Role
+
+# Back-off between email attempts (minutes); after the last one the delivery stays failed.
+RETRY_BACKOFF_MINUTES = (1, 5, 30, 120, 480)
+
+
+def notice_email_deliver(*, delivery_id: int) -> Delivery:
+    """Send one delivery's email once. A failure is recorded with the next attempt time and
+    re-raised; a delivery already sent is never sent again (the row is locked while sending)."""
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().select_related("notice").get(pk=delivery_id)
+        if delivery.status in (DeliveryStatus.SENT, DeliveryStatus.INBOX_ONLY):
+            return delivery
+        notice = delivery.notice
+        delivery.attempts += 1
+        try:
+            with notice.pdf.open("rb") as handle:
+                pdf_bytes = handle.read()
+            mail.notice_email_send(
+                recipients=delivery.emails,
+                subject=f"{notice.number} {notice.title}",
+                body=(f"{delivery.recipient_name}：\n\n{settings.YIHONG_NOTICE_ISSUER}印发《{notice.title}》"
+                      f"（{notice.number}），见附件。请登录一泓系统签收"
+                      + (f"，并于{documents.chinese_date(notice.answer_deadline)}前反馈整改情况" if notice.answer_deadline else "")
+                      + "。"),
+                pdf_name=f"{notice.number}.pdf",
+                pdf_bytes=pdf_bytes,
+            )
+        except Exception as error:
+            delivery.status = DeliveryStatus.FAILED
+            delivery.last_error = f"{type(error).__name__}: {error}"[:2000]
+            backoff = RETRY_BACKOFF_MINUTES[min(delivery.attempts, len(RETRY_BACKOFF_MINUTES)) - 1]
+            delivery.next_attempt_at = (
+                timezone.now() + dt.timedelta(minutes=backoff) if delivery.attempts < len(RETRY_BACKOFF_MINUTES) + 1
+                else None
+            )
+            delivery.save()
+            _audit(notice, acting_user=SYSTEM, transition="delivery_failed", unit=delivery.unit,
+                   extra={"delivery_id": delivery.pk, "attempt": delivery.attempts, "error": delivery.last_error})
+            failure = error
+        else:
+            failure = None
+            delivery.status = DeliveryStatus.SENT
+            delivery.sent_at = timezone.now()
+            delivery.last_error = ""
+            delivery.next_attempt_at = None
+            delivery.save()
+            _audit(notice, acting_user=SYSTEM, transition="deliver", unit=delivery.unit,
+                   extra={"delivery_id": delivery.pk, "attempt": delivery.attempts})
+            locked = _lock_notice(notice.pk)
+            _sync_notice_state(locked, acting_user=SYSTEM)
+    if failure is not None:
+        raise failure
+    return delivery
+
+
+def deliveries_due_for_retry(*, now: dt.datetime | None = None) -> list[int]:
+    now = now or timezone.now()
+    return list(
+        Delivery.objects.filter(status=DeliveryStatus.FAILED, next_attempt_at__lte=now).values_list("pk", flat=True)
+    )
+
+
+def recipient_delivery_for(*, notice: Notice, user) -> Delivery | None:
+    """The delivery row the user answers for (their unit's, department's or the city's)."""
+    role = permissions.role_of(user)
+    profile = getattr(user, "staff_profile", None)
+    if role == Role.COUNTY_LIAISON:
+        return notice.deliveries.filter(unit_id=profile.unit_id).first()
+    if role == Role.DEPARTMENT_LIAISON:
+        return notice.deliveries.filter(department_id=profile.department_id).first()
+    if role == Role.CITY_LEADER:
+        return notice.deliveries.filter(recipient_key="city").first()
+    return None
+
+
+def _delivery_or_refuse(notice: Notice, user) -> Delivery:
+    delivery = recipient_delivery_for(notice=notice, user=user)
+    if delivery is None:
+        raise PermissionDenied("该公文不是发给您所在单位的")
+    return delivery

@@ -1,0 +1,181 @@
+"""Letters an office would send as they are (issue 15): plain facts, a calendar date to act by,
+a real contact, one letter per county and kind a day, a summons with its meeting, a 挂牌督办 with
+the letters it rests on, a correction with the wrong and the right value."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from dispatch import services as dispatch_services
+from dispatch.models import Rule, RuleFiring
+from notices import composers, services
+from notices.models import Notice, NoticeKind, NoticeState, OfficeSetting
+from tests.dispatch.helpers import frozen
+from tracker.actors import SYSTEM
+from tracker.models import AdministrativeUnit, AuditEvent
+
+D = dt.date
+pytestmark = pytest.mark.django_db
+
+
+def text_of(notice: Notice) -> str:
+    blocks = notice.context.get("blocks") or []
+    parts = [notice.title]
+    for block in blocks:
+        parts.append(block.get("text", ""))
+        parts += [str(cell) for row in block.get("rows", []) for cell in row]
+    parts.append(notice.context.get("note", ""))
+    return "\n".join(parts)
+
+
+def _supervisions_on(day: dt.date) -> list[Notice]:
+    with frozen(day):
+        fired = dispatch_services.daily_scan_run(on_date=day, acting_user=SYSTEM)
+    ids = {f.notice_id for f in fired if f.rule == Rule.R3_SUPERVISION}
+    return list(Notice.objects.filter(pk__in=ids))
+
+
+def test_one_supervision_letter_per_county_a_day_naming_all_its_projects(demo_ledger):
+    # given / when the daily scan of 2025-09-26 finds lagging projects in several counties
+    letters = _supervisions_on(D(2025, 9, 26))
+    firings = RuleFiring.objects.filter(rule=Rule.R3_SUPERVISION, fired_on=D(2025, 9, 26))
+    # then each firing keeps its own natural key (one per project), but each county gets one letter
+    # naming every one of its projects the rule holds for
+    assert firings.count() > len(letters) > 0
+    assert firings.values("subject").distinct().count() == firings.count()
+    per_unit = {}
+    for letter in letters:
+        unit = letter.recipient_units.get()
+        assert unit.pk not in per_unit
+        per_unit[unit.pk] = letter
+    for firing in firings:
+        letter = per_unit[firing.unit_id]
+        assert firing.notice_id == letter.pk
+        assert firing.project.name in text_of(letter)
+
+
+def test_supervision_letter_states_facts_in_plain_words(demo_ledger):
+    letters = _supervisions_on(D(2025, 9, 26))
+    for letter in letters:
+        text = text_of(letter)
+        # then names not codes, no lights, no rule text in brackets, no negative deviations
+        assert not re.search(r"LF-\d{4}-\d{3}", text)
+        assert "灯" not in text and "制度（" not in text and "督办制度" not in text
+        assert not re.search(r"-\d", text)
+        assert "截至9月26日" in text and "现予督办" in text
+        assert "函告如下" not in text
+
+
+def test_the_demand_carries_calendar_dates_counted_from_the_signature(demo_ledger, leader,
+                                                                       django_capture_on_commit_callbacks):
+    # given a 督办函 drafted on Friday 2025-09-26 and signed on Tuesday 2025-09-30
+    letter = _supervisions_on(D(2025, 9, 26))[0]
+    with frozen(D(2025, 9, 30), 10), django_capture_on_commit_callbacks(execute=True):
+        issued = services.notice_sign_and_issue(notice_id=letter.pk, acting_user=leader, issued_on=D(2025, 9, 30))
+    # then the letter asks for the answer by the date 10 working days after the signature (past
+    # National Day), the very deadline the notice keeps, and names the office's contact
+    assert issued.answer_deadline == D(2025, 10, 21)
+    text = text_of(issued)
+    assert "请于2025年10月9日前在一泓系统签收本函，并于2025年10月21日前将整改情况书面反馈专班办" in text.replace("\n", "")
+    contact = OfficeSetting.objects.get()
+    assert issued.context["note"] == f"联系人：{contact.contact_name}，电话：{contact.contact_phone}"
+    assert "0357-2000000" not in text
+
+
+def test_a_letter_owing_an_answer_cannot_be_signed_while_the_contact_is_unset(demo_ledger, leader):
+    # given the office's contact was never set
+    OfficeSetting.objects.all().delete()
+    letter = _supervisions_on(D(2025, 9, 26))[0]
+    # when the leader signs the 督办函
+    with pytest.raises(ValidationError) as refused:
+        services.notice_sign_and_issue(notice_id=letter.pk, acting_user=leader, issued_on=D(2025, 9, 26))
+    # then it is refused, saying what to do, and stays unsigned
+    assert "联系人" in str(refused.value) and "专班办领导" in str(refused.value)
+    assert Notice.objects.get(pk=letter.pk).state == NoticeState.PENDING_SIGNOFF
+
+
+def test_only_the_office_leader_sets_the_contact_and_it_is_audited(demo_ledger, leader, clerk):
+    with pytest.raises(PermissionDenied):
+        services.office_contact_set(acting_user=clerk, name="王五", phone="0357-1234567")
+    services.office_contact_set(acting_user=leader, name="王五", phone="0357-1234567")
+    assert services.office_contact() == ("王五", "0357-1234567")
+    event = AuditEvent.objects.filter(object_type="office_setting").latest("pk")
+    assert event.actor_id == leader.pk and "王五" in event.to_state
+
+
+def test_letters_without_an_answer_loop_ask_for_none(demo_ledger):
+    # given / when the monthly job issues 提醒函 and the weekly job a 催报
+    with frozen(D(2025, 9, 1), 8, 30):
+        dispatch_services.monthly_dispatch_run(on_date=D(2025, 9, 1), acting_user=SYSTEM)
+    reminders = Notice.objects.filter(kind=NoticeKind.REMINDER)
+    assert reminders
+    for notice in reminders:
+        text = text_of(notice)
+        # then no 反馈 is asked, no "函告如下" without a list, no 后25%, no negative number
+        assert "反馈" not in text and "后25%" not in text and not re.search(r"-\d", text)
+        assert "灯" not in text
+
+
+def test_summons_cannot_be_signed_without_its_meeting_and_states_it_once_arranged(demo_ledger, leader, clerk):
+    # given a 约谈通知 drafted for 尧都区
+    unit = AdministrativeUnit.objects.get(name="尧都区")
+    notice = services.notice_draft_create(
+        kind=NoticeKind.SUMMONS, recipient_units=[unit], acting_user=clerk, source_key="test:summons",
+        context=composers.compose_letter(
+            kind=NoticeKind.SUMMONS, recipient=unit.name, as_of=D(2025, 9, 1),
+            facts="尧都区5个在建和未开工工程2025年8月整月无明显进展，各工程形象进度均未提高，没有工程开工或完工",
+            data={"month": "2025-08-01"}))
+    # when the leader signs it before the office arranged the meeting: refused
+    with pytest.raises(ValidationError) as refused:
+        services.notice_sign_and_issue(notice_id=notice.pk, acting_user=leader, issued_on=D(2025, 9, 2))
+    assert "约谈时间" in str(refused.value) and "召集人" in str(refused.value)
+    # when the office fills it in, then the leader signs
+    services.notice_summons_arrange(
+        notice_id=notice.pk, acting_user=clerk,
+        meeting_at=timezone.make_aware(dt.datetime(2025, 9, 5, 9, 30)), place="市政府第三会议室",
+        convener="专班办主任", attendees="尧都区人民政府分管负责同志", materials="书面汇报材料")
+    issued = services.notice_sign_and_issue(notice_id=notice.pk, acting_user=leader, issued_on=D(2025, 9, 2))
+    text = text_of(issued)
+    # then the summons says when, where, who convenes, who attends and what to bring; no 反馈
+    assert "2025年9月5日（星期五）上午9时30分" in text and "市政府第三会议室" in text
+    assert "召集人：专班办主任" in text and "尧都区人民政府分管负责同志" in text and "书面汇报材料" in text
+    assert "反馈" not in text and "按专班办通知时间" not in text
+
+
+def test_listed_supervision_names_the_overdue_letters_by_number_and_the_condition_to_lift_it(
+        demo_ledger, leader, django_capture_on_commit_callbacks):
+    # given 督办函 to a county issued in July and never answered
+    letters = _supervisions_on(D(2025, 7, 1))
+    letter = max(letters, key=lambda n: len(n.context["items"]))
+    unit = letter.recipient_units.get()
+    with frozen(D(2025, 7, 1), 10), django_capture_on_commit_callbacks(execute=True):
+        issued = services.notice_sign_and_issue(notice_id=letter.pk, acting_user=leader, issued_on=D(2025, 7, 1))
+    second = _supervisions_on(D(2025, 8, 1))
+    for other in [n for n in second if n.recipient_units.get() == unit]:
+        with frozen(D(2025, 8, 1), 10), django_capture_on_commit_callbacks(execute=True):
+            services.notice_sign_and_issue(notice_id=other.pk, acting_user=leader, issued_on=D(2025, 8, 1))
+    # when the quarter's last working day comes
+    with frozen(D(2025, 9, 30)):
+        fired = dispatch_services.daily_scan_run(on_date=D(2025, 9, 30), acting_user=SYSTEM)
+    listed = [f for f in fired if f.rule == Rule.R6_LISTED and f.unit_id == unit.pk]
+    assert listed
+    notice = Notice.objects.get(pk=listed[0].notice_id)
+    text = text_of(notice)
+    # then the title reads 关于对××实行挂牌督办的通知, the overdue letters are cited by 文号, and the
+    # 挂牌 period and the condition for 摘牌 are stated (never 销号)
+    assert notice.title == f"关于对{unit.name}生态保护工程推进工作实行挂牌督办的通知"
+    assert issued.number in text and "2025年12月31日" in text
+    assert "摘牌条件" in text and "销号" not in text
+
+
+def test_correction_states_the_wrong_and_the_right_value(demo_ledger, supervision_letter, clerk):
+    correction = services.notice_correct(
+        notice_id=supervision_letter.pk, acting_user=clerk,
+        corrections=[{"where": "汾河侯马段综合治理工程的形象进度", "wrong": "45%", "right": "54%"}])
+    text = text_of(correction)
+    assert "汾河侯马段综合治理工程的形象进度，原为“45%”，应为“54%”" in text
+    assert supervision_letter.number in text and "所附数据" not in text

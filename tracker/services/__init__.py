@@ -1,0 +1,40 @@
+"""Every write to the portfolio: transitions, edits, weekly reports, procedures, problems.
+
+Each service takes the acting user explicitly (None for the scheduler, recorded as “系统”),
+checks permissions itself, runs in one transaction with the row locked, and writes its audit
+row in that same transaction.
+
+The package is split by what a person does; every public name is re-exported here.
+"""
+from tracker.services.audit import (  # noqa: F401
+    actor_display_name,
+    audit_record,
+)
+from tracker.services.problems import (  # noqa: F401
+    problem_escalate,
+    problem_raise,
+    problem_resolve,
+)
+from tracker.services.procedures import (  # noqa: F401
+    procedure_update,
+)
+from tracker.services.progress import (  # noqa: F401
+    monthly_plan_save,
+    weekly_report_submit,
+)
+from tracker.services.projects import (  # noqa: F401
+    EDITABLE_PROJECT_FIELDS,
+    GUARD_MESSAGES,
+    TRANSITIONS,
+    EditConflict,
+    TransitionRefused,
+    TransitionSpec,
+    project_create,
+    project_transition,
+    project_update,
+)
+from tracker.services.rollbacks import (  # noqa: F401
+    rollback_request_approve,
+    rollback_request_file,
+    rollback_request_reject,
+)
