@@ -11,6 +11,17 @@ PORT ?= 8000
 DEMO_FROM ?= 2025-01-01
 # The demo ledger's history runs up to this date (settings.YIHONG_DEMO_DATE).
 DEMO_UNTIL ?= 2025-09-30
+# The demo's outreach channels point at a local receiver (outreach/sandbox.py) on this port, with
+# the demo's own keys (outreach/demo_accounts.py); production sets these in the environment.
+OUTREACH_PORT ?= 8190
+DEMO_OUTREACH_ENV := YIHONG_OUTREACH_SANDBOX_PORT=$(OUTREACH_PORT) \
+	YIHONG_WECOM_WEBHOOK_URL=http://127.0.0.1:$(OUTREACH_PORT)/cgi-bin/webhook/send \
+	YIHONG_DINGTALK_WEBHOOK_URL=http://127.0.0.1:$(OUTREACH_PORT)/robot/send \
+	YIHONG_SMS_ENDPOINT=127.0.0.1:$(OUTREACH_PORT) YIHONG_SMS_PROTOCOL=http YIHONG_SMS_SIGN_NAME=一泓专班 \
+	YIHONG_SMS_TEMPLATES='{"new_letter":"SMS_90000","ack_due":"SMS_90001","ack_overdue":"SMS_90002","answer_due":"SMS_90003","answer_overdue":"SMS_90004","weekly_unreported":"SMS_90005","instruction":"SMS_90006"}' \
+	YIHONG_DEMO_WECOM_KEY=demo-wecom-key-0001 YIHONG_DEMO_DING_TOKEN=demo-ding-token-0001 \
+	YIHONG_DEMO_DING_SECRET=SECdemo0001 ALIBABA_CLOUD_ACCESS_KEY_ID=LTAIdemo \
+	ALIBABA_CLOUD_ACCESS_KEY_SECRET=demo-sms-secret YIHONG_SITE_URL=http://$(HOST):$(PORT)
 
 # Debian packages the product needs: CJK fonts for the official documents (仿宋/宋体/黑体/楷体 free
 # faces), Pango for WeasyPrint, poppler for checking PDFs, Chromium for the browser tests.
@@ -20,19 +31,26 @@ SYSTEM_PACKAGES := fonts-noto-cjk fonts-lxgw-wenkai fonts-arphic-gkai00mp texliv
 .PHONY: demo test setup system-packages venv migrate fonts serve clean
 
 demo: setup
+	@# Outreach (issue 17): a local stand-in for 企业微信, 钉钉 and SMS, running beside the server until
+	@# it stops; every step below sends only to it (outside production nothing leaves 127.0.0.1).
+	@rm -f var/outreach-sandbox.jsonl
+	$(DEMO_OUTREACH_ENV) $(MANAGE) outreach_sandbox --port $(OUTREACH_PORT) & echo $$! > var/outreach-sandbox.pid; sleep 2
 	YIHONG_DEMO_DATE=$(DEMO_UNTIL) $(MANAGE) load_demo > var/demo-logins.txt
 	@# The calendar's history first (its notices are numbered in date order), with the demo's people
 	@# signing, answering and letting some letters go overdue; then the hand-made notices of every kind.
-	$(MANAGE) demo_history --date $(DEMO_FROM) --until $(DEMO_UNTIL) --quiet
-	$(MANAGE) generate_demo_notices
+	$(DEMO_OUTREACH_ENV) $(MANAGE) demo_history --date $(DEMO_FROM) --until $(DEMO_UNTIL) --quiet
+	$(DEMO_OUTREACH_ENV) $(MANAGE) generate_demo_notices
+	$(DEMO_OUTREACH_ENV) $(MANAGE) outreach_demo || (kill $$(cat var/outreach-sandbox.pid); exit 1)
 	@cat var/demo-logins.txt
 	@echo ""
 	@echo "一泓已启动，挂图作战：http://$(HOST):$(PORT)/dashboard/"
 	@echo "  从首页 http://$(HOST):$(PORT)/ 登录后，各角色进入各自的工作页；管理后台：http://$(HOST):$(PORT)/admin/ ，按 Ctrl+C 停止"
-	$(MANAGE) runserver $(HOST):$(PORT) --noreload
+	trap 'kill $$(cat var/outreach-sandbox.pid) 2>/dev/null' EXIT INT TERM; \
+	$(DEMO_OUTREACH_ENV) $(MANAGE) runserver $(HOST):$(PORT) --noreload
 
+# PYTEST_ARGS narrows the run (.ci/run leaves the `browser` and `once` tests to its PostgreSQL pass).
 test: system-packages venv fonts
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 setup: system-packages venv migrate fonts
 

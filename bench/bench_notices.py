@@ -1,9 +1,10 @@
 """Benchmark of notice rendering (run by hand): `.venv/bin/python bench/bench_notices.py`.
 
-Prints: a 1–2 page letter's median total time and PDF size, WeasyPrint's layout time alone for
-the same letter and the ratio; the monthly batch (circular + one letter to each of the 18 units,
-composed from the 95-project ledger) wall time and peak memory. Needs the demo ledger in the
-configured database (`manage.py load_demo`) and the prepared fonts (`manage.py prepare_fonts`).
+Prints: the cost of breaking a title (jieba); a 1–2 page letter's median total time and PDF size,
+WeasyPrint's layout time alone for the same letter and the ratio; the monthly batch (circular + one
+letter to each of the 18 units, composed from the 95-project ledger) wall time and peak memory.
+Needs the demo ledger in the configured database (`manage.py load_demo`) and the prepared fonts
+(`manage.py prepare_fonts`).
 `--fonttools` forces WeasyPrint's fontTools subsetter instead of HarfBuzz's.
 `--naive` also times the same letter rendered the naive way (for comparison; takes seconds).
 """
@@ -26,7 +27,7 @@ import datetime as dt  # noqa: E402
 
 from django.conf import settings  # noqa: E402
 
-from notices import composers, documents, rendering  # noqa: E402
+from notices import composers, documents, rendering, titles  # noqa: E402
 from tracker.models import AdministrativeUnit  # noqa: E402
 
 LETTER_RUNS = 20
@@ -76,8 +77,24 @@ def naive_render(html: str) -> tuple[float, int]:
     return time.perf_counter() - started, len(pdf)
 
 
+def title_breaking() -> None:
+    """jieba's cost: its dictionary is loaded on the first title that needs breaking, once per process."""
+    title = "关于2025年9月15日至9月21日全市“一泓清水入黄河”生态保护工程调度情况的报告"
+    started = time.perf_counter()
+    titles.title_lines(title)
+    first = time.perf_counter() - started
+    runs = []
+    for _ in range(LETTER_RUNS):
+        started = time.perf_counter()
+        titles.title_lines(title)
+        runs.append(time.perf_counter() - started)
+    print(f"title breaking (jieba): first title {first:.3f} s (dictionary loaded, once per process), "
+          f"then median {statistics.median(runs) * 1000:.2f} ms a title (office names read each time)")
+
+
 def main() -> None:
     as_of = dt.date.fromisoformat(settings.YIHONG_DEMO_DATE)
+    title_breaking()
     units = list(AdministrativeUnit.objects.order_by("display_order"))
     html = letter_html(units[1], as_of)
 

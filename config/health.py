@@ -2,12 +2,15 @@
 
 It answers 200 with a JSON body when the database answers, the broker answers (when one is
 configured; without one Celery runs in-process and there is nothing to reach) and the media
-directory is writable; otherwise 503 naming the failing parts. It needs no login and tells
-nothing about the data; the full error goes to the log, only its kind to the response.
+directory is writable; otherwise 503. It needs no login: an anonymous caller learns only ok or
+not ok (issue 13: no media path, no versions); staff signed in, or a probe sending the
+`X-Health-Token` header equal to YIHONG_HEALTH_TOKEN, get the failing parts and each check's
+detail. The full error goes to the log, only its kind to the response.
 """
 from __future__ import annotations
 
 import logging
+import secrets
 import tempfile
 import time
 from collections.abc import Callable
@@ -97,10 +100,22 @@ def worker_heartbeat_age() -> dict | None:
     return None if last is None else {"seconds_ago": last["seconds_ago"], "worker": last["worker"]}
 
 
+def may_see_details(request) -> bool:
+    """Staff signed in, or a probe with the configured token (compared in constant time)."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.is_staff:
+        return True
+    token = getattr(settings, "YIHONG_HEALTH_TOKEN", "")
+    sent = request.headers.get("X-Health-Token", "")
+    return bool(token) and secrets.compare_digest(sent.encode(), token.encode())
+
+
 @never_cache
 @require_GET
 def healthz(request):
     healthy, results = health_report()
+    if not may_see_details(request):
+        return JsonResponse({"status": "ok" if healthy else "error"}, status=200 if healthy else 503)
     failing = [key for key, result in results.items() if not result["ok"]]
     body = {
         "status": "ok" if healthy else "error",

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from django.views.decorators.http import require_http_methods
 
+from config import accounts
 from dashboard import views as dashboard_views
 
 admin.site.site_header = "一泓 · 临汾市“一泓清水入黄河”工程专班"
@@ -17,10 +18,15 @@ urlpatterns = [
     # LoginView would also take PUT as a POST; only GET and POST are meant.
     path("accounts/login/", require_http_methods(["GET", "POST"])(auth_views.LoginView.as_view()), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", require_http_methods(["GET", "POST"])(accounts.PasswordChangeView.as_view()),
+         name="password_change"),
+    path("accounts/password/done/", require_http_methods(["GET"])(accounts.PasswordChangeDoneView.as_view()),
+         name="password_change_done"),
     path("notices/", include("notices.urls")),
     path("audit/", include("tracker.audit_urls")),
     path("ledgers/", include("ledgers.urls")),
     path("dispatch/", include("dispatch.urls")),
+    path("outreach/", include("outreach.urls")),
     # The site-visit list moved to the calendar's pages; old bookmarks still land.
     path("site-visits/", RedirectView.as_view(pattern_name="dispatch:site_visits", permanent=True)),
     path("", dashboard_views.home, name="home"),

@@ -12,20 +12,35 @@ import datetime as dt
 import gzip
 import hashlib
 import json
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection
-from django.db.models import F, FloatField, QuerySet, Window
-from django.db.models.functions import Cast, Lag
+from django.db.models import F, FloatField, QuerySet
+from django.db.models.functions import Cast
 from django.utils import timezone
 
+from dashboard.cache import portfolio_cached
+from dashboard.figures import money_text, units_ranked, yi_text
+from dashboard.maps import (
+    TARGETS,
+    _open_problems,
+    _sections,
+    _timeline,
+    _timeline_counted,
+    _transitions,
+)
 from dispatch.selectors import thresholds_current
 from tracker import selectors
 from tracker.lights import LIGHT_LABELS, Lights
+from tracker.models import (
+    COMPLETED_STATES,
+    STARTED_STATES,
+    AdministrativeUnit,
+    Project,
+    ProjectState,
+)
 from tracker.portfolio import (
     ZERO_FIGURES,
     ProjectFigures,
@@ -35,30 +50,6 @@ from tracker.portfolio import (
     projects_listed_by,
     state_on_expression,
 )
-from tracker.models import (
-    COMPLETED_STATES,
-    STARTED_STATES,
-    AdministrativeUnit,
-    AuditAction,
-    AuditEvent,
-    EscalationLevel,
-    MonitoringSection,
-    Problem,
-    Project,
-    ProjectState,
-    SectionReading,
-    WaterClass,
-)
-from dashboard.cache import portfolio_cached
-
-# The province's targets (DOMAIN: the campaign): all started and half completed by the end of
-# 2024; all completed and effective by the end of October 2025.
-TARGETS = (
-    {"date": dt.date(2024, 12, 31), "label": "2024年底", "started_rate": 100, "completed_rate": 50, "effective_rate": 0},
-    {"date": dt.date(2025, 10, 31), "label": "2025年10月底", "started_rate": 100, "completed_rate": 100,
-     "effective_rate": 100},
-)
-TIMELINE_START = dt.date(2023, 6, 1)
 
 # Marker colours by state, shared with the legend and the browser tests.
 STATE_COLOURS = {
@@ -114,16 +105,6 @@ def _rate(part: int | Decimal, whole: int | Decimal) -> str:
 
 def _matches_light(lights, light: str) -> bool:
     return light in (lights.start, lights.progress)
-
-
-def _month_ends(start: dt.date, end: dt.date) -> list[dt.date]:
-    ends = []
-    month = start.replace(day=1)
-    while month <= end:
-        following = (month + dt.timedelta(days=32)).replace(day=1)
-        ends.append(min(following - dt.timedelta(days=1), end))
-        month = following
-    return ends
 
 
 def lights_as_of(*, on_date: dt.date, projects: QuerySet[Project], **parts) -> dict[int, Lights]:
@@ -203,173 +184,9 @@ def ledger_page_cached(
     return portfolio_cached(parts, build)
 
 
-def _timeline_counted(*, projects: QuerySet[Project], as_of: dt.date, total: int) -> dict:
-    """The same series as _timeline, counted by the database (1 query, a few hundred rows at any size).
-
-    Each transition moves a project from its state before (the previous transition's target in
-    the log's order — effective date, then record time — as the replay has it, or 前期) to its
-    target: the started, completed and effective counts change by the difference of the two
-    states' memberships. Grouped by date, summed per month and accumulated, that is the replay.
-    """
-    events = AuditEvent.objects.filter(
-        action=AuditAction.PROJECT_TRANSITION, effective_on__lte=as_of, project__in=projects.values("pk")
-    ).order_by()
-    ranked = events.annotate(
-        prior_state=Window(
-            Lag("to_state"), partition_by=[F("project_id")],
-            order_by=[F("effective_on").asc(), F("occurred_at").asc(), F("id").asc()],
-        )
-    ).values_list("effective_on", "prior_state", "to_state")
-    sql, params = ranked.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            # Counted over the ORM's own query (the window function cannot be grouped in the ORM).
-            f"SELECT effective_on, prior_state, to_state, COUNT(*) FROM ({sql}) moves "
-            "GROUP BY effective_on, prior_state, to_state ORDER BY effective_on",
-            params,
-        )
-        moves = cursor.fetchall()
-    changes: list[tuple[dt.date, tuple[int, int, int]]] = []
-    for on, prior_state, to_state, moved in moves:
-        prior_state = prior_state or ProjectState.PREPARATION.value
-        changes.append((
-            on if isinstance(on, dt.date) else dt.date.fromisoformat(on),
-            (moved * ((to_state in STARTED) - (prior_state in STARTED)),
-             moved * ((to_state in COMPLETED) - (prior_state in COMPLETED)),
-             moved * ((to_state == EFFECTIVE) - (prior_state == EFFECTIVE))),
-        ))
-    months, series = [], ([], [], [])
-    counts = [0, 0, 0]
-    cursor_at = 0
-    for month_end in _month_ends(TIMELINE_START, as_of):
-        while cursor_at < len(changes) and changes[cursor_at][0] <= month_end:
-            for index in range(3):
-                counts[index] += changes[cursor_at][1][index]
-            cursor_at += 1
-        months.append(month_end.strftime("%Y-%m"))
-        for index in range(3):
-            series[index].append(counts[index])
-    return {"months": months, "started": series[0], "completed": series[1], "effective": series[2],
-            "targets": _timeline_targets(total)}
-
-
-def _timeline_targets(total: int) -> list[dict]:
-    return [
-        {
-            "month": target["date"].strftime("%Y-%m"),
-            "label": target["label"],
-            "started": round(total * target["started_rate"] / 100),
-            "completed": round(total * target["completed_rate"] / 100),
-        }
-        for target in TARGETS
-    ]
-
-
-def _transitions(*, projects: QuerySet[Project], as_of: dt.date) -> list[tuple[dt.date, int, str]]:
-    """(effective date, project id, new state) of every transition up to `as_of`, in order (1 query)."""
-    events = AuditEvent.objects.filter(
-        action=AuditAction.PROJECT_TRANSITION, effective_on__lte=as_of, project__in=projects.values("pk")
-    ).order_by("effective_on", "occurred_at", "id")
-    return list(events.values_list("effective_on", "project_id", "to_state"))
-
-
-def _timeline(*, transitions: list[tuple[dt.date, int, str]], project_ids: set[int], as_of: dt.date) -> dict:
-    """Started/completed counts at each month's end up to `as_of`, replayed from the transition log."""
-    moves = [move for move in transitions if move[1] in project_ids]
-    states: dict[int, str] = {}
-    months, started, completed, effective = [], [], [], []
-    counts = {"started": 0, "completed": 0, "effective": 0}
-
-    def tally(state: str | None, sign: int) -> None:
-        if state is None:
-            return
-        counts["started"] += sign * (state in STARTED)
-        counts["completed"] += sign * (state in COMPLETED)
-        counts["effective"] += sign * (state == EFFECTIVE)
-
-    cursor = 0
-    for month_end in _month_ends(TIMELINE_START, as_of):
-        while cursor < len(moves) and moves[cursor][0] <= month_end:
-            _on, pk, to_state = moves[cursor]
-            tally(states.get(pk), -1)
-            states[pk] = to_state
-            tally(to_state, +1)
-            cursor += 1
-        months.append(month_end.strftime("%Y-%m"))
-        started.append(counts["started"])
-        completed.append(counts["completed"])
-        effective.append(counts["effective"])
-    return {"months": months, "started": started, "completed": completed, "effective": effective,
-            "targets": _timeline_targets(len(project_ids))}
-
-
-def _sections(*, as_of: dt.date, project_numbers: dict[int, int]) -> list[dict]:
-    """Each monitoring section with its class for the month of `as_of` (or its latest before)."""
-    month = as_of.replace(day=1)
-    latest: dict[int, tuple[dt.date, int]] = {}
-    for section_id, reading_month, water_class in SectionReading.objects.filter(month__lte=month).order_by(
-        "section_id", "month"
-    ).values_list("section_id", "month", "water_class"):
-        latest[section_id] = (reading_month, water_class)
-    linked: dict[int, list[int]] = defaultdict(list)
-    for section_id, project_id in MonitoringSection.projects.through.objects.values_list(
-        "monitoringsection_id", "project_id"
-    ):
-        if project_id in project_numbers:
-            linked[section_id].append(project_numbers[project_id])
-    sections = []
-    for section in MonitoringSection.objects.select_related("unit").order_by("level", "code"):
-        reading = latest.get(section.pk)
-        water_class = reading[1] if reading else None
-        sections.append(
-            {
-                "code": section.code,
-                "name": section.name,
-                "river": section.river,
-                "level": section.get_level_display(),
-                "unit": section.unit.name if section.unit_id else "",
-                "lon": float(section.longitude),
-                "lat": float(section.latitude),
-                "target_class": section.target_class,
-                "target_label": WaterClass(section.target_class).label,
-                "water_class": water_class,
-                "water_label": WaterClass(water_class).label if water_class else "无数据",
-                "reading_month": reading[0].strftime("%Y-%m") if reading else "",
-                "meets_target": water_class is not None and water_class <= section.target_class,
-                "projects": sorted(linked.get(section.pk, [])),
-            }
-        )
-    return sections
-
-
-def _open_problems(*, projects: QuerySet[Project], as_of: dt.date) -> dict[str, int]:
-    """Problems open on `as_of` by the escalation level they had then (2 queries).
-
-    A problem's level on a date is the target of its last escalation (an audited event) on or
-    before it, or 专班 when it had none yet.
-    """
-    open_ids = list(
-        Problem.objects.filter(project__in=projects.values("pk"), raised_on__lte=as_of)
-        .exclude(resolved_on__lte=as_of)
-        .values_list("pk", flat=True)
-    )
-    levels = {pk: EscalationLevel.OFFICE.value for pk in open_ids}
-    escalations = AuditEvent.objects.filter(
-        action=AuditAction.PROBLEM_ESCALATE, object_type="problem", effective_on__lte=as_of,
-        project__in=projects.values("pk"),
-    ).order_by("effective_on", "occurred_at", "id")
-    for object_id, to_state in escalations.values_list("object_id", "to_state"):
-        if object_id.isdigit() and int(object_id) in levels:
-            levels[int(object_id)] = to_state
-    counts: dict[str, int] = defaultdict(int)
-    for level in levels.values():
-        counts[level] += 1
-    return {level.label: counts.get(level.value, 0) for level in EscalationLevel}
-
-
 def marker_dicts(data: dict) -> list[dict]:
     """The dashboard's marker rows as dicts (for readers other than the page's script)."""
-    return [dict(zip(data["marker_columns"], row)) for row in data["markers"]]
+    return [dict(zip(data["marker_columns"], row, strict=True)) for row in data["markers"]]
 
 
 @dataclass(frozen=True)
@@ -497,12 +314,13 @@ def dashboard_data(*, user, as_of: dt.date, filters: dict | None = None) -> dict
                 project_light.progress if project_light else None,
             ]
         )
-    unit_rows = [
-        {**unit, "investment": str(unit["investment"]),
+    unit_rows = units_ranked([
+        {**unit, "investment": str(unit["investment"]), "investment_yi": yi_text(unit["investment"]),
          "started_rate": _rate(unit["started"], unit["projects"]),
          "completed_rate": _rate(unit["completed"], unit["projects"])}
         for unit in units.values()
-    ]
+    ])
+    problems = _open_problems(projects=projects, as_of=as_of, kept_ids=kept_ids)
     headline = {
         "projects": total["projects"],
         "started": total["started"],
@@ -514,13 +332,18 @@ def dashboard_data(*, user, as_of: dt.date, filters: dict | None = None) -> dict
         "total_investment": str(total["total_investment"]),
         "completed_investment": str(total["completed_investment"]),
         "funds_in_place": str(total["funds_in_place"]),
+        # The same sums as a wall chart reads them (亿元 where large).
+        "total_investment_text": money_text(total["total_investment"]),
+        "completed_investment_text": money_text(total["completed_investment"]),
+        "funds_in_place_text": money_text(total["funds_in_place"]),
         "investment_rate": _rate(total["completed_investment"], total["total_investment"]),
         "funds_rate": _rate(total["funds_in_place"], total["total_investment"]),
         "by_state": {ProjectState(state).label: count for state, count in by_state.items()},
         "targets": [
             {**target, "date": target["date"].isoformat(), "due": as_of <= target["date"]} for target in TARGETS
         ],
-        "problems": _open_problems(projects=projects, as_of=as_of),
+        "problems": problems,
+        "problems_total": sum(problems.values()),
     }
     number_by_id = {marker[0]: marker[1] for marker in markers}
     return {

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,9 +24,10 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 
 from dashboard import selectors as dashboard_selectors
+from dashboard.queues import NEW_INSTRUCTION_DAYS, awaiting_instruction, home_url_for, queues_for_request
 from notices import selectors as notice_selectors
 from tracker import permissions, selectors, services
-from tracker.forms import UnitWeeklyRowForm
+from tracker.forms import UnitWeeklyHeaderForm, UnitWeeklyRowForm
 from tracker.models import (
     AdministrativeUnit,
     Domain,
@@ -88,15 +90,10 @@ def _filter_choices() -> dict:
 def home(request):
     """Each role lands on the page it works in."""
     role = permissions.role_of(request.user)
-    if role == Role.COUNTY_LIAISON:
-        return redirect("dashboard:unit_home")
-    if role == Role.OFFICE_LEADER:
-        return redirect("dashboard:leader_home")
-    if role == Role.CITY_LEADER:
-        return redirect("dashboard:dashboard")
-    if role in (Role.CLERK, Role.DEPARTMENT_LIAISON):
-        return redirect("dashboard:ledger")
-    raise PermissionDenied("您的账号尚未分配角色，请联系专班办系统管理员")
+    if role is None:
+        raise PermissionDenied("您的账号尚未分配角色，请联系专班办系统管理员")
+    # Every role lands on its work queue (dashboard.queues): what is due comes first.
+    return redirect(home_url_for(role))
 
 
 @login_required
@@ -129,15 +126,39 @@ def dashboard_page(request):
     )
 
 
+def _halves(rows: list) -> list[list]:
+    middle = (len(rows) + 1) // 2
+    return [half for half in (rows[:middle], rows[middle:]) if half]
+
+
+def _filter_text(filters: dict, choices: dict) -> str:
+    """The filters in words for the printed sheet's header ("县(市、区)：侯马市；预警灯：红灯")."""
+    names = {
+        "domain": ("领域", {d.code: d.name for d in choices["domains"]}),
+        "unit": ("县(市、区)", {u.code: u.name for u in choices["units"]}),
+        "state": ("阶段", dict(choices["states"])),
+        "year": ("目标年度", {}),
+        "light": ("预警灯", dict(choices["lights"])),
+    }
+    parts = [f"{label}：{values.get(filters[key], filters[key])}"
+             for key, (label, values) in names.items() if filters.get(key)]
+    return "；".join(parts)
+
+
 def _dashboard(request, *, as_of: dt.date) -> dashboard_selectors.DashboardPage:
     filters = _filters(request)
     today = timezone.localdate()
 
     def render_content(headline: dict, units: list[dict]) -> str:
         query = urlencode({"as_of": as_of.isoformat(), **{key: value for key, value in filters.items() if value}})
+        # Read once: the filter menus and the printed sheet's filter line use the same rows.
+        choices = {key: list(value) for key, value in _filter_choices().items()}
         return render_to_string("dashboard/dashboard_content.html", {
             "headline": headline, "unit_rows": units, "as_of": as_of, "today": today, "filters": filters,
-            "data_url": f"{reverse('dashboard:data')}?{query}", **_filter_choices(),
+            "data_url": f"{reverse('dashboard:data')}?{query}", **choices,
+            "office_name": settings.YIHONG_OFFICE_NAME, "filter_text": _filter_text(filters, choices),
+            # Two half tables side by side: the printed sheet has room for width, not for 18 rows.
+            "ranked_halves": _halves(sorted((u for u in units if u["projects"]), key=lambda u: u["rank"])),
         })
 
     # Rendered once per data version, date and filters (dashboard.cache), not per request.
@@ -207,9 +228,19 @@ def escalated_problems(request):
             project__in=permissions.visible_projects(request.user).values("pk"),
         )
         .select_related("project", "project__unit")
+        .prefetch_related("instructions")
         .order_by("-level", "level_since")
     )
-    return render(request, "dashboard/escalated_problems.html", {"problems": problems})
+    # The work queues' filtered lists: awaiting a 批示, or instructed recently (dashboard.queues).
+    shown = request.GET.get("awaiting", "") or request.GET.get("instructed", "")
+    if request.GET.get("awaiting") == "instruction":
+        problems = problems.filter(awaiting_instruction(permissions.visible_projects(request.user)))
+    elif request.GET.get("instructed") == "recent":
+        problems = problems.filter(instructions__instructed_at__gte=timezone.now() - dt.timedelta(
+            days=NEW_INSTRUCTION_DAYS)).distinct()
+    return render(request, "dashboard/escalated_problems.html",
+                  {"problems": problems, "today": timezone.localdate(), "shown": shown,
+                   "may_instruct": permissions.role_of(request.user) == Role.CITY_LEADER})
 
 
 @login_required
@@ -222,6 +253,7 @@ def leader_home(request):
         "signoff_queue": list(notice_selectors.signoff_queue(user=request.user)[:10]),
         "signoff_count": notice_selectors.signoff_queue(user=request.user).count(),
         "today": timezone.localdate(),
+        "queues": queues_for_request(request, with_watch_lists=True),
     })
 
 
@@ -246,43 +278,52 @@ def unit_home(request):
     prefix = lambda project: f"p{project.pk}"  # noqa: E731
     failures: list[str] = []
     if request.method == "POST":
+        header = UnitWeeklyHeaderForm(request.POST)
         forms = [UnitWeeklyRowForm(request.POST, prefix=prefix(p)) for p in editable]
         saved = 0
-        if all(form.is_valid() for form in forms):
-            for project, form in zip(editable, forms):
+        if header.is_valid() and all(form.is_valid() for form in forms):
+            week = monday_of(header.cleaned_data["week_start"] or this_week)
+            for project, form in zip(editable, forms, strict=True):
                 if not form.is_filled:
                     continue
                 data = form.cleaned_data
                 try:
                     services.weekly_report_submit(
-                        project_id=project.pk, week_start=this_week, acting_user=request.user,
+                        project_id=project.pk, week_start=week, acting_user=request.user,
                         progress_percent=data["progress_percent"], completed_investment=data["completed_investment"],
-                        funds_in_place=data["funds_in_place"], problem_note=data["problem_note"],
-                        decrease_note=data["decrease_note"],
+                        funds_in_place=data["funds_in_place"], procedure_note=data["procedure_note"],
+                        problem_note=data["problem_note"], decrease_note=data["decrease_note"],
+                        reporter_name=header.cleaned_data["reporter_name"],
+                        reporter_phone=header.cleaned_data["reporter_phone"],
                     )
                     saved += 1
                 except ValidationError as error:
                     failures.extend(f"{project.map_number}号 {project.name}：{m}" for m in refusal_messages(error))
             if saved:
-                messages.success(request, f"已保存 {saved} 个项目本周（{this_week}起）的调度数据")
+                messages.success(request, f"已保存 {saved} 个项目{week}起一周的调度数据")
             if not failures:
                 return redirect("dashboard:unit_home")
         else:
-            for project, form in zip(editable, forms):
+            failures.extend(m for errors in header.errors.values() for m in errors)
+            for project, form in zip(editable, forms, strict=True):
                 for errors in form.errors.values():
                     failures.extend(f"{project.map_number}号 {project.name}：{m}" for m in errors)
     else:
+        profile = request.user.staff_profile
+        header = UnitWeeklyHeaderForm(initial={"week_start": this_week, "reporter_name": profile.full_name,
+                                               "reporter_phone": profile.phone})
         forms = []
         for project in editable:
             forms.append(UnitWeeklyRowForm(prefix=prefix(project), initial={"project_id": project.pk}))
     rows = [
         {"project": project, "form": form, "last": last_reports.get(project.pk), "reported": reported.get(project.pk)}
-        for project, form in zip(editable, forms)
+        for project, form in zip(editable, forms, strict=True)
     ]
     return render(
         request,
         "dashboard/unit_home.html",
-        {"rows": rows, "projects": projects, "this_week": this_week, "failures": failures,
+        {"rows": rows, "projects": projects, "this_week": this_week, "failures": failures, "header": header,
+         "queues": queues_for_request(request, with_watch_lists=True),
          "done_projects": [p for p in projects if p.state == ProjectState.EFFECTIVE],
          "unit": request.user.staff_profile.unit},
     )

@@ -118,7 +118,8 @@ def _demo_meeting(notice: Notice, office, on_date: dt.date) -> None:
         meeting_at=timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0))),
         place="市政府第三会议室",
         convener="专班办主任（会同市政府督查室）",
-        attendees=f"{unit.name if unit else ''}人民政府分管负责同志，县级水务、生态环境部门和项目单位主要负责同志",
+        attendees=(f"{unit.name}{'管委会' if unit.name.endswith('开发区') else '人民政府'}分管负责同志，"
+                   "有关部门和项目单位主要负责同志") if unit else "有关部门和项目单位主要负责同志",
         materials="工程推进情况书面汇报材料（含存在问题、整改措施和完成时限）",
     )
 
@@ -178,6 +179,10 @@ def generate_demo_notices() -> dict:
                                              corrections=_demo_corrections(circular))
         services.notice_advance_after_draft(notice_id=correction.pk, acting_user=clerk, issued_on=as_of)
         services.notice_sign_and_issue(notice_id=correction.pk, acting_user=leader, issued_on=as_of)
+    # Issue 14: a 通知 and a 函 the office wrote by hand (拟稿 → 核稿 → 签发).
+    from demo.hand_letters import hand_letters_generate
+
+    hand_letters_generate(as_of=as_of)
     _demo_loop(units, as_of)
     return {"contacts_created": contacts, "notices": Notice.objects.count(),
             "issued": Notice.objects.exclude(number=None).count()}
@@ -201,14 +206,16 @@ def _demo_loop(units, as_of: dt.date) -> None:
     """Some letters acknowledged, one answered with evidence, one closed."""
     users = get_user_model().objects
     with transaction.atomic():
-        for kind in (NoticeKind.WARNING, NoticeKind.SUPERVISION, NoticeKind.LISTED_SUPERVISION):
+        # Which letters exist depends on what the rules find on the demo date; the 提醒函 (no
+        # answer owed) is signed for only.
+        for kind in (NoticeKind.WARNING, NoticeKind.SUPERVISION, NoticeKind.LISTED_SUPERVISION, NoticeKind.REMINDER):
             notice = Notice.objects.filter(kind=kind, source_key__startswith="demo:").first()
             if notice is None or notice.state not in (NoticeState.ISSUED, NoticeState.DELIVERED):
                 continue
             unit = notice.recipient_units.first()
             liaison = users.get(username=f"county_{unit.code}")
             services.notice_acknowledge(notice_id=notice.pk, acting_user=liaison, on_date=as_of)
-            if kind != NoticeKind.LISTED_SUPERVISION:
+            if kind not in (NoticeKind.LISTED_SUPERVISION, NoticeKind.REMINDER):
                 services.notice_answer(
                     notice_id=notice.pk, acting_user=liaison,
                     text="已召开专题会议研究部署，明确责任人和完成时限，用地手续已提交审批，预计本月底开工。",

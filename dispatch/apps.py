@@ -12,3 +12,8 @@ class DispatchConfig(AppConfig):
 
         # The project page shows what the calendar did about the project.
         project_panels.register(project_panel.calendar_context)
+
+        from dispatch.models import SiteVisitStatus
+        from tracker import audit_display
+
+        audit_display.register("site_visit", states=dict(SiteVisitStatus.choices))

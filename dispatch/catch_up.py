@@ -34,7 +34,7 @@ CATCH_UP_DAYS = 7
 MAX_CATCH_UP_DAYS = 92
 
 
-def _slot_times() -> dict[str, dt.time]:
+def job_slot_times() -> dict[str, dt.time]:
     """The time of day each job is due: the daily scan at 07:00, the weekly and monthly jobs at 08:30."""
     from dispatch.models import Job
 
@@ -62,7 +62,7 @@ def missed_jobs(*, now: dt.datetime) -> list[tuple[str, dt.date]]:
             MAX_CATCH_UP_DAYS, last_run, extra={"last_run": str(last_run), "cut_to": str(earliest)},
         )
         start = earliest
-    slots = _slot_times()
+    slots = job_slot_times()
     return [
         (job, day) for job, day in jobs_due_between(start=start, end=today, pending_only=True)
         if day < today or local.time() >= slots.get(job, dt.time(0))

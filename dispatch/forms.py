@@ -6,6 +6,8 @@ from decimal import Decimal
 from django import forms
 
 from dispatch.selectors import ThresholdRow
+from dispatch.thresholds import WHOLE_NUMBER_THRESHOLDS, threshold_order_problems, threshold_value_problem
+from tracker.choices import StartGateMode
 
 
 class ThresholdsForm(forms.Form):
@@ -15,9 +17,12 @@ class ThresholdsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.rows = rows
         for row in rows:
+            whole = row.key in WHOLE_NUMBER_THRESHOLDS
             self.fields[row.key] = forms.DecimalField(
                 label=row.label, max_digits=8, decimal_places=2, min_value=Decimal("0"),
                 initial=row.value_text,
+                # The browser's spinner steps by whole units where the threshold counts something.
+                widget=forms.NumberInput(attrs={"step": "1" if whole else "0.01", "min": "1" if whole else "0"}),
                 error_messages={
                     "required": f"请填写“{row.label}”",
                     "invalid": f"“{row.label}”应为数字",
@@ -27,6 +32,20 @@ class ThresholdsForm(forms.Form):
                     "max_whole_digits": f"“{row.label}”数值过大",
                 },
             )
+
+    def clean(self):
+        """Whole numbers where a threshold counts, yellow below red: each error on its own field."""
+        data = super().clean()
+        for row in self.rows:
+            value = data.get(row.key)
+            problem = threshold_value_problem(row.key, value) if value is not None else None
+            if problem:
+                self.add_error(row.key, problem)
+        values = {row.key: data.get(row.key, row.value) for row in self.rows}
+        if all(value is not None for value in values.values()):
+            for key, message in threshold_order_problems(values).items():
+                self.add_error(key, message)
+        return data
 
     def changed_values(self) -> dict[str, Decimal]:
         """{key: new value} for the thresholds whose value differs from the current one."""
@@ -38,3 +57,10 @@ class ThresholdsForm(forms.Form):
 
     def bound_rows(self):
         return [(row, self[row.key]) for row in self.rows]
+
+
+class StartGateForm(forms.Form):
+    """Whether 开工 with unsettled earlier procedures is refused or only warned about."""
+
+    mode = forms.ChoiceField(label="开工时前期手续（立项、用地、环评、招投标等）未办结", choices=StartGateMode.choices,
+                             widget=forms.RadioSelect, error_messages={"invalid_choice": "请选择处理方式"})

@@ -70,16 +70,17 @@ class Threshold(TimeStampedModel):
 
 
 class Rule(models.TextChoices):
+    # Shown by name (预警函, 督办函 …): the R-numbers are the developers' shorthand, not the office's.
     URGE_REPORT = "urge_report", "催报"
     WEEKLY_REPORT = "weekly_report", "周调度报告"
     MONTHLY_CIRCULAR = "monthly_circular", "月度通报"
-    R1_WARNING = "r1_warning", "R1 预警函"
-    R2_REMINDER = "r2_reminder", "R2 提醒函"
-    R3_SUPERVISION = "r3_supervision", "R3 督办函"
-    R4_SITE_VISIT = "r4_site_visit", "R4 现场督导"
-    R5_SUMMONS = "r5_summons", "R5 约谈通知"
-    R6_LISTED = "r6_listed", "R6 挂牌督办"
-    R7_ESCALATION = "r7_escalation", "R7 逐级升级"
+    R1_WARNING = "r1_warning", "预警函"
+    R2_REMINDER = "r2_reminder", "提醒函"
+    R3_SUPERVISION = "r3_supervision", "督办函"
+    R4_SITE_VISIT = "r4_site_visit", "现场督导"
+    R5_SUMMONS = "r5_summons", "约谈通知"
+    R6_LISTED = "r6_listed", "挂牌督办"
+    R7_ESCALATION = "r7_escalation", "问题逐级升级"
 
 
 class RuleFiring(TimeStampedModel):

@@ -28,6 +28,7 @@ from tracker.lights import (  # noqa: F401  (the lights are the domain's; the ru
     month_start,
 )
 from tracker.models import COMPLETED_STATES, STARTED_STATES, ProjectState
+from tracker.portfolio import shared_ranks
 
 
 def month_key(day: dt.date) -> str:
@@ -258,16 +259,11 @@ def ranking(*, projects: list[ProjectFacts], on_date: dt.date, by: str) -> list[
         )
         scored.append((score, name, group_id, len(members), reds))
     scored.sort(key=lambda row: (-row[0], row[1]))
-    counts: dict[Decimal, int] = defaultdict(int)
-    for row in scored:
-        counts[row[0]] += 1
-    rows, rank = [], 0
-    for index, (s, n, g, c, r) in enumerate(scored, start=1):
-        if index == 1 or s != scored[index - 2][0]:
-            rank = index
-        rows.append(RankingRow(group_id=g, name=n, score=s, rank=rank, project_count=c, red_projects=r,
-                               tied=counts[s] > 1))
-    return rows
+    ranks = shared_ranks((row[2], row[0]) for row in scored)
+    return [
+        RankingRow(group_id=g, name=n, score=s, rank=ranks[g][0], project_count=c, red_projects=r, tied=ranks[g][1])
+        for s, n, g, c, r in scored
+    ]
 
 
 def r2_reminders(

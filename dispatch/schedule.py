@@ -55,6 +55,13 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute="4-59/5"),
         "options": {"expires": 4 * 60},
     },
+    # Outreach (issue 17): resend the failed messages whose back-off elapsed and those whose task
+    # was lost. The reminder scan itself is part of the daily job (dispatch.services.daily_scan_run).
+    "outreach-retry-due-messages": {
+        "task": "outreach.retry_due_messages",
+        "schedule": crontab(minute="1-59/5"),
+        "options": {"expires": 4 * 60},
+    },
     # Whatever a failed or lost run left behind is picked up the same day, after the 08:30 slot.
     "dispatch-catch-up-missed-jobs": {
         "task": "dispatch.catch_up_missed_jobs",

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,7 +20,6 @@ from django.utils import timezone
 
 from dispatch import issuing, rules, selectors
 from dispatch.models import (
-    THRESHOLD_DEFAULTS,
     Job,
     JobRun,
     JobRunStatus,
@@ -29,11 +27,13 @@ from dispatch.models import (
     RuleFiring,
     SiteVisitStatus,
     SiteVisitTask,
-    Threshold,
     ThresholdKey,
 )
+
+# Threshold validation and the audited write live in dispatch.thresholds; re-exported here.
+from dispatch.thresholds import threshold_set, thresholds_set  # noqa: F401
+from outreach import services as outreach_services
 from tracker import permissions, workdays
-from tracker.actors import is_system
 from tracker.models import AuditAction, EscalationLevel, Problem, Role, StaffProfile
 from tracker.selectors import city_leader_for_domains
 from tracker.services import audit_record, problem_escalate
@@ -42,43 +42,6 @@ logger = logging.getLogger(__name__)
 
 NEXT_LEVEL = {EscalationLevel.OFFICE: EscalationLevel.CITY, EscalationLevel.CITY: EscalationLevel.PROVINCE}
 LEVEL_LABELS = dict(EscalationLevel.choices)
-
-
-# --- thresholds ---------------------------------------------------------------------------
-
-
-def threshold_set(*, key: str, value, acting_user) -> Threshold:
-    """Change one threshold (office leaders only), audited with the old and the new value."""
-    if not is_system(acting_user):
-        permissions.require(permissions.is_office_leader(acting_user), "只有专班办领导可以调整调度阈值")
-    if key not in ThresholdKey.values:
-        raise ValidationError(f"未知的调度阈值：{key}")
-    try:
-        number = Decimal(str(value)).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError):
-        raise ValidationError(f"阈值“{ThresholdKey(key).label}”应为数字（填写值：{value}）") from None
-    if number < 0 or number > Decimal("999999.99"):
-        raise ValidationError(f"阈值“{ThresholdKey(key).label}”应在0到999999.99之间（填写值：{value}）")
-    if key in (ThresholdKey.R2_BOTTOM_SHARE, ThresholdKey.R4_MIN_PROGRESS) and number > 100:
-        raise ValidationError(f"阈值“{ThresholdKey(key).label}”是百分数，不能超过100（填写值：{value}）")
-    with transaction.atomic():
-        threshold = Threshold.objects.select_for_update().filter(key=key).first()
-        before = threshold.value if threshold else THRESHOLD_DEFAULTS[key]
-        if threshold is None:
-            threshold = Threshold(key=key, value=number)
-        threshold.value = number
-        threshold.save()
-        audit_record(
-            action=AuditAction.THRESHOLD_CHANGE,
-            acting_user=acting_user,
-            object_type="threshold",
-            object_id=key,
-            from_state=f"{before.normalize():f}",
-            to_state=f"{number.normalize():f}",
-            reason=f"{ThresholdKey(key).label}：{before.normalize():f} → {number.normalize():f}",
-            data={"key": key, "before": str(before), "after": str(number)},
-        )
-    return threshold
 
 
 # --- firings ------------------------------------------------------------------------------
@@ -358,6 +321,9 @@ def daily_scan_run(*, on_date: dt.date, acting_user) -> list[RuleFiring]:
             acting_user=acting_user,
             context=context,
         )
+    # The reminders of the day (签收/反馈 deadlines, 本周未报; issue 17): keyed, so a rerun or a
+    # catch-up of this job sends nothing twice.
+    outreach_services.reminders_plan(on_date=on_date)
     return fired
 
 

@@ -15,7 +15,7 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from dispatch import issuing, services
-from dispatch.catch_up import SLOT_TIMES, missed_jobs
+from dispatch.catch_up import SLOT_TIMES, job_slot_times, missed_jobs
 from tracker.actors import SYSTEM
 
 # Database hiccups and broker/network blips are worth a retry; a rerun is harmless (natural keys).
@@ -85,7 +85,12 @@ def run_due_jobs(slot: str, on_date: str | None = None) -> list[tuple[str, str]]
     at = timezone.make_aware(dt.datetime.combine(today, SLOT_TIMES[slot]))
     if on_date is None:
         at = max(at, timezone.now())
-    to_run = [(job, day.isoformat()) for job, day in missed_jobs(now=at)]
+    # Today's jobs of another slot are that slot's (the 07:00 scan may still be running at 08:30).
+    slot_of = job_slot_times()
+    to_run = [
+        (job, day.isoformat()) for job, day in missed_jobs(now=at)
+        if day < today or slot_of[job] == SLOT_TIMES[slot]
+    ]
     for job, day in to_run:
         transaction.on_commit(lambda job=job, day=day: run_job.delay(job, day))
     return to_run

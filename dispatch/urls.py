@@ -6,5 +6,6 @@ from dispatch import views
 app_name = "dispatch"
 urlpatterns = [
     path("thresholds/", views.thresholds, name="thresholds"),
+    path("thresholds/start-gate/", views.office_settings, name="office_settings"),
     path("site-visits/", views.site_visits, name="site_visits"),
 ]

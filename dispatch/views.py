@@ -9,14 +9,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dispatch import selectors, services
-from dispatch.forms import ThresholdsForm
+from dispatch.forms import StartGateForm, ThresholdsForm
 from dispatch.models import SiteVisitTask
 from tracker import permissions
+from tracker.choices import OfficeSettingKey, StartGateMode
+from tracker.services import office_setting_get, office_setting_set
 
 
 @login_required
@@ -31,10 +32,8 @@ def thresholds(request):
             messages.info(request, "阈值没有变化，未作修改")
             return redirect("dispatch:thresholds")
         try:
-            # All of the form's changes or none: a refused value leaves the others as they were.
-            with transaction.atomic():
-                for key, value in changed.items():
-                    services.threshold_set(key=key, value=value, acting_user=request.user)
+            # All of the form's changes or none, checked together (yellow below red).
+            services.thresholds_set(changes=changed, acting_user=request.user)
         except ValidationError as error:
             for message in getattr(error, "messages", [str(error)]):
                 form.add_error(None, message)
@@ -42,7 +41,33 @@ def thresholds(request):
             labels = "、".join(row.label.split("：", 1)[-1] for row in rows if row.key in changed)
             messages.success(request, f"已调整 {len(changed)} 项阈值（{labels}），修改已记入审计日志")
             return redirect("dispatch:thresholds")
-    return render(request, "dispatch/thresholds.html", {"form": form, "rows": form.bound_rows()})
+    return render(request, "dispatch/thresholds.html", {
+        "form": form, "rows": form.bound_rows(),
+        "start_gate_form": StartGateForm(initial={"mode": office_setting_get(OfficeSettingKey.START_EARLIER_PROCEDURES)}),
+    })
+
+
+@login_required
+@require_POST
+def office_settings(request):
+    """The leader's choice for 开工 with unsettled earlier procedures: refuse, or warn and record."""
+    permissions.require(permissions.is_office_leader(request.user), "只有专班办领导可以调整办理规则")
+    form = StartGateForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect("dispatch:thresholds")
+    try:
+        office_setting_set(key=OfficeSettingKey.START_EARLIER_PROCEDURES, value=form.cleaned_data["mode"],
+                           acting_user=request.user)
+    except ValidationError as error:
+        for message in getattr(error, "messages", [str(error)]):
+            messages.error(request, message)
+    else:
+        label = StartGateMode(form.cleaned_data["mode"]).label
+        messages.success(request, f"已设置：前期手续未办结时{label}，修改已记入审计日志")
+    return redirect("dispatch:thresholds")
 
 
 @login_required

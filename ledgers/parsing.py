@@ -31,6 +31,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from tracker.spreadsheet_cells import cell_text_unescaped
+
 EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!", "#CALC!"})
 UNKNOWN_MARKS = frozenset({"", "-", "--", "—", "——", "/", "无", "暂无", "不详"})
 TWO_PLACES = Decimal("0.01")
@@ -91,7 +93,8 @@ def parse_text(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    # A ledger this system exported quoted text that could start a formula: read it as typed.
+    return cell_text_unescaped(str(value).strip())
 
 
 _DATE_PATTERNS = [

@@ -7,12 +7,30 @@ master and weekly column names so that an admin export reads like the office's l
 """
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 from import_export import fields, resources
 
 from tracker.models import Project, WeeklyReport
+from tracker.spreadsheet_cells import cell_value_safe
 
 
-class ProjectResource(resources.ModelResource):
+class FormulaSafeResource(resources.ModelResource):
+    """Every exported text cell goes through the one escaping step (tracker.spreadsheet_cells).
+
+    django-import-export's own IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT turns every cell into
+    text and drops the "="; here only text is quoted, and figures and dates stay what they are.
+    """
+
+    def export_field(self, field, instance, **kwargs):  # noqa: D102
+        value = super().export_field(field, instance, **kwargs)
+        if field.attribute and isinstance(field.get_value(instance), int | float | Decimal | dt.date):
+            return value
+        return cell_value_safe(value)
+
+
+class ProjectResource(FormulaSafeResource):
     """A project row in the master ledger's columns (工程总台账)."""
 
     map_number = fields.Field(attribute="map_number", column_name="序号")
@@ -47,7 +65,7 @@ class ProjectResource(resources.ModelResource):
         return Project.objects.select_related("unit", "lead_department", "domain")
 
 
-class WeeklyReportResource(resources.ModelResource):
+class WeeklyReportResource(FormulaSafeResource):
     """A weekly report in the weekly sheet's columns (周调度表), with its week."""
 
     week_start = fields.Field(attribute="week_start", column_name="周(周一日期)")

@@ -15,8 +15,11 @@ page's script can poll it from another worker while the import runs.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
+import os
 import secrets
+import threading
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -47,12 +50,27 @@ from tracker.workdays import monday_of
 TOKEN_LENGTH = 24
 
 
+# A ledger's date, a week: days the programme can have. Outside, the week's Sunday or the
+# calendar would overflow (9999-12-31 gave a 500): a clear 400 instead (issue 13).
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+DATE_RANGE_MESSAGE = f"日期应在{FIRST_DAY:%Y年%m月%d日}至{LAST_DAY:%Y年%m月%d日}之间"
+
+
+class LedgerDateField(forms.DateField):
+    widget = forms.DateInput(attrs={"type": "date"})
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not FIRST_DAY <= value <= LAST_DAY:
+            raise forms.ValidationError(DATE_RANGE_MESSAGE, code="out_of_range")
+
+
 class LedgerFilterForm(forms.Form):
     unit = forms.ChoiceField(label="县(市、区)", required=False)
     domain = forms.ChoiceField(label="领域", required=False)
     state = forms.ChoiceField(label="阶段", required=False, choices=[("", "全部")] + list(ProjectState.choices))
     year = forms.IntegerField(label="目标年度", required=False, min_value=2020, max_value=2100)
-    date = forms.DateField(label="截至日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date = LedgerDateField(label="截至日期", required=False)
     format = forms.ChoiceField(label="格式", required=False, choices=[("xlsx", "Excel (xlsx)"), ("csv", "CSV")])
 
     def __init__(self, *args, units=None, **kwargs):
@@ -64,8 +82,7 @@ class LedgerFilterForm(forms.Form):
 
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(label="台账类型", choices=list(IMPORT_KINDS.items()))
-    week = forms.DateField(label="周调度所属周（该周任一日期，可不填）", required=False,
-                           widget=forms.DateInput(attrs={"type": "date"}))
+    week = LedgerDateField(label="周调度所属周（该周任一日期，可不填）", required=False)
     file = forms.FileField(label="文件（xlsx、xls或csv，不超过10MB）")
 
 
@@ -84,12 +101,6 @@ def _may_export(user, kind: str) -> bool:
     return role == Role.COUNTY_LIAISON and kind == "weekly"
 
 
-def _may_upload(user, kind: str) -> bool:
-    if permissions.is_office_staff(user):
-        return True
-    return kind == "weekly" and _role(user) in (Role.COUNTY_LIAISON, Role.DEPARTMENT_LIAISON)
-
-
 def _allowed_units(user):
     if _is_county(user):
         return AdministrativeUnit.objects.filter(pk=user.staff_profile.unit_id)
@@ -105,7 +116,7 @@ def ledger_index(request):
     if not kinds:
         raise PermissionDenied("您没有下载台账的权限")
     query = urlencode({k: v for k, v in request.GET.items() if v})
-    upload_kinds = [(k, v) for k, v in IMPORT_KINDS.items() if _may_upload(request.user, k)]
+    upload_kinds = [(k, v) for k, v in IMPORT_KINDS.items() if permissions.can_import_ledger(request.user, k)]
     upload = UploadForm()
     upload.fields["kind"].choices = upload_kinds
     return render(request, "ledgers/index.html", {
@@ -147,7 +158,7 @@ def ledger_download(request, kind: str):
 @require_GET
 def weekly_template_download(request):
     user = request.user
-    permissions.require(_may_upload(user, "weekly"), "您没有下载周调度表的权限")
+    permissions.require(permissions.can_import_ledger(user, "weekly"), "您没有下载周调度表的权限")
     code = request.user.staff_profile.unit.code if _is_county(user) else request.GET.get("unit", "")
     unit = AdministrativeUnit.objects.filter(code=code).first()
     if unit is None:
@@ -156,6 +167,8 @@ def weekly_template_download(request):
         week = dt.date.fromisoformat(request.GET["week"]) if request.GET.get("week") else timezone.localdate()
     except ValueError:
         return HttpResponse("周日期格式应为YYYY-MM-DD", status=400, content_type="text/plain; charset=utf-8")
+    if not FIRST_DAY <= week <= LAST_DAY:
+        return HttpResponse(DATE_RANGE_MESSAGE, status=400, content_type="text/plain; charset=utf-8")
     table = weekly_template(user=user, unit=unit, week=week)
     name, content, content_type = ledger_file(table)
     return _attachment(name, content, content_type)
@@ -185,7 +198,7 @@ def _upload_meta(request, token: str) -> dict:
         meta = json.loads((_upload_dir(token) / "meta.json").read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise Http404("没有这次导入，或文件已过期") from None
-    if meta["user_id"] != request.user.pk or not _may_upload(request.user, meta["kind"]):
+    if meta["user_id"] != request.user.pk or not permissions.can_import_ledger(request.user, meta["kind"]):
         raise PermissionDenied("这不是您上传的文件")
     return meta
 
@@ -201,7 +214,7 @@ def _upload_load(request, token: str) -> tuple[dict, bytes]:
 
 def _progress_write(token: str, **state) -> None:
     path = _upload_dir(token) / "progress.json"
-    temporary = path.with_suffix(".tmp")
+    temporary = path.with_name(f"progress-{os.getpid()}-{threading.get_ident()}.tmp")  # one per writer
     temporary.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
     temporary.replace(path)  # atomic: a poll never reads half a file
 
@@ -225,12 +238,12 @@ def _uploads_prune() -> None:
 @login_required
 @require_POST
 def import_upload(request):
-    permissions.require(any(_may_upload(request.user, kind) for kind in IMPORT_KINDS), "您没有导入台账的权限")
+    permissions.require(any(permissions.can_import_ledger(request.user, kind) for kind in IMPORT_KINDS), "您没有导入台账的权限")
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return render(request, "ledgers/upload_error.html", {"form": form}, status=400)
     kind = form.cleaned_data["kind"]
-    permissions.require(_may_upload(request.user, kind), "您没有导入该台账的权限")
+    permissions.require(permissions.can_import_ledger(request.user, kind), "您没有导入该台账的权限")
     upload = form.cleaned_data["file"]
     if upload.size > MAX_UPLOAD_BYTES:
         form.add_error("file", f"文件大小为{upload.size / 1024 / 1024:.1f}MB，超过10MB上限，请拆分后上传")
@@ -264,6 +277,20 @@ def import_preview(request, token: str):
 @login_required
 @require_POST
 def import_confirm(request, token: str):
+    _upload_meta(request, token)
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    # A double-clicked confirm (or a resubmitted form) waits for the first one to finish and then
+    # answers as it did: one import, the same result page, never a 500 (issue 13).
+    with open(_upload_dir(token) / "confirm.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (_upload_dir(token) / "result.json").exists():
+            if wants_json:
+                return JsonResponse({"ok": True, "redirect": reverse("ledgers:result", args=[token])})
+            return redirect("ledgers:result", token=token)
+        return _import_confirm_once(request, token, wants_json)
+
+
+def _import_confirm_once(request, token: str, wants_json: bool):
     meta, data = _upload_load(request, token)
     week = dt.date.fromisoformat(meta["week"]) if meta["week"] else None
     _progress_write(token, state="running", done=0, total=0)
@@ -271,10 +298,10 @@ def import_confirm(request, token: str):
     def progress(done: int, total: int) -> None:
         _progress_write(token, state="running", done=done, total=total)
 
-    wants_json = "application/json" in request.headers.get("Accept", "")
     try:
         preview = ledger_import_confirm(kind=meta["kind"], data=data, acting_user=request.user,
-                                        file_name=meta["file_name"], week=week, progress=progress)
+                                        file_name=meta["file_name"], week=week, progress=progress,
+                                        overwrite_newer=request.POST.get("overwrite_newer") == "1")
     except LedgerImportRefused as refused:
         _progress_write(token, state="failed", done=0, total=0)
         context = {"meta": meta, "preview": refused.preview, "token": token,

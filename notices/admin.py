@@ -1,4 +1,6 @@
-"""Admin for notices (Chinese). Issued notices are read-only: content never changes after issue."""
+"""Admin for notices (Chinese). Issued notices are read-only: content never changes after issue.
+Office staff read here; drafts are written by the composers and services, kind settings (who
+signs: `auto_issue`) are changed by an office leader only and audited old → new (issue 13)."""
 from django.contrib import admin
 
 from notices.models import (
@@ -12,12 +14,12 @@ from notices.models import (
     OfficeSetting,
 )
 from notices.services.arrangements import office_contact_set
-from tracker.admin_audit import AuditedModelAdmin
+from tracker.admin_audit import AuditedModelAdmin, LeaderEditsMixin, SystemAdminAuditedAdmin, SystemAdminEditsMixin
 from tracker.permissions import is_office_leader
 
 
 @admin.register(NoticeKindSetting)
-class NoticeKindSettingAdmin(AuditedModelAdmin):
+class NoticeKindSettingAdmin(LeaderEditsMixin, AuditedModelAdmin):
     list_display = ("kind", "number_prefix", "notice_format", "auto_issue", "answer_required",
                     "acknowledge_workdays", "answer_workdays")
 
@@ -28,6 +30,12 @@ class OfficeSettingAdmin(admin.ModelAdmin):
 
     list_display = ("contact_name", "contact_phone", "updated_at")
     fields = ("contact_name", "contact_phone")
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        for field in form.base_fields.values():  # the service refuses an empty contact: say so, not a 500
+            field.required = True
+        return form
 
     def has_add_permission(self, request):
         return is_office_leader(request.user) and not OfficeSetting.objects.exists()
@@ -51,12 +59,15 @@ class NumberCounterAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False  # a number is used by issuing only; changing the counter would break the sequence
+
     def has_delete_permission(self, request, obj=None):
         return False
 
 
 @admin.register(Contact)
-class ContactAdmin(AuditedModelAdmin):
+class ContactAdmin(SystemAdminAuditedAdmin):
     list_display = ("name", "unit", "department", "for_city_government", "phone", "email", "user")
     list_filter = ("unit", "department")
     search_fields = ("name", "email", "phone")
@@ -74,7 +85,7 @@ class DeliveryInline(admin.TabularInline):
 
 
 @admin.register(Notice)
-class NoticeAdmin(admin.ModelAdmin):
+class NoticeAdmin(SystemAdminEditsMixin, admin.ModelAdmin):
     list_display = ("number", "kind", "title", "state", "issued_at", "answer_deadline")
     list_filter = ("kind", "state")
     search_fields = ("number", "title")
@@ -93,7 +104,7 @@ class NoticeAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        return obj is None or not obj.is_issued
+        return super().has_delete_permission(request, obj) and (obj is None or not obj.is_issued)
 
 
 class AnswerAttachmentInline(admin.TabularInline):
@@ -116,4 +127,10 @@ class NoticeAnswerAdmin(admin.ModelAdmin):
                        "reviewed_by", "reviewed_at")
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # answers are submitted and reviewed on the notice's page (notices.services)
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -115,8 +115,14 @@ def _wide_tables_as_attachments(blocks: list[dict], first_number: int) -> tuple[
         intro = (block.get("intro") or "").strip()
         body.append({"kind": "p", "text": f"{intro}{reference}" if intro else reference})
         appendices.append({"number": number, "title": name,
-                           "table": {k: v for k, v in block.items() if k not in ("heading", "intro", "caption")}})
+                           "table": {key: value for key, value in block.items()
+                                     if key not in ("heading", "intro", "caption")}})
     return body, appendices
+
+
+def _lines_of(paragraphs: list[dict]) -> int:
+    """Lines the paragraphs take at 28 characters a line, indented 2 字."""
+    return sum(-(-(_em_width(p.get("text", "")) + 2) // 28) for p in paragraphs)
 
 
 def build_document(*, notice_format: str, number: str | None, title: str, main_recipients: str,
@@ -133,8 +139,11 @@ def build_document(*, notice_format: str, number: str | None, title: str, main_r
     blocks, appendices = _wide_tables_as_attachments(list(blocks), first_number=len(attachments) + 1)
     attachments += [appendix["title"] for appendix in appendices]
     # The last paragraph goes with the signature and date (GB/T 9704 §7.3.5: no page holding
-    # only them); the template keeps that group on one page.
-    closing = blocks.pop() if blocks and blocks[-1].get("kind") == "p" else None
+    # only them), and the one before it too when the last is a single line ("特此更正。"), so
+    # that at least two lines of text stand above them; the template keeps that group together.
+    closing: list[dict] = []
+    while blocks and blocks[-1].get("kind") == "p" and _lines_of(closing) < 2:
+        closing.insert(0, blocks.pop())
     mark_geometry = mark_layout(mark)
     return {
         "format": notice_format,
@@ -152,7 +161,7 @@ def build_document(*, notice_format: str, number: str | None, title: str, main_r
         "title_lines": title_lines(title, terms=title_terms),
         "main_recipients": main_recipients,
         "blocks": blocks,
-        "closing_block": closing,
+        "closing_blocks": closing,
         "attachments": attachments,
         "appendices": appendices,
         "date_text": chinese_date(issued_on),

@@ -17,3 +17,10 @@ def notice_email_send(*, recipients: list[str], subject: str, body: str, pdf_nam
     )
     message.attach(pdf_name, pdf_bytes, "application/pdf")
     message.send(fail_silently=False)
+
+
+def plain_email_send(*, recipients: list[str], subject: str, body: str) -> None:
+    """Send a short text message (a reminder with its link, outreach.channels.email). Raises on failure."""
+    connection = get_connection(fail_silently=False, timeout=getattr(settings, "EMAIL_TIMEOUT", 10))
+    EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=recipients,
+                 connection=connection).send(fail_silently=False)

@@ -27,6 +27,9 @@ class NoticeKind(models.TextChoices):
     LISTED_SUPERVISION = "listed_supervision", "挂牌督办通知"
     URGE_REPORT = "urge_report", "催报通知"
     CORRECTION = "correction", "更正通知"
+    # Written by hand by the office (issue 14): a plain 通知 or 函 to units and departments.
+    GENERAL_NOTICE = "general_notice", "通知"
+    GENERAL_LETTER = "general_letter", "函"
 
 
 class NoticeFormat(models.TextChoices):
@@ -36,6 +39,7 @@ class NoticeFormat(models.TextChoices):
 
 class NoticeState(models.TextChoices):
     DRAFT = "draft", "草稿"
+    PENDING_REVIEW = "pending_review", "待核稿"
     PENDING_SIGNOFF = "pending_signoff", "待签发"
     ISSUED = "issued", "已签发"
     DELIVERED = "delivered", "已送达"
@@ -45,10 +49,14 @@ class NoticeState(models.TextChoices):
     VOIDED = "voided", "已作废"
 
 
-EDITABLE_STATES = (NoticeState.DRAFT, NoticeState.PENDING_SIGNOFF)
+EDITABLE_STATES = (NoticeState.DRAFT, NoticeState.PENDING_REVIEW, NoticeState.PENDING_SIGNOFF)
+
+# Kinds sent for information (知悉): opening one is reading it ("已阅"); nothing to sign for or answer,
+# so never "待签收" nor "逾期" (issue 16: eleven old 月度通报 sat as "待签收 逾期" forever).
+READ_ONLY_KINDS = frozenset({NoticeKind.MONTHLY_CIRCULAR, NoticeKind.WEEKLY_REPORT})
 
 # Fields an issued notice may still change: its life-cycle position, never its content.
-LIFE_CYCLE_FIELDS = frozenset({"state", "closed_at", "updated_at"})
+LIFE_CYCLE_FIELDS = frozenset({"state", "closed_at", "updated_at", "resubmit_deadline"})
 
 
 class NoticeKindSetting(TimeStampedModel):
@@ -61,6 +69,8 @@ class NoticeKindSetting(TimeStampedModel):
     answer_required = models.BooleanField("须整改反馈", default=False)
     acknowledge_workdays = models.PositiveSmallIntegerField("签收时限(工作日)", default=2)
     answer_workdays = models.PositiveSmallIntegerField("反馈时限(工作日)", default=10)
+    review_required = models.BooleanField("须核稿", default=True,
+                                          help_text="否：手工拟稿或修改后直接送领导签发（例行公文）")
 
     class Meta:
         verbose_name = "公文种类设置"
@@ -181,11 +191,26 @@ class Notice(TimeStampedModel):
     acknowledge_deadline = models.DateField("签收期限", null=True, blank=True)
     answer_required = models.BooleanField("须整改反馈", default=False)
     answer_deadline = models.DateField("反馈期限", null=True, blank=True)
+    # Set when the office returns (退回) the answers: the new date they are due by. A life-cycle
+    # fact, not the letter's content (the issued PDF keeps its own deadline).
+    resubmit_deadline = models.DateField("重新反馈期限", null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="拟稿人", on_delete=models.PROTECT,
                                    null=True, blank=True, related_name="+")
     signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="签发人", on_delete=models.PROTECT,
                                   null=True, blank=True, related_name="+")
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    # 核稿 and 签发 (issue 14; notices.services.flow): who checked it, who signed it and what they wrote.
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="核稿人", on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+")
+    reviewed_at = models.DateTimeField("核稿时间", null=True, blank=True)
+    review_opinion = models.CharField("核稿意见", max_length=500, blank=True)
+    sent_back_reason = models.CharField("退回修改原因", max_length=500, blank=True)
+    sign_opinion = models.CharField("签发意见", max_length=500, blank=True)
+    signoff_read_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="签发前阅文人",
+                                        on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    signoff_read_version = models.PositiveIntegerField("阅文时的稿本", null=True, blank=True)
+    projects = models.ManyToManyField("tracker.Project", verbose_name="涉及项目", blank=True,
+                                      related_name="linked_notices")
     # 约谈通知: what the office fills in before 签发 (notices.arrangements.notice_summons_arrange).
     meeting_at = models.DateTimeField("约谈时间", null=True, blank=True)
     meeting_place = models.CharField("约谈地点", max_length=200, blank=True)
@@ -237,12 +262,24 @@ class Notice(TimeStampedModel):
         return self.state not in (*EDITABLE_STATES, NoticeState.VOIDED)
 
     @property
+    def is_read_only(self) -> bool:
+        """Sent for information: read (已阅), never acknowledged or answered."""
+        return self.kind in READ_ONLY_KINDS
+
+    @property
+    def answer_due(self):
+        """The date the answer is due by now: the new deadline after a 退回, else the letter's."""
+        return self.resubmit_deadline or self.answer_deadline
+
+    @property
     def is_overdue(self) -> bool:
         today = timezone.localdate()
+        if self.is_read_only:
+            return False
         if self.state in (NoticeState.CLOSED, NoticeState.VOIDED) or not self.is_issued:
             return False
-        if self.answer_required and self.answer_deadline and self.state != NoticeState.ANSWERED:
-            if today > self.answer_deadline:
+        if self.answer_required and self.answer_due and self.state != NoticeState.ANSWERED:
+            if today > self.answer_due:
                 return True
         if self.acknowledge_deadline and self.state in (NoticeState.ISSUED, NoticeState.DELIVERED):
             return today > self.acknowledge_deadline
@@ -252,6 +289,19 @@ class Notice(TimeStampedModel):
     @transition(field=state, source=NoticeState.DRAFT, target=NoticeState.PENDING_SIGNOFF)
     def submit_for_signoff(self) -> None:
         """草稿 → 待签发."""
+
+    @transition(field=state, source=NoticeState.DRAFT, target=NoticeState.PENDING_REVIEW)
+    def submit_for_review(self) -> None:
+        """草稿 → 待核稿."""
+
+    @transition(field=state, source=NoticeState.PENDING_REVIEW, target=NoticeState.PENDING_SIGNOFF)
+    def pass_review(self) -> None:
+        """待核稿 → 待签发 (核稿 by a second member of staff)."""
+
+    @transition(field=state, source=[NoticeState.PENDING_REVIEW, NoticeState.PENDING_SIGNOFF],
+                target=NoticeState.DRAFT)
+    def send_back(self) -> None:
+        """待核稿/待签发 → 草稿: returned to the drafter (or amended) with a reason."""
 
     @transition(field=state, source=[NoticeState.DRAFT, NoticeState.PENDING_SIGNOFF], target=NoticeState.ISSUED)
     def issue(self) -> None:
@@ -371,3 +421,8 @@ class AnswerAttachment(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+
+# The drafts' versions and the office's own attachments (issue 14) live next door.
+from notices.drafts_models import NoticeFile, NoticeVersion  # noqa: E402,F401

@@ -91,16 +91,23 @@ def layout_only(html: str):
     )
 
 
+def _classes_on(page) -> set[str]:
+    """The CSS classes of the elements laid out on a page."""
+    classes: set[str] = set()
+    for box in page._page_box.descendants():
+        element = getattr(box, "element", None)
+        if element is not None:
+            classes.update((element.get("class") or "").split())
+    return classes
+
+
 def _colophon_page(document) -> tuple[int, object] | None:
     """(1-based number, page) of the page holding the 版记, if any (the last page with a box of
     it: its footnote call may stay on the page before)."""
     found = None
     for number, page in enumerate(document.pages, start=1):
-        for box in page._page_box.descendants():
-            element = getattr(box, "element", None)
-            if element is not None and "colophon" in (element.get("class") or "").split():
-                found = (number, page)
-                break
+        if "colophon" in _classes_on(page):
+            found = (number, page)
     return found
 
 
@@ -117,7 +124,18 @@ def render_pdf(template_name: str, context: dict) -> bytes:
         found = _colophon_page(document)
         if found is not None:
             number, page = found
-            if number % 2 or page.width > page.height:
+            # Kept only on an even portrait page that also holds the end of the text; a page
+            # the 版记 would hold alone is laid out as such (no page number, §7.5).
+            shares_page = bool(_classes_on(page) & {"signature", "appendix"})
+            if number % 2 or page.width > page.height or not shares_page:
                 context = {**context, "doc": {**doc, "colophon_own_page": True}}
                 document = layout_only(render_html(template_name, context))
     return document.write_pdf()
+
+
+def pdf_from_standalone_html(html: str) -> bytes:
+    """A small PDF laid out by its own styles only, not the document's (the seal image that
+    notices.sealing stamps on every issued letter, issue 14)."""
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()

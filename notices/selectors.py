@@ -48,6 +48,15 @@ def notice_get(*, user, notice_id: int) -> Notice:
     return notice
 
 
+def answers_visible(*, user, notice: Notice, delivery: Delivery | None):
+    """The answers on a notice the user may read: office staff all of them; a recipient only its
+    own unit's (or department's) — text, attachments, review status and comments alike."""
+    answers = notice.answers.select_related("delivery").prefetch_related("attachments")
+    if permissions.is_office_staff(user):
+        return answers
+    return answers.filter(delivery=delivery) if delivery is not None else answers.none()
+
+
 def signoff_queue(*, user) -> QuerySet[Notice]:
     """Notices waiting for a leader's signature: leaders sign them, clerks follow them up."""
     if not permissions.is_office_staff(user):
@@ -70,6 +79,11 @@ class InboxEntry:
     awaiting_answer: bool
     overdue: bool
     answer_status: str
+    days_overdue: int = 0  # past the earliest deadline still open (0 when not overdue)
+
+    @property
+    def read_only(self) -> bool:
+        return self.notice.is_read_only
 
 
 def inbox_for(*, user) -> list[InboxEntry]:
@@ -90,14 +104,19 @@ def inbox_for(*, user) -> list[InboxEntry]:
         notice = delivery.notice
         answers = list(delivery.answers.all())
         live = [a for a in answers if a.status in (AnswerStatus.SUBMITTED, AnswerStatus.ACCEPTED)]
-        awaiting_ack = delivery.acknowledged_at is None and notice.state != NoticeState.CLOSED
-        awaiting_answer = notice.answer_required and not live and notice.state != NoticeState.CLOSED
-        overdue = (awaiting_ack and notice.acknowledge_deadline and today > notice.acknowledge_deadline) or (
-            awaiting_answer and notice.answer_deadline and today > notice.answer_deadline)
+        # The 市领导 reads; it neither acknowledges nor answers. Nor does anyone a kind sent for
+        # information (READ_ONLY_KINDS: opening it is "已阅").
+        replies = role != Role.CITY_LEADER and not notice.is_read_only
+        awaiting_ack = replies and delivery.acknowledged_at is None and notice.state != NoticeState.CLOSED
+        awaiting_answer = replies and notice.answer_required and not live and notice.state != NoticeState.CLOSED
+        missed = [deadline for waiting, deadline in ((awaiting_ack, notice.acknowledge_deadline),
+                                                      (awaiting_answer, notice.answer_deadline))
+                  if waiting and deadline and today > deadline]
         entries.append(InboxEntry(
             notice=notice, delivery=delivery, unread=delivery.read_at is None,
-            awaiting_acknowledgement=awaiting_ack, awaiting_answer=awaiting_answer, overdue=bool(overdue),
+            awaiting_acknowledgement=awaiting_ack, awaiting_answer=awaiting_answer, overdue=bool(missed),
             answer_status=answers[0].get_status_display() if answers else "",
+            days_overdue=(today - min(missed)).days if missed else 0,
         ))
     return entries
 

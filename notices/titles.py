@@ -126,14 +126,25 @@ def pieces(title: str, *, terms: Iterable[str] = ()) -> list[str]:
         merged.append(piece)
     if pending_open:
         merged.append(pending_open)
-    return _split_overlong(merged)
+    return _split_overlong(merged, terms)
 
 
-def _split_overlong(parts: list[str]) -> list[str]:
-    """A piece wider than a whole line (a quoted name of over 20 characters) has to be cut:
-    it is cut where the line is full."""
+def _split_overlong(parts: list[str], terms: Iterable[str] = ()) -> list[str]:
+    """A piece wider than a whole line (a quoted document title, 《…》) is cut into its own
+    pieces, its marks kept on its first and last; failing that, where the line is full."""
     result: list[str] = []
     for part in parts:
+        if _width(part) <= LINE_WIDTH_EM:
+            result.append(part)
+            continue
+        opening, closing = part[0], part[-1]
+        if opening in _OPENING and len(part) > 2:
+            inner = pieces(part[1:-1] if closing in _CLOSING else part[1:], terms=terms)
+            inner[0] = opening + inner[0]
+            if closing in _CLOSING:
+                inner[-1] += closing
+            result += inner
+            continue
         while _width(part) > LINE_WIDTH_EM:
             cut = int(LINE_WIDTH_EM)
             result.append(part[:cut])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from notices import views
+from notices import flow_views, views
 
 app_name = "notices"
 urlpatterns = [
@@ -15,4 +15,15 @@ urlpatterns = [
     path("<int:notice_id>/sign/", views.notice_sign, name="sign"),
     path("<int:notice_id>/void/", views.notice_void, name="void"),
     path("attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),
+    # 拟稿 → 核稿 → 签发 (issue 14)
+    path("new/", flow_views.notice_new, name="new"),
+    path("desk/", flow_views.desk, name="desk"),
+    path("sign-batch/", flow_views.sign_batch, name="sign_batch"),
+    path("kinds/", flow_views.kind_settings, name="kinds"),
+    path("<int:notice_id>/edit/", flow_views.notice_edit, name="edit"),
+    path("<int:notice_id>/submit/", flow_views.notice_submit, name="submit"),
+    path("<int:notice_id>/review/", flow_views.notice_review, name="review"),
+    path("<int:notice_id>/send-back/", flow_views.notice_send_back, name="send_back"),
+    path("<int:notice_id>/preview/", flow_views.notice_preview, name="preview"),
+    path("files/<int:file_id>/", flow_views.notice_file, name="file"),
 ]

@@ -1,6 +1,9 @@
 """Pages of the notices app: thin — parse input, call one service or selector, render."""
 from __future__ import annotations
 
+import datetime as dt
+import io
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,9 +12,11 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from notices import selectors, services
+from notices import page_panels, selectors, services
+from notices.integrity import IssuedPdfRefused, issued_pdf_check
 from notices.models import NoticeKind
 from tracker import permissions
+from tracker.models import Role
 
 
 def _error_text(error: ValidationError) -> str:
@@ -39,9 +44,15 @@ def inbox(request):
     entries = selectors.inbox_for(user=request.user)
     status = request.GET.get("filter", "")
     filters = {"unread": "unread", "ack": "awaiting_acknowledgement", "answer": "awaiting_answer", "overdue": "overdue"}
+    counts = {"all": len(entries), **{key: sum(1 for e in entries if getattr(e, flag)) for key, flag in filters.items()}}
     if status in filters:
         entries = [e for e in entries if getattr(e, filters[status])]
-    return render(request, "notices/inbox.html", {"entries": entries, "filter": status})
+    links = [("", "全部", counts["all"]), ("unread", "未读", counts["unread"]), ("ack", "待签收", counts["ack"]),
+             ("answer", "待反馈", counts["answer"]), ("overdue", "已逾期", counts["overdue"])]
+    return render(request, "notices/inbox.html", {
+        "entries": entries, "filter": status, "counts": counts, "filter_links": links,
+        "user_reads_only": permissions.role_of(request.user) == Role.CITY_LEADER,
+    })
 
 
 @login_required
@@ -53,11 +64,13 @@ def notice_detail(request, notice_id: int):
     return render(request, "notices/notice_detail.html", {
         "notice": notice,
         "delivery": delivery,
-        "answers": notice.answers.select_related("delivery").prefetch_related("attachments"),
+        "answers": selectors.answers_visible(user=request.user, notice=notice, delivery=delivery),
+        "may_reply": _may_reply(notice, request.user),
         "deliveries": notice.deliveries.all() if permissions.is_office_staff(request.user) else [],
         "is_office_staff": permissions.is_office_staff(request.user),
         "is_office_leader": permissions.is_office_leader(request.user),
         "max_mb": settings.YIHONG_NOTICE_ATTACHMENT_MAX_BYTES // 1048576,
+        **page_panels.context_for(notice=notice, user=request.user),
     })
 
 
@@ -66,8 +79,16 @@ def notice_detail(request, notice_id: int):
 def notice_pdf(request, notice_id: int):
     notice = selectors.notice_get(user=request.user, notice_id=notice_id)
     if not notice.pdf:
+        if permissions.is_office_staff(request.user) and not notice.is_issued:
+            return redirect("notices:preview", notice_id=notice.pk)  # the draft's 草稿 preview (issue 14)
         raise Http404("该公文尚未签发，没有 PDF")
-    return FileResponse(notice.pdf.open("rb"), as_attachment=True, filename=f"{notice.number}.pdf",
+    try:
+        content = issued_pdf_check(notice, acting_user=request.user, purpose="下载或查看")
+    except IssuedPdfRefused as refusal:
+        return render(request, "notices/pdf_refused.html", {"notice": notice, "message": refusal.messages[0]},
+                      status=409)
+    # Inline: read in the browser (a phone's, WeChat's), saved from there if wanted (issue 14).
+    return FileResponse(io.BytesIO(content), as_attachment=False, filename=f"{notice.number}.pdf",
                         content_type="application/pdf")
 
 
@@ -83,6 +104,11 @@ def attachment_download(request, attachment_id: int):
 
 def _is_recipient(notice, user) -> bool:
     return services.recipient_delivery_for(notice=notice, user=user) is not None
+
+
+def _may_reply(notice, user) -> bool:
+    """签收 and 反馈 are the addressed unit's or department's acts; the 市领导 only reads (issue 13)."""
+    return permissions.role_of(user) != Role.CITY_LEADER and _is_recipient(notice, user)
 
 
 def _is_office_staff(notice, user) -> bool:
@@ -110,7 +136,7 @@ def _act(request, notice_id: int, action, success: str, allowed, **kwargs):
 @login_required
 @require_POST
 def notice_acknowledge(request, notice_id: int):
-    return _act(request, notice_id, services.notice_acknowledge, "已签收", _is_recipient)[0]
+    return _act(request, notice_id, services.notice_acknowledge, "已签收", _may_reply)[0]
 
 
 @login_required
@@ -121,7 +147,7 @@ def notice_answer(request, notice_id: int):
     limit = settings.YIHONG_NOTICE_ATTACHMENT_MAX_BYTES
     files = [services.UploadedAttachment(name=f.name, content=f.read(limit + 1))
              for f in request.FILES.getlist("attachments")]
-    return _act(request, notice_id, services.notice_answer, "整改反馈已提交", _is_recipient,
+    return _act(request, notice_id, services.notice_answer, "整改反馈已提交", _may_reply,
                 text=request.POST.get("text", ""), files=files)[0]
 
 
@@ -134,13 +160,23 @@ def notice_close(request, notice_id: int):
 @login_required
 @require_POST
 def notice_return(request, notice_id: int):
-    return _act(request, notice_id, services.notice_return, "已退回", _is_office_staff, reason=request.POST.get("reason", ""))[0]
+    try:
+        new_deadline = dt.date.fromisoformat(request.POST["new_deadline"]) if request.POST.get("new_deadline") else None
+    except ValueError:
+        messages.error(request, "重新反馈期限格式不正确，应为 YYYY-MM-DD")
+        return redirect("notices:detail", notice_id=notice_id)
+    return _act(request, notice_id, services.notice_return, "已退回", _is_office_staff,
+                reason=request.POST.get("reason", ""), new_deadline=new_deadline)[0]
 
 
 @login_required
 @require_POST
 def notice_sign(request, notice_id: int):
-    return _act(request, notice_id, services.notice_sign_and_issue, "已签发", _is_office_leader)[0]
+    """签发 with the leader's opinion (default 同意), once they have opened the letter (issue 14)."""
+    from notices.services.signoff import DEFAULT_SIGN_OPINION, notice_sign
+
+    return _act(request, notice_id, notice_sign, "已签发", _is_office_leader,
+                opinion=request.POST.get("opinion") or DEFAULT_SIGN_OPINION)[0]
 
 
 @login_required

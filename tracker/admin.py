@@ -11,7 +11,12 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from tracker import services
-from tracker.admin_audit import AuditedModelAdmin, ViewOnlyModelAdmin, formset_audit
+from tracker.admin_audit import (
+    SystemAdminAuditedAdmin,
+    SystemAdminEditsMixin,
+    ViewOnlyModelAdmin,
+    formset_audit,
+)
 from tracker.models import (
     AdministrativeUnit,
     AuditEvent,
@@ -28,6 +33,7 @@ from tracker.models import (
     StaffProfile,
     WeeklyReport,
 )
+from tracker.permissions import can_edit_project, is_office_leader
 
 
 class TargetYearFilter(admin.SimpleListFilter):
@@ -64,17 +70,46 @@ class ProjectTransitionForm(forms.Form):
         ]
 
 
-class ProcedureInline(admin.TabularInline):
+class ProcedureInline(SystemAdminEditsMixin, admin.TabularInline):
+    """Read-only for office staff: procedures are edited on the project page (scope-checked)."""
+
     model = Procedure
     extra = 0
 
 
-class ProblemInline(admin.TabularInline):
+class ProblemInline(SystemAdminEditsMixin, admin.TabularInline):
+    """Read-only for office staff; nobody resolves or escalates here (the services do, with the
+    resolution's text and date)."""
+
     model = Problem
     extra = 0
     fields = ["description", "category", "level", "status", "raised_on", "resolved_on"]
-    readonly_fields = ["level"]
+    readonly_fields = ["level", "status", "resolved_on"]
     show_change_link = True
+
+
+class ProjectAdminForm(forms.ModelForm):
+    """The change form carries the version it was loaded at: a stale form is refused, never saved
+    over another user's edit (services.project_update raises EditConflict)."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial.setdefault("expected_version", self.instance.version)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            return cleaned
+        expected = cleaned.get("expected_version")
+        if expected is None or not Project.objects.filter(pk=self.instance.pk, version=expected).exists():
+            raise ValidationError(EDIT_CONFLICT_TEXT, code="edit_conflict")
+        return cleaned
+
+
+EDIT_CONFLICT_TEXT = "该项目已被他人修改，请重新打开后再编辑（您的修改未保存）"
 
 
 @admin.register(Project)
@@ -93,6 +128,7 @@ class ProjectAdmin(admin.ModelAdmin):
     ]
     inlines = [ProcedureInline, ProblemInline]
     list_per_page = 50
+    form = ProjectAdminForm
 
     @admin.display(description="当前阶段", ordering="state")
     def state_badge(self, obj: Project) -> str:
@@ -116,6 +152,8 @@ class ProjectAdmin(admin.ModelAdmin):
 
     def transition_view(self, request, project_id: int):
         project = get_object_or_404(Project, pk=project_id)
+        if not self.has_change_permission(request, project):  # the web's scope, before the form shows
+            raise PermissionDenied
         if request.method == "POST":
             form = ProjectTransitionForm(request.POST, request.FILES, project=project)
             if form.is_valid():
@@ -148,23 +186,36 @@ class ProjectAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/tracker/project/transition.html", context)
 
+    def has_change_permission(self, request, obj=None):
+        # The web's scope: a clerk assigned to some domains/units changes only those projects.
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or request.user.is_superuser or can_edit_project(request.user, obj))
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.EditConflict as conflict:  # saved by someone else between check and save
+            self.message_user(request, "；".join(conflict.messages), messages.ERROR)
+            return redirect(request.path)
+
     def save_formset(self, request, form, formset, change):
         formset_audit(request, formset)  # procedures and problems edited inline are on record too
 
     def save_model(self, request, obj, form, change):
-        """Edits go through the service: version check, permission and audit."""
+        """Adds and edits go through the services: permission, version check and audit."""
         if not change:
-            super().save_model(request, obj, form, change)
-            services.audit_record(
-                action="project.create", acting_user=request.user, project=obj, object_type="project", object_id=obj.pk
-            )
+            fields = {field: form.cleaned_data[field] for field in form.cleaned_data
+                      if field in services.EDITABLE_PROJECT_FIELDS | {"code", "map_number"}}
+            created = services.project_create(acting_user=request.user, **fields)
+            obj.pk, obj.version = created.pk, created.version
             return
         changes = {field: form.cleaned_data[field] for field in form.changed_data if field in services.EDITABLE_PROJECT_FIELDS}
-        services.project_update(project_id=obj.pk, acting_user=request.user, expected_version=None, changes=changes)
+        services.project_update(project_id=obj.pk, acting_user=request.user,
+                                expected_version=form.cleaned_data["expected_version"], changes=changes)
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(AuditedModelAdmin):
+class ProcedureAdmin(SystemAdminAuditedAdmin):
     list_display = ["project", "kind", "status", "started_on", "completed_on", "approving_body"]
     list_filter = ["kind", "status", "project__unit", "project__domain"]
     search_fields = ["project__code", "project__name"]
@@ -186,7 +237,7 @@ class WeeklyReportAdmin(ViewOnlyModelAdmin):
 
 
 @admin.register(MonthlyPlan)
-class MonthlyPlanAdmin(AuditedModelAdmin):
+class MonthlyPlanAdmin(SystemAdminAuditedAdmin):
     list_display = ["project", "month", "planned_progress_percent", "planned_investment", "milestone"]
     list_filter = ["month", "project__unit", "project__domain"]
     search_fields = ["project__code", "project__name"]
@@ -194,7 +245,7 @@ class MonthlyPlanAdmin(AuditedModelAdmin):
 
 
 @admin.register(Problem)
-class ProblemAdmin(AuditedModelAdmin):
+class ProblemAdmin(SystemAdminAuditedAdmin):
     list_display = ["project", "category", "level", "status", "raised_on", "level_since", "resolved_on"]
     list_filter = ["level", "status", "category", "project__unit", "project__domain"]
     search_fields = ["project__code", "project__name", "description"]
@@ -203,7 +254,7 @@ class ProblemAdmin(AuditedModelAdmin):
 
 
 @admin.register(MonitoringSection)
-class MonitoringSectionAdmin(AuditedModelAdmin):
+class MonitoringSectionAdmin(SystemAdminAuditedAdmin):
     list_display = ["code", "name", "river", "level", "target_class", "unit"]
     list_filter = ["level", "unit", "river"]
     search_fields = ["code", "name"]
@@ -211,36 +262,39 @@ class MonitoringSectionAdmin(AuditedModelAdmin):
 
 
 @admin.register(SectionReading)
-class SectionReadingAdmin(AuditedModelAdmin):
+class SectionReadingAdmin(SystemAdminAuditedAdmin):
     list_display = ["section", "month", "water_class"]
     list_filter = ["section__level", "water_class", "section"]
     date_hierarchy = "month"
 
 
 @admin.register(AdministrativeUnit)
-class AdministrativeUnitAdmin(AuditedModelAdmin):
+class AdministrativeUnitAdmin(SystemAdminAuditedAdmin):
     list_display = ["display_order", "name", "short_name", "kind", "code"]
     search_fields = ["name", "code"]
 
 
 @admin.register(Department)
-class DepartmentAdmin(AuditedModelAdmin):
+class DepartmentAdmin(SystemAdminAuditedAdmin):
     list_display = ["display_order", "name", "short_name", "code"]
     search_fields = ["name"]
 
 
 @admin.register(Domain)
-class DomainAdmin(AuditedModelAdmin):
+class DomainAdmin(SystemAdminAuditedAdmin):
     list_display = ["display_order", "name", "lead_department", "code"]
 
 
 @admin.register(Basin)
-class BasinAdmin(AuditedModelAdmin):
+class BasinAdmin(SystemAdminAuditedAdmin):
     list_display = ["display_order", "name"]
 
 
 @admin.register(StaffProfile)
-class StaffProfileAdmin(AuditedModelAdmin):
+class StaffProfileAdmin(SystemAdminAuditedAdmin):
+    """Roles, units and scopes: changed by a system administrator only, each change audited old → new
+    (a clerk who could change them could make itself 专班办领导)."""
+
     list_display = ["user", "full_name", "role", "unit", "department", "phone"]
     list_filter = ["role", "unit", "department"]
     search_fields = ["user__username", "full_name"]
@@ -259,13 +313,20 @@ class RollbackRequestAdmin(ViewOnlyModelAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    """The audit log: view only, for everyone, superusers included (issue 8: never edited or deleted)."""
+    """The audit log: view only, superusers included (issue 8: never edited or deleted); read by
+    office leaders and system administrators only, like /audit/ (login addresses, failed logins)."""
 
     list_display = ["occurred_at", "actor_name", "action", "project", "unit", "from_state", "to_state", "effective_on"]
     list_filter = ["action", "unit", "occurred_at"]
     search_fields = ["actor_name", "project__code", "project__name", "reason"]
     date_hierarchy = "occurred_at"
     list_select_related = ["project", "unit"]
+
+    def has_view_permission(self, request, obj=None):
+        return is_office_leader(request.user) and super().has_view_permission(request, obj)
+
+    def has_module_permission(self, request):
+        return is_office_leader(request.user) and super().has_module_permission(request)
 
     def has_add_permission(self, request):
         return False

@@ -13,8 +13,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from tracker.audit_display import audit_rows_describe, state_label
 from tracker.models import AdministrativeUnit, AuditAction
 from tracker.selectors import audit_event_list
+from tracker.spreadsheet_cells import cell_value_safe
 
 
 class AuditFilterForm(forms.Form):
@@ -48,6 +50,7 @@ def audit_log(request):
     form, filters = _filters(request)
     events = audit_event_list(user=request.user, filters=filters)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page.object_list = audit_rows_describe(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "audit/audit_log.html", {"form": form, "page": page, "query": query.urlencode()})
@@ -64,18 +67,18 @@ def audit_log_export(request) -> HttpResponse:
         yield "\ufeff"  # BOM so that Excel opens the Chinese text as UTF-8
         yield writer.writerow(["时间", "操作人", "操作", "项目编号", "项目名称", "县(市、区)", "原状态", "新状态", "生效日期", "原因/说明"])
         for event in events.iterator(chunk_size=2000):
-            yield writer.writerow([
+            yield writer.writerow([cell_value_safe(value) for value in [
                 timezone.localtime(event.occurred_at).strftime("%Y-%m-%d %H:%M:%S"),
                 event.actor_name,
                 event.get_action_display(),
                 event.project.code if event.project else "",
                 event.project.name if event.project else "",
                 event.unit.name if event.unit else "",
-                event.from_state,
-                event.to_state,
+                state_label(event, event.from_state),
+                state_label(event, event.to_state),
                 event.effective_on.isoformat() if event.effective_on else "",
                 event.reason,
-            ])
+            ]])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     filename = f"审计日志_{dt.date.today():%Y%m%d}.csv"

@@ -1,6 +1,7 @@
 """Logins and failed logins go to the audit log; a locked-out login gets a Chinese page."""
 from __future__ import annotations
 
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
@@ -12,9 +13,12 @@ from tracker.services import audit_record
 
 
 def _client_address(request) -> str:
+    """The address django-axes throttles: the client's, behind the documented proxy too
+    (config.settings.base.client_address_settings)."""
     if request is None:
         return ""
-    return request.META.get("REMOTE_ADDR", "")
+    address = getattr(request, "axes_ip_address", None) or get_client_ip_address(request)
+    return address or request.META.get("REMOTE_ADDR", "")
 
 
 @receiver(user_logged_in, dispatch_uid="yihong_audit_login")

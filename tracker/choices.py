@@ -115,6 +115,7 @@ class AuditAction(models.TextChoices):
     PROBLEM_RAISE = "problem.raise", "问题提出"
     PROBLEM_ESCALATE = "problem.escalate", "问题升级"
     PROBLEM_RESOLVE = "problem.resolve", "问题解决"
+    PROBLEM_INSTRUCT = "problem.instruct", "市领导批示"
     NOTICE = "notice", "公文"
     LEDGER_IMPORT = "ledger.import", "台账导入"
     THRESHOLD_CHANGE = "threshold.change", "阈值调整"
@@ -132,3 +133,22 @@ class RollbackStatus(models.TextChoices):
     PENDING = "pending", "待审批"
     APPROVED = "approved", "已批准"
     REJECTED = "rejected", "已驳回"
+
+
+class OfficeSettingKey(models.TextChoices):
+    START_EARLIER_PROCEDURES = (
+        "start_earlier_procedures", "开工时前期手续（立项、用地、环评、招投标等）未办结"
+    )
+
+
+class StartGateMode(models.TextChoices):
+    WARN = "warn", "提示后允许开工（记入操作记录）"
+    REFUSE = "refuse", "不允许开工"
+
+
+# The procedures that must be settled before 开工 besides the construction permit itself
+# (DOMAIN: approvals — 立项、用地、规划、环评、招投标 come before the permit).
+START_EARLIER_PROCEDURES = (
+    "project_approval", "preliminary_design", "land_use", "planning_permit",
+    "environmental_impact", "tendering",
+)

@@ -12,8 +12,30 @@ from tracker.models import ProblemCategory, ProcedureKind, ProcedureStatus
 MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0")}
 
 
-class WeeklyReportForm(forms.Form):
-    week_start = forms.DateField(label="周（任一日期，按所在周一记）", widget=forms.DateInput(attrs={"type": "date"}))
+def _week_field() -> forms.DateField:
+    # An ISO format: a browser's date input shows nothing for a localised "2025/09/29".
+    return forms.DateField(label="周（任一日期，按所在周一记）",
+                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                           error_messages={"required": "请选择填报周", "invalid": "日期格式不正确，应为 YYYY-MM-DD"})
+
+
+def week_start_check(day: dt.date) -> dt.date:
+    """A week from 2000 up to the current one: a later week's report would become the project's
+    latest figures ahead of time, and a typo (2205-03-03) would hide every real week after it."""
+    today = timezone.localdate()
+    if day.year < 2000:
+        raise forms.ValidationError("周调度日期不能早于2000年")
+    if day > today + dt.timedelta(days=6 - today.weekday()):
+        raise forms.ValidationError("不能填报本周之后的周调度数据")
+    return day
+
+
+class WeeklyFiguresForm(forms.Form):
+    """The figures of one project's week, the same for a county's and a department's report
+    (issue 16: one form, 手续 included). Required-ness is set by the subclasses."""
+
+    figures_required = True
+
     progress_percent = forms.DecimalField(
         label="本周形象进度(%)", max_digits=5, decimal_places=2, min_value=Decimal("0"), max_value=Decimal("100"),
         error_messages={"min_value": "形象进度不能小于0", "max_value": "形象进度不能大于100"},
@@ -25,33 +47,60 @@ class WeeklyReportForm(forms.Form):
     procedure_note = forms.CharField(label="手续办理进展", max_length=500, required=False)
     problem_note = forms.CharField(label="存在问题", max_length=500, required=False)
     decrease_note = forms.CharField(label="进度回调说明（进度低于上周时必填）", max_length=500, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("progress_percent", "completed_investment", "funds_in_place"):
+            self.fields[name].required = self.figures_required
+
+
+class WeeklyReportForm(WeeklyFiguresForm):
+    """A project's week, reported on its own page (any role that may report)."""
+
+    week_start = _week_field()
+    reporter_name = forms.CharField(label="填报人", max_length=50, required=False)
+    reporter_phone = forms.CharField(label="联系电话", max_length=30, required=False)
+
+    # Shown to the Office only: a week closed to the units is corrected with a reason (issue 13).
+    correction_reason = forms.CharField(label="更正原因（更正已截止的周时必填）", max_length=500, required=False)
+
+    field_order = ["week_start", "progress_percent", "completed_investment", "funds_in_place", "procedure_note",
+                   "problem_note", "decrease_note", "reporter_name", "reporter_phone", "correction_reason"]
+
+    def __init__(self, *args, office: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not office:
+            del self.fields["correction_reason"]
+
+    def clean_week_start(self):
+        return week_start_check(self.cleaned_data["week_start"])
+
+
+class UnitWeeklyHeaderForm(forms.Form):
+    """What a county's "all my projects" report says once: the week (the current one when left
+    empty) and who reports it."""
+
+    week_start = _week_field()
+    week_start.required = False
     reporter_name = forms.CharField(label="填报人", max_length=50, required=False)
     reporter_phone = forms.CharField(label="联系电话", max_length=30, required=False)
 
     def clean_week_start(self):
-        """A week from 2000 up to the current one: a later week's report would become the project's
-        latest figures ahead of time, and a typo (2205-03-03) would hide every real week after it."""
         day = self.cleaned_data["week_start"]
-        today = timezone.localdate()
-        if day.year < 2000:
-            raise forms.ValidationError("周调度日期不能早于2000年")
-        if day > today + dt.timedelta(days=6 - today.weekday()):
-            raise forms.ValidationError("不能填报本周之后的周调度数据")
-        return day
+        return week_start_check(day) if day is not None else None
 
 
-class UnitWeeklyRowForm(forms.Form):
-    """One project's row on a county liaison's "this week, all my projects" page."""
+class UnitWeeklyRowForm(WeeklyFiguresForm):
+    """One project's row on a county liaison's "this week, all my projects" page: the same
+    figures as WeeklyReportForm, left empty for a project not reported this week."""
 
+    figures_required = False
     project_id = forms.IntegerField(widget=forms.HiddenInput)
-    progress_percent = forms.DecimalField(
-        label="形象进度(%)", max_digits=5, decimal_places=2, min_value=Decimal("0"), max_value=Decimal("100"),
-        required=False, error_messages={"min_value": "形象进度不能小于0", "max_value": "形象进度不能大于100"},
-    )
-    completed_investment = forms.DecimalField(label="累计完成投资(万元)", **MONEY, required=False)
-    funds_in_place = forms.DecimalField(label="资金到位(万元)", **MONEY, required=False)
-    problem_note = forms.CharField(label="存在问题", max_length=500, required=False)
-    decrease_note = forms.CharField(label="进度回调说明", max_length=500, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["progress_percent"].label = "形象进度(%)"
+        self.fields["decrease_note"].label = "进度回调说明"
 
     def clean(self):
         data = super().clean()
@@ -77,6 +126,10 @@ class ProblemRaiseForm(forms.Form):
     description = forms.CharField(label="问题描述", widget=forms.Textarea(attrs={"rows": 2}),
                                   error_messages={"required": "请填写问题描述"})
     category = forms.ChoiceField(label="类别", choices=ProblemCategory.choices)
+    responsible_unit = forms.CharField(label="责任单位", max_length=64, required=False,
+                                       help_text="不填则为项目所在县(市、区)")
+    due_on = forms.DateField(label="办理时限", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                             error_messages={"invalid": "办理时限格式不正确，应为 YYYY-MM-DD"})
 
 
 class ProblemEscalateForm(forms.Form):
@@ -102,10 +155,16 @@ class ProcedureUpdateForm(forms.Form):
                                    error_messages={"invalid": "办结日期格式不正确，应为 YYYY-MM-DD"})
     approving_body = forms.CharField(label="审批部门", max_length=100, required=False)
     note = forms.CharField(label="说明", max_length=500, required=False)
+    approval_number = forms.CharField(label="批复文号", max_length=100, required=False)
+    approval_date = forms.DateField(label="批复日期", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                                    error_messages={"invalid": "批复日期格式不正确，应为 YYYY-MM-DD"})
+    approval_file = forms.FileField(label="批复文件", required=False)
 
     def clean(self):
         data = super().clean()
         today = timezone.localdate()
+        if data.get("approval_date") is not None and data["approval_date"] > today:
+            self.add_error("approval_date", f"批复日期（{data['approval_date']}）不能晚于今天")
         started, completed = data.get("started_on"), data.get("completed_on")
         if data.get("status") == ProcedureStatus.DONE and completed is None:
             self.add_error("completed_on", "手续办结须填写办结日期")

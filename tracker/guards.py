@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from tracker.choices import PROCEDURE_SETTLED
+from tracker.choices import PROCEDURE_SETTLED, START_EARLIER_PROCEDURES, ProcedureKind
 
 if TYPE_CHECKING:
     from tracker.models import Project
@@ -27,7 +27,54 @@ def start_problems(project: Project) -> list[str]:
         status = permit.get_status_display() if permit else "未录入"
         problems.append(f"施工许可(开工备案)手续尚未办结（当前：{status}），不能开工")
     if project.actual_start is None:
-        problems.append("请填写实际开工日期")
+        # The form's field is 发生日期: say so, the clerk sees no "实际开工日期" there.
+        problems.append("请填写发生日期（实际开工日期）")
+    return problems + date_order_problems(project, actual_only=True)
+
+
+def start_evidence_problems(*, reason: str, has_evidence: bool) -> list[str]:
+    """开工 is recorded on the strength of a document: the 开工令 or photos of the site, and a word why."""
+    problems = []
+    if not has_evidence:
+        problems.append("请上传开工令或现场照片作为佐证材料")
+    if not (reason or "").strip():
+        problems.append("请填写开工说明（原因/说明）")
+    return problems
+
+
+def earlier_procedures_unsettled(project: Project) -> list[str]:
+    """The labels (with status) of the procedures before the permit that are not yet settled."""
+    by_kind = {p.kind: p for p in project.procedures.all()}
+    unsettled = []
+    for kind in START_EARLIER_PROCEDURES:
+        procedure = by_kind.get(kind)
+        if procedure is None or procedure.status not in PROCEDURE_SETTLED:
+            status = procedure.get_status_display() if procedure else "未录入"
+            unsettled.append(f"{ProcedureKind(kind).label}（{status}）")
+    return unsettled
+
+
+PLANNED_DATE_ORDER = (
+    (("planned_start", "计划开工日期"), ("planned_completion", "计划完工日期")),
+    (("planned_completion", "计划完工日期"), ("planned_effective", "计划达效日期")),
+    (("planned_start", "计划开工日期"), ("planned_effective", "计划达效日期")),
+)
+ACTUAL_DATE_ORDER = (
+    (("actual_start", "实际开工日期"), ("actual_completion", "实际完工日期")),
+    (("actual_completion", "实际完工日期"), ("accepted_on", "验收(达效)日期")),
+    (("actual_start", "实际开工日期"), ("accepted_on", "验收(达效)日期")),
+)
+
+
+def date_order_problems(project, *, actual_only: bool = False) -> list[str]:
+    """开工 ≤ 完工 ≤ 达效, planned and actual; works on anything with the project's date attributes
+    (a model instance, or an import row's namespace)."""
+    problems = []
+    pairs = ACTUAL_DATE_ORDER if actual_only else PLANNED_DATE_ORDER + ACTUAL_DATE_ORDER
+    for (early, early_label), (late, late_label) in pairs:
+        first, then = getattr(project, early, None), getattr(project, late, None)
+        if first is not None and then is not None and then < first:
+            problems.append(f"{late_label}（{then}）不能早于{early_label}（{first}）")
     return problems
 
 
@@ -40,23 +87,19 @@ def complete_problems(project: Project) -> list[str]:
     if project.progress_percent is None or Decimal(project.progress_percent) < Decimal("100"):
         problems.append(f"形象进度未达到100%（当前：{project.progress_percent}%），不能完工")
     if project.actual_completion is None:
-        problems.append("请填写实际完工日期")
-    elif project.actual_start and project.actual_completion < project.actual_start:
-        problems.append("实际完工日期早于实际开工日期")
-    return problems
+        problems.append("请填写发生日期（实际完工日期）")
+    return problems + date_order_problems(project, actual_only=True)
 
 
 def make_effective_problems(project: Project) -> list[str]:
     problems = []
     if project.accepted_on is None:
-        problems.append("请填写验收日期")
-    elif project.actual_completion and project.accepted_on < project.actual_completion:
-        problems.append("验收日期早于实际完工日期")
+        problems.append("请填写发生日期（验收日期）")
     if not (project.effect_note or "").strip():
         problems.append("请填写达效情况说明")
     if not project.effect_evidence:
         problems.append("请上传达效佐证材料")
-    return problems
+    return problems + date_order_problems(project, actual_only=True)
 
 
 def can_start(project: Project) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -196,6 +196,11 @@ class Project(ConcurrentTransitionMixin, TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    def clean(self) -> None:
+        """Dates keep their order: 计划开工 ≤ 计划完工 ≤ 计划达效, 实际开工 ≤ 实际完工 ≤ 验收(达效)."""
+        if problems := guards.date_order_problems(self):
+            raise ValidationError(problems)
+
     # --- transitions: guards live in tracker.guards (pure, no I/O beyond this row's procedures)
     @transition(
         field=state,
@@ -264,6 +269,10 @@ class Procedure(TimeStampedModel):
     completed_on = models.DateField("办结日期", null=True, blank=True)
     approving_body = models.CharField("审批部门", max_length=100, blank=True)
     note = models.CharField("说明", max_length=500, blank=True)
+    # The approval document (批复文件) that settles the procedure: its number, date and scan.
+    approval_number = models.CharField("批复文号", max_length=100, blank=True)
+    approval_date = models.DateField("批复日期", null=True, blank=True)
+    approval_file = models.FileField("批复文件", upload_to="approvals/%Y/%m/", blank=True)
 
     class Meta:
         verbose_name = "手续"
@@ -352,6 +361,9 @@ class Problem(TimeStampedModel):
         related_name="handled_problems",
     )
     responsible_leader = models.CharField("责任市领导", max_length=50, blank=True)
+    # Who must solve it and by when (a 专班 assigns both when the problem is raised).
+    responsible_unit = models.CharField("责任单位", max_length=64, blank=True)
+    due_on = models.DateField("办理时限", null=True, blank=True)
 
     class Meta:
         verbose_name = "问题"
@@ -360,6 +372,10 @@ class Problem(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.project.code} {self.description[:30]}"
+
+    def days_left(self, today) -> int | None:
+        """Days until the deadline (negative: overdue by so many); None without one or once solved."""
+        return None if self.due_on is None or self.status != ProblemStatus.OPEN else (self.due_on - today).days
 
 
 class MonitoringSection(TimeStampedModel):
@@ -573,3 +589,11 @@ class RollbackRequest(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.project.code} {self.get_transition_display()}（{self.get_status_display()}）"
+
+
+# A city leader's 批示 on an escalated problem (issue 16) lives next door.
+from tracker.instruction_models import ProblemInstruction  # noqa: E402,F401
+
+
+# Models kept in their own modules (tracker.models stays under the house's 600 lines).
+from tracker.setting_models import OfficeSetting  # noqa: E402, F401

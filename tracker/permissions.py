@@ -117,6 +117,23 @@ def can_escalate(user) -> bool:
     return role_of(user) in (Role.CLERK, Role.OFFICE_LEADER)
 
 
+def can_instruct(user, problem) -> bool:
+    """Write a 批示: a city leader, on an open problem escalated to 市政府 (the level they coordinate)."""
+    return (
+        role_of(user) == Role.CITY_LEADER
+        and problem.level == "city"
+        and problem.status == "open"
+    )
+
+
+def can_import_ledger(user, kind: str) -> bool:
+    """The master ledger is the office's; the weekly sheet is also the county's and the
+    department's (issue 5)."""
+    if is_office_staff(user):
+        return True
+    return kind == "weekly" and role_of(user) in (Role.COUNTY_LIAISON, Role.DEPARTMENT_LIAISON)
+
+
 def is_office_staff(user) -> bool:
     return role_of(user) in (Role.CLERK, Role.OFFICE_LEADER)
 

@@ -11,7 +11,7 @@ of them ask this module, so that they cannot disagree:
 - its figures (progress, investment, funds): those of its last weekly report on or before the
   date, else zero;
 - its lights: tracker.lights on that state and progress, with the office's thresholds;
-- the tallies per unit, per domain and in total.
+- the tallies per unit, per domain and in total, and how groups rank (ties share a rank).
 
 Everything is set-based: a fixed number of queries whatever the number of projects. The
 thresholds are the calendar's (dispatch.models.Threshold) and are passed in by the caller, so
@@ -20,7 +20,7 @@ that this module stays in the domain that every app may import.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -283,3 +283,43 @@ def portfolio_as_of(*, as_of: dt.date, projects: QuerySet[Project] | None = None
         states={row[0]: row[4] for row in rows},
         figures=figures,
     )
+
+
+def shared_ranks(values: Iterable[tuple[Hashable, object]]) -> dict[Hashable, tuple[int, bool]]:
+    """{key: (rank, tied)}, best (highest value) first. Equal values share a rank and the next
+    rank is skipped (competition ranking: 1, 1, 3): a tie is never broken by a name. Values are
+    anything ordered (a rate, or a tuple of rates ranked in turn)."""
+    ordered = sorted(values, key=lambda pair: pair[1], reverse=True)
+    counts: dict = {}
+    for _, value in ordered:
+        counts[value] = counts.get(value, 0) + 1
+    ranks: dict[Hashable, tuple[int, bool]] = {}
+    rank = 0
+    for position, (key, value) in enumerate(ordered, start=1):
+        if position == 1 or value != ordered[position - 2][1]:
+            rank = position
+        ranks[key] = (rank, counts[value] > 1)
+    return ranks
+
+
+# The indicators a period is ranked by, in the campaign's order (DOMAIN: The life cycle): while
+# projects are still to start, the start rate decides; once all have started, the completion
+# rate; once all are complete, the rate of projects in effect (达效).
+INDICATORS = (("started", "开工率"), ("completed", "完工率"), ("effective", "达效率"))
+
+
+def tally_rate(tally: GroupTally, indicator: str) -> Decimal:
+    """The share of a group's projects counted by `indicator` (started, completed, effective), in %."""
+    return GroupTally._rate(getattr(tally, indicator), tally.projects)
+
+
+def decisive_indicator(total: GroupTally, groups: list[GroupTally]) -> tuple[str, str] | None:
+    """The indicator the period is ranked by: the first of 开工率, 完工率, 达效率 the portfolio has
+    not yet reached 100% on and on which the groups differ. None when nothing tells them apart."""
+    groups = [g for g in groups if g.projects]
+    for indicator, label in INDICATORS:
+        if getattr(total, indicator) >= total.projects:
+            continue
+        if len({tally_rate(g, indicator) for g in groups}) > 1:
+            return indicator, label
+    return None

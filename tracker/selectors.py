@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
-from django.shortcuts import get_object_or_404
+from django.http import Http404
+from django.utils import timezone
 
 from tracker import permissions
 from tracker.models import (
@@ -44,10 +45,15 @@ def project_list(*, user, filters: dict | None = None) -> QuerySet[Project]:
 
 
 def project_get(*, user, project_id: int) -> Project:
-    """One project, or 404 when it does not exist and PermissionDenied when it is not the user's."""
-    project = get_object_or_404(Project.objects.select_related("unit", "domain", "lead_department"), pk=project_id)
-    permissions.require(permissions.can_view_project(user, project), "您无权查看该项目")
+    """One project, or the same 404 whether it does not exist or is not the user's to read (the
+    answer never tells whether an id exists, issue 13)."""
+    project = Project.objects.select_related("unit", "domain", "lead_department").filter(pk=project_id).first()
+    if project is None or not permissions.can_view_project(user, project):
+        raise Http404(PROJECT_NOT_FOUND)
     return project
+
+
+PROJECT_NOT_FOUND = "项目不存在或您无权查看"
 
 
 def total_investment(queryset: QuerySet[Project] | None = None) -> Decimal:
@@ -116,6 +122,9 @@ class TransitionOption:
     missing: list[str]
     backward: bool
     reason_required: bool
+    # 开工 needs a 开工令 or site photos; `warnings` says what is unsettled but only warned about.
+    evidence_required: bool = False
+    warnings: tuple[str, ...] = ()
 
 
 def project_transition_options(*, user, project: Project) -> list[TransitionOption]:
@@ -126,7 +135,9 @@ def project_transition_options(*, user, project: Project) -> list[TransitionOpti
     """
     from django.db.models import prefetch_related_objects
 
-    from tracker.services import GUARD_MESSAGES, TRANSITIONS
+    from tracker.choices import OfficeSettingKey, StartGateMode
+    from tracker.guards import earlier_procedures_unsettled
+    from tracker.services import GUARD_MESSAGES, TRANSITIONS, office_setting_get
 
     prefetch_related_objects([project], "procedures")
     sourced = {t.name for t in project.get_all_state_transitions() if t.source == project.state}
@@ -135,10 +146,20 @@ def project_transition_options(*, user, project: Project) -> list[TransitionOpti
         if spec.method not in sourced or not permissions.can_transition(user, project, name):
             continue
         missing = GUARD_MESSAGES.get(name, lambda p: [])(project)
+        warnings: tuple[str, ...] = ()
+        unsettled = earlier_procedures_unsettled(project) if name == "start" else []
+        if unsettled:
+            message = f"前期手续尚未办结：{'、'.join(unsettled)}"
+            if office_setting_get(OfficeSettingKey.START_EARLIER_PROCEDURES) == StartGateMode.REFUSE:
+                missing = [*missing, message + "，按专班办规定不能开工"]
+            else:
+                warnings = (message + "（可以开工，但将记入操作记录）",)
         options.append(
             TransitionOption(
                 name=name, label=spec.label, missing=missing,
-                backward=name in permissions.BACKWARD_TRANSITIONS, reason_required=spec.reason_required,
+                backward=name in permissions.BACKWARD_TRANSITIONS,
+                reason_required=spec.reason_required or name == "start",
+                evidence_required=name == "start", warnings=warnings,
             )
         )
     return options
@@ -213,3 +234,36 @@ def rollback_requests_decided(*, user, limit: int = 20) -> list[RollbackRequest]
         .select_related("project", "requested_by__staff_profile", "decided_by__staff_profile")
         .order_by("-decided_at", "-id")[:limit]
     )
+
+
+def problem_instructions_in(*, start: dt.date, end: dt.date) -> list[dict]:
+    """The city leaders' 批示 given from `start` to `end` (local dates), oldest first, as the
+    周调度报告 quotes them: who, when, on which project's problem, what (one query)."""
+    from tracker.models import ProblemInstruction
+
+    instructions = (
+        ProblemInstruction.objects.filter(instructed_at__date__range=(start, end))
+        .select_related("problem__project__unit")
+        .order_by("instructed_at", "id")
+    )
+    return [
+        {
+            "problem_id": instruction.problem_id,
+            "project_name": instruction.problem.project.name,
+            "unit": instruction.problem.project.unit.name,
+            "problem": instruction.problem.description,
+            "leader": instruction.instructed_by_name,
+            "on": timezone.localtime(instruction.instructed_at).date().isoformat(),
+            "text": instruction.text,
+        }
+        for instruction in instructions
+    ]
+
+
+def problem_instruction_lines(*, start: dt.date, end: dt.date) -> list[str]:
+    """problem_instructions_in as the report's sentences (the composer adds them as paragraphs)."""
+    return [
+        f"{row['leader']}{dt.date.fromisoformat(row['on']).month}月{dt.date.fromisoformat(row['on']).day}日"
+        f"对{row['unit']}{row['project_name']}“{row['problem'].rstrip('。')}”问题批示：{row['text'].rstrip('。')}。"
+        for row in problem_instructions_in(start=start, end=end)
+    ]

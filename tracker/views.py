@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tracker import permissions, project_panels, selectors, services
+from tracker.audit_display import audit_rows_describe
 from tracker.forms import (
     MonthlyPlanForm,
     ProblemEscalateForm,
@@ -31,10 +32,14 @@ from tracker.forms import (
     WeeklyReportForm,
 )
 from tracker.models import (
+    AuditAction,
+    AuditEvent,
     Problem,
+    Procedure,
     ProcedureKind,
     ProcedureStatus,
     Project,
+    Role,
     RollbackRequest,
 )
 from tracker.refusals import flash_refusal, refusal_messages
@@ -72,8 +77,10 @@ def _project_context(request, project: Project) -> dict:
         "procedures": project.procedures.order_by("id"),
         "reports": list(reversed(reports))[:12],
         "plans": [(plan, actual_by_month.get(plan.month.strftime("%Y-%m"))) for plan in plans],
-        "problems": project.problems.select_related("handler").order_by("status", "-raised_on"),
-        "audit_events": project.audit_events.order_by("-occurred_at", "-id"),
+        "problems": project.problems.select_related("handler").prefetch_related("instructions")
+        .order_by("status", "-raised_on"),
+        "may_instruct": permissions.role_of(user) == Role.CITY_LEADER,
+        "audit_events": audit_rows_describe(project.audit_events.order_by("-occurred_at", "-id")),
         "transition_options": selectors.project_transition_options(user=user, project=project),
         "can_report": permissions.can_report_progress(user, project),
         "can_edit": permissions.can_edit_project(user, project),
@@ -107,7 +114,7 @@ def weekly_report(request, project_id: int):
     this_week = monday_of(timezone.localdate())
     last = selectors.latest_report_before(project_id=project.pk, week_start=this_week + dt.timedelta(days=7))
     if request.method == "POST":
-        form = WeeklyReportForm(request.POST)
+        form = WeeklyReportForm(request.POST, office=permissions.is_office_staff(request.user))
         if form.is_valid():
             try:
                 services.weekly_report_submit(project_id=project.pk, acting_user=request.user, **form.cleaned_data)
@@ -122,7 +129,7 @@ def weekly_report(request, project_id: int):
         if last is not None:
             initial.update(progress_percent=last.progress_percent, completed_investment=last.completed_investment,
                            funds_in_place=last.funds_in_place)
-        form = WeeklyReportForm(initial=initial)
+        form = WeeklyReportForm(initial=initial, office=permissions.is_office_staff(request.user))
     return render(request, "tracker/weekly_report.html", {"project": project, "form": form, "last": last})
 
 
@@ -160,6 +167,8 @@ def project_transition(request, project_id: int):
         flash_refusal(request, error)
     else:
         messages.success(request, f"“{moved.name}”已变更为“{moved.get_state_display()}”")
+        for warning in getattr(moved, "transition_warnings", []):
+            messages.warning(request, f"请注意：{warning}（已记入操作记录）")
     return redirect("tracker:project", project_id=project.pk)
 
 
@@ -174,7 +183,7 @@ def _form_errors(request, form) -> None:
 def procedure_update(request, project_id: int):
     project = selectors.project_get(user=request.user, project_id=project_id)
     permissions.require(permissions.can_edit_project(request.user, project), "您没有修改该项目手续的权限")
-    form = ProcedureUpdateForm(request.POST)
+    form = ProcedureUpdateForm(request.POST, request.FILES)
     if not form.is_valid():
         _form_errors(request, form)
         return redirect(f"{reverse('tracker:project', args=[project.pk])}#procedures")
@@ -184,12 +193,26 @@ def procedure_update(request, project_id: int):
             project_id=project.pk, kind=data["kind"], acting_user=request.user, status=data["status"],
             started_on=data["started_on"], completed_on=data["completed_on"],
             approving_body=data["approving_body"], note=data["note"], expected_version=data["expected_version"],
+            approval_number=data["approval_number"], approval_date=data["approval_date"],
+            approval_file=data["approval_file"],
         )
     except ValidationError as error:
         flash_refusal(request, error)
     else:
         messages.success(request, f"已更新“{procedure.get_kind_display()}”：{procedure.get_status_display()}")
     return redirect(f"{reverse('tracker:project', args=[project.pk])}#procedures")
+
+
+@login_required
+@require_GET
+def procedure_approval_file(request, procedure_id: int):
+    """A procedure's 批复文件, for whoever may see the project (media files are not served directly)."""
+    procedure = Procedure.objects.select_related("project").filter(pk=procedure_id).first()
+    if procedure is None or not procedure.approval_file:
+        raise Http404("批复文件不存在")
+    permissions.require(permissions.can_view_project(request.user, procedure.project), "您无权查看该批复文件")
+    name = procedure.approval_file.name.rsplit("/", 1)[-1]
+    return FileResponse(procedure.approval_file.open("rb"), as_attachment=True, filename=name)
 
 
 @login_required
@@ -242,6 +265,24 @@ def _rollback_for_leader(request, request_id: int):
     if rollback is None:
         raise Http404("退回申请不存在")
     return rollback
+
+
+@login_required
+@require_GET
+def audit_evidence(request, event_id: int):
+    """The evidence kept with an audit row (开工/达效 and other transitions' 佐证, a rollback's):
+    for whoever may see the project; a rollback request's evidence only for the office, as on
+    rollback_evidence. Media files are never served directly."""
+    event = AuditEvent.objects.select_related("project").filter(pk=event_id).first()
+    if event is None or not event.evidence or event.project is None:
+        raise Http404("没有该佐证材料")
+    permissions.require(permissions.can_view_project(request.user, event.project), "您无权查看该佐证材料")
+    if event.action == AuditAction.ROLLBACK_REQUEST:
+        permissions.require(permissions.is_office_staff(request.user), "退回申请的佐证材料仅供专班办人员查看")
+    name = event.evidence.name.rsplit("/", 1)[-1]
+    response = FileResponse(event.evidence.open("rb"), as_attachment=True, filename=name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required
@@ -327,9 +368,8 @@ def problem_raise(request, project_id: int):
 
 def _problem_for(request, problem_id: int) -> Problem:
     problem = Problem.objects.select_related("project").filter(pk=problem_id).first()
-    if problem is None:
-        raise Http404("问题不存在")
-    permissions.require(permissions.can_view_project(request.user, problem.project), "您无权查看该问题")
+    if problem is None or not permissions.can_view_project(request.user, problem.project):
+        raise Http404("问题不存在或您无权查看")  # the same answer either way: an id's existence is not told
     return problem
 
 

@@ -6,6 +6,7 @@ default, so that `make demo` runs on a fresh machine with no configuration at al
 """
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -34,6 +35,8 @@ VAR_DIR = Path(env("YIHONG_VAR_DIR", str(BASE_DIR / "var")))
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", "insecure-local-only-key-change-me-in-production")
 DEBUG = env_bool("DJANGO_DEBUG", False)
+# Who may see DEBUG's technical pages (config.debug_guard): a developer on this machine only.
+INTERNAL_IPS = ["127.0.0.1", "::1"]
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 
 INSTALLED_APPS = [
@@ -53,17 +56,23 @@ INSTALLED_APPS = [
     "tracker",
     "notices",
     "dispatch",
+    "outreach",
     "ledgers",
     "dashboard",
     "demo",
 ]
 
 MIDDLEWARE = [
+    # DEBUG's technical pages only for a developer on this machine (INTERNAL_IPS); others get the
+    # Chinese error pages. Does nothing when DEBUG is off.
+    "config.debug_guard.DebugPagesForDevelopersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the first reader of the body (CSRF): an oversized upload is refused unread.
+    "config.upload_limits.UploadSizeLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -130,6 +139,32 @@ AXES_LOCKOUT_CALLABLE = "tracker.auth_audit.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
+
+def client_address_settings(proxy_count: int) -> dict:
+    """Where the client's address is found with `proxy_count` reverse proxies in front of gunicorn.
+
+    deploy/README.md puts nginx in front (one proxy): REMOTE_ADDR is then the proxy's, and each
+    proxy appends the address it saw to X-Forwarded-For. The client is the entry the first proxy
+    appended — `proxy_count - 1` places from the header's end; whatever stands further left was
+    sent by the client itself and is ignored, so no one chooses the address they are throttled
+    by. django-axes asks django-ipware (whose count is of the proxies *listed* in the header: the
+    nearest one is REMOTE_ADDR, not listed), the audit log asks axes (tracker.auth_audit).
+    0 (the embedded default, no proxy): REMOTE_ADDR.
+    """
+    if proxy_count <= 0:
+        return {"AXES_IPWARE_META_PRECEDENCE_ORDER": ["REMOTE_ADDR"], "AXES_IPWARE_PROXY_COUNT": None}
+    return {
+        "AXES_IPWARE_META_PRECEDENCE_ORDER": ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"],
+        "AXES_IPWARE_PROXY_COUNT": proxy_count - 1,
+        "AXES_IPWARE_PROXY_ORDER": "left-most",
+        # Not strict: a chain longer than the proxies (the client sent its own header) is
+        # accepted, and the address is still read from the trusted end.
+        "IPWARE_STRICT": False,
+    }
+
+
+globals().update(client_address_settings(int(env("YIHONG_PROXY_COUNT", "0"))))
+
 # Content-Security-Policy (django-csp): no inline scripts, nothing from other origins.
 from csp.constants import NONE, SELF  # noqa: E402
 
@@ -172,8 +207,14 @@ STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", str(VAR_DIR / "staticfiles")))
 # through views that check permissions.
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media-not-served/"
+# Uploads stream: a file above 2 MB goes to a temporary file, never into memory; at most 10
+# files per request; a request body above YIHONG_UPLOAD_MAX_REQUEST_BYTES is refused before it
+# is read (config.upload_limits) — the largest single file is an evidence file of 20 MB. The
+# proxy's client_max_body_size (deploy/README.md) matches it.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+YIHONG_UPLOAD_MAX_REQUEST_BYTES = int(env("YIHONG_UPLOAD_MAX_REQUEST_BYTES", str(25 * 1024 * 1024)))
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -207,6 +248,28 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "yihong@linfen.example.gov.cn")
 
+# Outreach (issue 17): the site's absolute address for links in messages; the channels this
+# deployment uses; each provider's endpoint (the tests and the demo point them at a local
+# receiver). Secrets are never settings: endpoints name the environment variables holding them,
+# and the SMS AccessKey is ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET.
+YIHONG_SITE_URL = env("YIHONG_SITE_URL", "http://127.0.0.1:8000")
+YIHONG_OUTREACH_CHANNELS = env_list("YIHONG_OUTREACH_CHANNELS", "email,wecom,dingtalk,sms")
+YIHONG_OUTREACH_TIMEOUT = float(env("YIHONG_OUTREACH_TIMEOUT", "10"))
+# Only production sends to the real providers; elsewhere only to 127.0.0.1 (the local receiver).
+YIHONG_OUTREACH_LIVE = env_bool("YIHONG_OUTREACH_LIVE", False)
+YIHONG_WECOM_WEBHOOK_URL = env("YIHONG_WECOM_WEBHOOK_URL", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send")
+YIHONG_DINGTALK_WEBHOOK_URL = env("YIHONG_DINGTALK_WEBHOOK_URL", "https://oapi.dingtalk.com/robot/send")
+YIHONG_SMS_ENDPOINT = env("YIHONG_SMS_ENDPOINT", "dysmsapi.aliyuncs.com")
+YIHONG_SMS_PROTOCOL = env("YIHONG_SMS_PROTOCOL", "https")
+YIHONG_SMS_SIGN_NAME = env("YIHONG_SMS_SIGN_NAME", "")
+# {message kind: approved template code}, e.g. {"ack_due": "SMS_123456789", …} (JSON).
+YIHONG_SMS_TEMPLATES = json.loads(env("YIHONG_SMS_TEMPLATES", "{}") or "{}")
+YIHONG_OUTREACH_SANDBOX_LOG = Path(env("YIHONG_OUTREACH_SANDBOX_LOG", str(VAR_DIR / "outreach-sandbox.jsonl")))
+
+# /healthz/ shows its checks' details to staff signed in or to a probe sending this token in
+# X-Health-Token (empty: staff only); anyone else learns only ok / not ok (config/health.py).
+YIHONG_HEALTH_TOKEN = env("YIHONG_HEALTH_TOKEN", "")
+
 # --- 一泓 domain settings -------------------------------------------------------
 # The date the demo ledger's history runs up to (DOMAIN.md: 2025 is the closing year;
 # by this date some projects are late, some stalled, some counties slow).
@@ -227,6 +290,14 @@ YIHONG_FONT_STACK = {
 YIHONG_NOTICE_ISSUER = env("YIHONG_NOTICE_ISSUER", "临汾市“一泓清水入黄河”生态保护工程专班办公室")
 YIHONG_NOTICE_PRINTER = env("YIHONG_NOTICE_PRINTER", "临汾市一泓清水入黄河工程专班办")
 YIHONG_NOTICE_ATTACHMENT_MAX_BYTES = int(env("YIHONG_NOTICE_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+# 电子签章 (issue 14, notices.sealing): the office's PKCS#12 (key + certificate chain) and its
+# passphrase in production; unset, a demo CA and office certificate are made once under
+# YIHONG_SIGNING_DIR and the seal is marked 演示. YIHONG_SIGNING_TRUST_ROOTS: PEM file(s) of the
+# CA that verify_notices and the recipient's page trust (default: the demo CA).
+YIHONG_SIGNING_PKCS12 = env("YIHONG_SIGNING_PKCS12", "")
+YIHONG_SIGNING_PASSPHRASE = env("YIHONG_SIGNING_PASSPHRASE", "")
+YIHONG_SIGNING_TRUST_ROOTS = env("YIHONG_SIGNING_TRUST_ROOTS", "")
+YIHONG_SIGNING_DIR = Path(env("YIHONG_SIGNING_DIR") or str(VAR_DIR / "signing"))
 
 LOGGING = {
     "version": 1,

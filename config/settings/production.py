@@ -14,7 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from config.json_logging import json_logging_config
 
 from .base import *  # noqa: F403
-from .base import DATABASES, env, env_bool, env_list
+from .base import DATABASES, client_address_settings, env, env_bool, env_list
 
 
 def _required(name: str, *, alternative: str | None = None) -> str:
@@ -92,11 +92,13 @@ SILENCED_SYSTEM_CHECKS = ["security.W019"]
 # (notices.W001, free faces not prepared, is never silenced.)
 if not env_bool("YIHONG_OFFICIAL_FONTS_REQUIRED", False):
     SILENCED_SYSTEM_CHECKS.append("notices.W002")
-# Behind a proxy the client address is the proxy's; django-axes must throttle the real one.
-AXES_IPWARE_PROXY_COUNT = int(env("YIHONG_PROXY_COUNT", "1"))
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Behind a proxy the client address is the proxy's; django-axes must throttle the real one
+# (base.client_address_settings; deploy/README.md: nginx in front, one proxy).
+globals().update(client_address_settings(int(env("YIHONG_PROXY_COUNT", "1"))))
 
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# Outreach sends to the real 企业微信/钉钉/短信 endpoints (base: only to 127.0.0.1).
+YIHONG_OUTREACH_LIVE = env_bool("YIHONG_OUTREACH_LIVE", True)
 SERVER_EMAIL = env("SERVER_EMAIL", env("DEFAULT_FROM_EMAIL", "yihong@linfen.example.gov.cn"))
 ADMINS = [(address, address) for address in env_list("DJANGO_ADMINS")]
 

@@ -429,13 +429,19 @@ def _evidence(project: Project) -> ContentFile:
     return ContentFile(b"%PDF-1.4\n% demo evidence\n" + text, name=f"{project.code}-acceptance.pdf")
 
 
+def _start_order(project: Project) -> ContentFile:
+    """The 开工令 every 开工 rests on (issue 16: evidence is required)."""
+    text = f"{project.name}开工令（演示材料）\n".encode()
+    return ContentFile(b"%PDF-1.4\n% demo start order\n" + text, name=f"{project.code}-start-order.pdf")
+
+
 def _transitions_apply(projects, histories, clerk, until) -> None:
     """Replay each project's life cycle through the real service (guards and audit included)."""
     leader = get_user_model().objects.get(username="leader")
     for project, history in zip(projects, histories, strict=True):
         services.project_transition(
             project_id=project.pk, transition="start", acting_user=clerk, effective_on=history.actual_start,
-            reason="施工许可已办结，项目开工",
+            reason="施工许可已办结，项目开工", evidence=_start_order(project),
         )
         if history.suspended:
             services.project_transition(
@@ -499,7 +505,7 @@ def _problems_create(projects, histories, rng, until, clerk) -> None:
         raised = until - dt.timedelta(days=rng.randint(20, 80))
         problem = services.problem_raise(
             project_id=project.pk, acting_user=clerk, description=PROBLEM_TEXTS[category], category=category,
-            raised_on=raised,
+            raised_on=raised, due_on=_add_days(raised, 45),  # some still in time, some overdue
         )
         if n % 3 == 1:
             services.problem_escalate(

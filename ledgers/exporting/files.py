@@ -7,6 +7,7 @@ import io
 from decimal import Decimal
 
 from ledgers.exporting.tables import DATE, KINDS, MONEY, PERCENT, Column, LedgerTable
+from tracker.spreadsheet_cells import cell_value_safe
 
 MONEY_FORMAT = "#,##0.00"
 
@@ -80,6 +81,8 @@ def ledger_xlsx(table: LedgerTable) -> bytes:
                 continue
             if position in percent_columns and isinstance(value, Decimal):
                 value = value / 100
+            # Written as a string, never a formula (openpyxl takes "=…" text for one).
+            value = cell_value_safe(value)
             number_format = column_formats[position]
             if number_format is None and not is_bold:
                 row.append(value)
@@ -100,6 +103,8 @@ def ledger_xlsx(table: LedgerTable) -> bytes:
 def _csv_value(column: Column, value) -> str:
     if value is None:
         return ""
+    if isinstance(value, str):
+        return cell_value_safe(value)
     if column.kind == PERCENT and isinstance(value, Decimal):
         return f"{value:.2f}%"  # the % keeps the figure unambiguous (ledgers.parsing)
     if column.kind == MONEY and isinstance(value, Decimal):

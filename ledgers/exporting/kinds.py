@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 
+from ledgers.exporting.stamp import export_stamp
 from ledgers.exporting.tables import (
     DATE,
     INT,
@@ -62,6 +63,8 @@ def master_ledger(*, user, filters: LedgerFilters, kind: str = "master") -> Ledg
     return LedgerTable(
         kind=kind,
         title=_title(name, f"截至{cn_date(filters.date)}"),
+        # The export time: a re-import flags the projects changed since (ledgers.importing.master).
+        note=export_stamp(),
         file_stem=_stem(kind, filters),
         columns=MASTER_COLUMNS,
         rows=_master_rows(rows, facts, filters.date),

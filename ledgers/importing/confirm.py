@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ledgers.exporting import cn_date
-from ledgers.importing.master import _master_row_changes, _master_write
+from ledgers.importing.master import _master_preview, _master_write
 from ledgers.importing.rows import (
     IMPORT_KINDS,
     MASTER_OPTIONAL,
@@ -22,12 +22,12 @@ from ledgers.importing.rows import (
 )
 from ledgers.importing.weekly import _week_from_title, _weekly_row_changes, _weekly_write
 from tracker import permissions
-from tracker.actors import actor_user, is_system
+from tracker.actors import is_system
 from tracker.models import (
     AuditAction,
     AuditEvent,
 )
-from tracker.services import actor_display_name
+from tracker.services.audit import audit_event_build
 from tracker.signals import portfolio_bulk_changed_send
 from tracker.workdays import monday_of
 
@@ -44,15 +44,11 @@ def _preview_read(*, kind: str, data: bytes, acting_user, week: dt.date | None, 
         preview.errors.append(RowError(0, "", f"文件“{file_name}”不是xlsx、xls或csv格式，请上传Excel或csv台账"))
         return preview
     if not is_system(acting_user):
-        allowed = permissions.is_office_staff(acting_user) if kind == "master" else (
-            permissions.is_office_staff(acting_user)
-            or permissions.role_of(acting_user) in ("county_liaison", "department_liaison")
-        )
-        permissions.require(allowed, "您没有导入该台账的权限")
+        permissions.require(permissions.can_import_ledger(acting_user, kind), "您没有导入该台账的权限")
     if kind == "master":
         sheet = _read(preview, data, MASTER_REQUIRED, MASTER_OPTIONAL)
         if sheet is not None:
-            _master_row_changes(preview, sheet, acting_user, lock=lock)
+            _master_preview(preview, sheet, acting_user, lock=lock)
     else:
         sheet = _read(preview, data, WEEKLY_REQUIRED, WEEKLY_OPTIONAL)
         if sheet is not None:
@@ -81,14 +77,22 @@ def ledger_import_confirm(
     file_name: str = "",
     week: dt.date | None = None,
     progress: ProgressCallback | None = None,
+    overwrite_newer: bool = False,
 ) -> ImportPreview:
     """Import the file: every row in one transaction, or nothing (LedgerImportRefused lists why).
 
     The file is read again here, with the affected projects locked, so that what is written is
-    checked against the data as it is now, not as it was at preview time.
+    checked against the data as it is now, not as it was at preview time. Rows of projects edited
+    after the file was exported are written only with `overwrite_newer` (the importer ticked
+    that they checked them).
     """
     with transaction.atomic():
         preview = _preview_read(kind=kind, data=data, acting_user=acting_user, week=week, lock=True, file_name=file_name)
+        if preview.ok and preview.stale_rows and not overwrite_newer:
+            preview.errors.append(RowError(0, "", (
+                f"文件导出后有{len(preview.stale_rows)}个项目已被修改"
+                f"（第{'、'.join(str(row.row) for row in preview.stale_rows)}行），"
+                "请核对后勾选“确认覆盖导出后的修改”再导入，或重新导出台账后修改")))
         if not preview.ok:
             raise LedgerImportRefused(preview)
         if progress:
@@ -99,11 +103,9 @@ def ledger_import_confirm(
             events = _weekly_write(preview, acting_user, progress)
         now = timezone.now()
         units = {row_change.project.unit_id for row_change in preview.row_changes if row_change.project is not None}
-        events.append(AuditEvent(
-            action=AuditAction.LEDGER_IMPORT, occurred_at=now,
+        events.append(audit_event_build(
+            acting_user=acting_user, action=AuditAction.LEDGER_IMPORT, occurred_at=now,
             effective_on=preview.week_start or timezone.localdate(),
-            actor=actor_user(acting_user),
-            actor_name=actor_display_name(acting_user),
             unit_id=units.pop() if len(units) == 1 else None,
             object_type="ledger", object_id=kind,
             reason=preview.summary(),

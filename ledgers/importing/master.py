@@ -1,6 +1,8 @@
 """The master ledger (工程总台账) import: new projects and field changes; never a stage."""
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.utils import timezone
@@ -20,6 +22,7 @@ from ledgers.importing.rows import (
     _state_from_label,
     transitions_between,
 )
+from ledgers.importing.staleness import stale_rows_mark
 from ledgers.parsing import (
     CellError,
     NameIndex,
@@ -29,7 +32,8 @@ from ledgers.parsing import (
     parse_text,
 )
 from tracker import permissions
-from tracker.actors import actor_user, is_system
+from tracker.actors import is_system
+from tracker.guards import date_order_problems
 from tracker.models import (
     AdministrativeUnit,
     AuditAction,
@@ -38,8 +42,12 @@ from tracker.models import (
     Domain,
     Project,
     ProjectState,
+    Role,
 )
-from tracker.services import actor_display_name
+from tracker.services.audit import audit_event_build
+
+DATE_FIELDS = ("planned_start", "planned_completion", "planned_effective", "actual_start", "actual_completion",
+               "accepted_on")
 
 
 def _master_row_changes(preview: ImportPreview, sheet: Sheet, acting_user, *, lock: bool) -> None:
@@ -55,7 +63,7 @@ def _master_row_changes(preview: ImportPreview, sheet: Sheet, acting_user, *, lo
     existing = {p.code: p for p in existing_qs}
     staff = is_system(acting_user) or permissions.is_office_staff(acting_user)
     clerk_scope = None
-    if not is_system(acting_user) and permissions.role_of(acting_user) == "clerk":
+    if not is_system(acting_user) and permissions.role_of(acting_user) == Role.CLERK:
         profile = acting_user.staff_profile
         clerk_scope = (set(profile.assigned_domains.values_list("id", flat=True)),
                        set(profile.assigned_units.values_list("id", flat=True)))
@@ -151,6 +159,10 @@ def _master_row_changes(preview: ImportPreview, sheet: Sheet, acting_user, *, lo
             old = getattr(project, name)
             if old != values[name]:
                 changes.append(FieldChange(column, _show(old), _show(values[name])))
+        # The sheet's planned dates against the project's other dates (计划完工 ≤ 计划达效 …).
+        dated = SimpleNamespace(**{field: values.get(field, getattr(project, field)) for field in DATE_FIELDS})
+        for message in date_order_problems(dated):
+            read._fail("计划完工日期", message)
         if read.failed:
             continue
         # Same rule as permissions.can_edit_project, with the clerk's scope read once for the
@@ -179,6 +191,12 @@ def _master_row_changes(preview: ImportPreview, sheet: Sheet, acting_user, *, lo
             )
 
 
+def _master_preview(preview: ImportPreview, sheet: Sheet, acting_user, *, lock: bool) -> None:
+    """The rows' changes, then the rows that would undo an edit made after the file's export."""
+    _master_row_changes(preview, sheet, acting_user, lock=lock)
+    stale_rows_mark(preview, sheet)
+
+
 def _safe_text(value) -> bool:
     try:
         parse_text(value)
@@ -189,8 +207,6 @@ def _safe_text(value) -> bool:
 
 def _master_write(preview: ImportPreview, acting_user, progress: ProgressCallback | None) -> list[AuditEvent]:
     now = timezone.now()
-    actor = actor_user(acting_user)
-    actor_name = actor_display_name(acting_user)
     creates = [row_change for row_change in preview.row_changes if row_change.action == "create"]
     updates = [row_change for row_change in preview.row_changes if row_change.action == "update"]
     total = len(creates) + len(updates)
@@ -203,8 +219,8 @@ def _master_write(preview: ImportPreview, acting_user, progress: ProgressCallbac
     for row_change in creates:
         project = created[row_change.code]
         row_change.project = project
-        events.append(AuditEvent(
-            action=AuditAction.PROJECT_CREATE, occurred_at=now, actor=actor, actor_name=actor_name,
+        events.append(audit_event_build(
+            acting_user=acting_user, action=AuditAction.PROJECT_CREATE, occurred_at=now, 
             project=project, unit_id=project.unit_id, object_type="project", object_id=str(project.pk),
             data={"code": project.code, "name": project.name, "source": "ledger_import"},
         ))
@@ -217,8 +233,8 @@ def _master_write(preview: ImportPreview, acting_user, progress: ProgressCallbac
                 setattr(project, name, value)
         project.version += 1
         project.updated_at = now
-        events.append(AuditEvent(
-            action=AuditAction.PROJECT_EDIT, occurred_at=now, actor=actor, actor_name=actor_name,
+        events.append(audit_event_build(
+            acting_user=acting_user, action=AuditAction.PROJECT_EDIT, occurred_at=now, 
             project=project, unit_id=project.unit_id, object_type="project", object_id=str(project.pk),
             data={"changes": {c.column: [c.old, c.new] for c in row_change.changes}, "source": "ledger_import"},
         ))

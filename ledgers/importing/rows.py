@@ -95,6 +95,8 @@ class RowChange:
     values: dict = field(default_factory=dict)
     project: Project | None = None
     report: WeeklyReport | None = None
+    # Why this row may undo someone's later edit ("文件导出后该项目已被修改…"), else "".
+    stale: str = ""
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,14 @@ class ImportPreview:
     stage_differences: list[StageDifference] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     week_start: dt.date | None = None
+    # When the file was exported (from its title rows), if it says so.
+    exported_at: dt.datetime | None = None
+
+    @property
+    def stale_rows(self) -> list[RowChange]:
+        """Changed rows of projects edited after the file was exported: importing them would
+        silently revert the newer edit, so they need the importer's explicit confirmation."""
+        return [row_change for row_change in self.row_changes if row_change.stale]
 
     @property
     def ok(self) -> bool:

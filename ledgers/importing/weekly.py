@@ -28,9 +28,12 @@ from tracker.models import (
     AuditAction,
     AuditEvent,
     Project,
+    Role,
     WeeklyReport,
 )
 from tracker.services import actor_display_name
+from tracker.services.progress import weekly_report_problems, weekly_report_reporter_role
+from tracker.services.audit import audit_event_build
 from tracker.workdays import monday_of
 
 _WEEK_IN_TITLE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*至")
@@ -54,7 +57,9 @@ def _weekly_row_changes(preview: ImportPreview, sheet: Sheet, acting_user, *, we
         projects_qs = projects_qs.select_for_update()
     projects = {p.code: p for p in projects_qs}
     ids = [p.pk for p in projects.values()]
-    this_week = {r.project_id: r for r in WeeklyReport.objects.filter(project_id__in=ids, week_start=week)}
+    this_week = {r.project_id: r for r in WeeklyReport.objects.filter(project_id__in=ids, week_start=week)
+                 .select_related("reported_by__staff_profile")}
+    today = timezone.localdate()
     previous: dict[int, Decimal] = {}
     for project_id, progress in (
         WeeklyReport.objects.filter(project_id__in=ids, week_start__lt=week)
@@ -108,15 +113,19 @@ def _weekly_row_changes(preview: ImportPreview, sheet: Sheet, acting_user, *, we
         if read.failed:
             continue
         if not is_system(acting_user) and not permissions.can_report_progress(acting_user, project):
-            scope = "本单位" if role == "county_liaison" else "您负责"
+            scope = "本单位" if role == Role.COUNTY_LIAISON else "您负责"
             read._fail("项目编号", f"项目“{code}”不属于{scope}的项目，无权填报")
             continue
-        last = previous.get(project.pk)
-        if last is not None and figures["progress_percent"] < last and not texts["decrease_note"]:
-            read._fail(
-                "本周形象进度(%)",
-                f"本周形象进度（{figures['progress_percent']}%）低于上周（{last}%），请在“进度回调说明”列填写原因",
-            )
+        # The same rules as the web forms (tracker.services.progress): progress falling needs a
+        # 进度回调说明, the county owns the figures, a closed week is the Office's to correct.
+        problems = weekly_report_problems(
+            role=role, week_start=week, today=today, progress=figures["progress_percent"],
+            previous_progress=previous.get(project.pk), decrease_note=texts["decrease_note"],
+            existing_reporter_role=weekly_report_reporter_role(report), correction_reason="",
+        )
+        if problems:
+            for problem in problems:
+                read._fail("本周形象进度(%)", problem)
             continue
         values = {**figures, **texts}
         if not values["reporter_name"]:
@@ -139,8 +148,6 @@ def _weekly_row_changes(preview: ImportPreview, sheet: Sheet, acting_user, *, we
 def _weekly_write(preview: ImportPreview, acting_user, progress: ProgressCallback | None) -> list[AuditEvent]:
     now = timezone.now()
     week = preview.week_start
-    actor = actor_user(acting_user)
-    actor_name = actor_display_name(acting_user)
     writes = preview.changed_rows
     fields = ["progress_percent", "completed_investment", "funds_in_place", "procedure_note", "problem_note",
               "decrease_note", "reporter_name", "reporter_phone"]
@@ -148,13 +155,13 @@ def _weekly_write(preview: ImportPreview, acting_user, progress: ProgressCallbac
     for row_change in writes:
         values = {name: row_change.values[name] for name in fields}
         if row_change.report is None:
-            row_change.report = WeeklyReport(project=row_change.project, week_start=week, reported_by=actor, reported_at=now,
+            row_change.report = WeeklyReport(project=row_change.project, week_start=week, reported_by=actor_user(acting_user), reported_at=now,
                                        **values)
             new_reports.append(row_change.report)
         else:
             for name, value in values.items():
                 setattr(row_change.report, name, value)
-            row_change.report.reported_by = actor
+            row_change.report.reported_by = actor_user(acting_user)
             row_change.report.reported_at = now
             row_change.report.updated_at = now
             changed_reports.append(row_change.report)
@@ -180,8 +187,8 @@ def _weekly_write(preview: ImportPreview, acting_user, progress: ProgressCallbac
     events = []
     for row_change in writes:
         values = row_change.values
-        events.append(AuditEvent(
-            action=AuditAction.WEEKLY_REPORT, occurred_at=now, effective_on=week, actor=actor, actor_name=actor_name,
+        events.append(audit_event_build(
+            acting_user=acting_user, action=AuditAction.WEEKLY_REPORT, occurred_at=now, effective_on=week, 
             project=row_change.project, unit_id=row_change.project.unit_id, object_type="weekly_report",
             object_id=str(ids.get(row_change.project.pk, "")), reason=values["decrease_note"],
             data={"week_start": week.isoformat(), "progress_percent": str(values["progress_percent"]),

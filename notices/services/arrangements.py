@@ -68,7 +68,7 @@ def office_contact_set(*, acting_user, name: str, phone: str) -> OfficeSetting:
     audit_record(
         action=AuditAction.ADMIN_EDIT,
         acting_user=acting_user,
-        object_type="office_setting",
+        object_type="office_contact",
         object_id=setting.pk,
         from_state=before,
         to_state=str(setting),
@@ -153,6 +153,10 @@ def deadlines_at_issue(*, issued_on: dt.date, acknowledge_workdays: int, answer_
 def content_at_issue(notice: Notice, *, acknowledge_by: dt.date, answer_by: dt.date | None) -> dict:
     """The notice's context as it is issued: the demand's calendar dates, the meeting, the contact."""
     context = notice.context or {}
+    if context.get("body_text") is not None:
+        # Typed (or amended) by the office: issued as typed, with the office's contact (issue 14).
+        contact = office_contact()
+        return {**context, "note": f"联系人：{contact[0]}，电话：{contact[1]}"} if contact else context
     if "letter" not in context:
         return context
     meeting = meeting_of(notice) if notice.kind == NoticeKind.SUMMONS else None

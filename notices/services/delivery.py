@@ -7,8 +7,10 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.urls import reverse
 
 from notices import documents, mail
+from notices.integrity import issued_pdf_check
 from notices.models import (
     Delivery,
     DeliveryStatus,
@@ -33,15 +35,18 @@ def notice_email_deliver(*, delivery_id: int) -> Delivery:
         notice = delivery.notice
         delivery.attempts += 1
         try:
-            with notice.pdf.open("rb") as handle:
-                pdf_bytes = handle.read()
+            # A file that is not the issued one never goes out (IssuedPdfRefused: failed, retried
+            # with back-off — restoring the file from the backup lets the next attempt through).
+            pdf_bytes = issued_pdf_check(notice, acting_user=SYSTEM, purpose="邮件送达")
             mail.notice_email_send(
                 recipients=delivery.emails,
                 subject=f"{notice.number} {notice.title}",
                 body=(f"{delivery.recipient_name}：\n\n{settings.YIHONG_NOTICE_ISSUER}印发《{notice.title}》"
                       f"（{notice.number}），见附件。请登录一泓系统签收"
                       + (f"，并于{documents.chinese_date(notice.answer_deadline)}前反馈整改情况" if notice.answer_deadline else "")
-                      + "。"),
+                      + "。"
+                      # The letter's own page, absolute (issue 17): one tap from the mail to 签收.
+                      + f"\n\n签收和反馈：{settings.YIHONG_SITE_URL.rstrip('/')}{reverse('notices:detail', args=[notice.pk])}"),
                 pdf_name=f"{notice.number}.pdf",
                 pdf_bytes=pdf_bytes,
             )
@@ -94,6 +99,9 @@ def recipient_delivery_for(*, notice: Notice, user) -> Delivery | None:
 
 
 def _delivery_or_refuse(notice: Notice, user) -> Delivery:
+    """The delivery the user acknowledges or answers for; the 市领导 reads only (issue 13)."""
+    if permissions.role_of(user) == Role.CITY_LEADER:
+        raise PermissionDenied("市领导只阅看公文，不签收、不反馈")
     delivery = recipient_delivery_for(notice=notice, user=user)
     if delivery is None:
         raise PermissionDenied("该公文不是发给您所在单位的")

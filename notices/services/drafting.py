@@ -27,6 +27,8 @@ DEFAULT_TITLES = {
     NoticeKind.LISTED_SUPERVISION: "关于对生态保护工程实行挂牌督办的通知",
     NoticeKind.URGE_REPORT: "关于及时报送工程周调度信息的催报通知",
     NoticeKind.CORRECTION: "更正通知",
+    NoticeKind.GENERAL_NOTICE: "通知",
+    NoticeKind.GENERAL_LETTER: "函",
 }
 
 

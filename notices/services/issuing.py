@@ -11,7 +11,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from notices import documents, rendering
+from notices import documents, rendering, sealing
 from notices.models import (
     Contact,
     Delivery,
@@ -41,6 +41,8 @@ from tracker.workdays import add_working_days
 logger = logging.getLogger(__name__)
 
 DOCUMENT_TEMPLATE = "notices/pdf/document.html"
+# The same document with a 草稿 watermark on every page (the leader's preview before 签发).
+PREVIEW_TEMPLATE = "notices/pdf/preview.html"
 
 # A fanned-out draft untouched for longer than a task may run (notices.tasks: 10 min) was lost.
 STALLED_DRAFT_MINUTES = 15
@@ -204,9 +206,9 @@ def document_for(notice: Notice, *, number: str | None, issued_on: dt.date) -> d
 
 
 def notice_preview_pdf(*, notice: Notice) -> bytes:
-    """The draft as it would print (no number). Nothing is stored."""
-    return rendering.render_pdf(DOCUMENT_TEMPLATE, {"doc": document_for(notice, number=None,
-                                                                         issued_on=timezone.localdate())})
+    """The draft as it would print (no number), watermarked 草稿 (issue 14). Nothing is stored."""
+    return rendering.render_pdf(PREVIEW_TEMPLATE, {"doc": document_for(notice, number=None,
+                                                                        issued_on=timezone.localdate())})
 
 
 def _recipients(notice: Notice) -> list[dict]:
@@ -257,8 +259,10 @@ def _pdf_store(name: str, pdf_bytes: bytes) -> str:
 def _pdf_render(notice: Notice) -> bytes:
     """The PDF of a notice whose number is reserved (number fields and issue date set)."""
     number = documents.document_number(notice.number_prefix, notice.number_year, notice.number_sequence)
-    return rendering.render_pdf(DOCUMENT_TEMPLATE, {"doc": document_for(notice, number=number,
-                                                                         issued_on=notice.issued_on)})
+    pdf_bytes = rendering.render_pdf(DOCUMENT_TEMPLATE, {"doc": document_for(notice, number=number,
+                                                                              issued_on=notice.issued_on)})
+    # 电子签章 (issue 14): the issued file is the office's signed one; its SHA-256 is of these bytes.
+    return sealing.pdf_sign(pdf_bytes, signer_name=_signer_name(notice))
 
 
 def _issue(notice: Notice, *, acting_user, setting: NoticeKindSetting,

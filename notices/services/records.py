@@ -52,6 +52,9 @@ KIND_DEFAULTS: dict[str, KindDefaults] = {
     NoticeKind.LISTED_SUPERVISION: KindDefaults("临一泓专办函", NoticeFormat.LETTER, False, True, 2, 15),
     NoticeKind.URGE_REPORT: KindDefaults("临一泓专办催", NoticeFormat.LETTER, True, False, 1, 0),
     NoticeKind.CORRECTION: KindDefaults("临一泓专办更", NoticeFormat.ORDINARY, False, False, 2, 0),
+    # Written by hand (issue 14): a 通知 in the ordinary format, a 函 sharing the letters' sequence.
+    NoticeKind.GENERAL_NOTICE: KindDefaults("临一泓专办发", NoticeFormat.ORDINARY, False, False, 2, 0),
+    NoticeKind.GENERAL_LETTER: KindDefaults("临一泓专办函", NoticeFormat.LETTER, False, False, 2, 0),
 }
 
 

@@ -21,6 +21,9 @@ from notices.models import (
 from notices.services.delivery import _delivery_or_refuse, recipient_delivery_for
 from notices.services.records import NoticeRefused, _audit, _lock_notice, _sync_notice_state, moment_on
 
+# The content checks are the domain's, shared with the 开工 evidence and the 批复文件.
+from tracker.uploads import ALLOWED_ATTACHMENT_TYPES, attachment_type_detect  # noqa: F401
+
 
 @transaction.atomic
 def notice_mark_read(*, notice_id: int, acting_user) -> None:
@@ -55,41 +58,6 @@ def notice_acknowledge(*, notice_id: int, acting_user, on_date: dt.date | None =
 class UploadedAttachment:
     name: str
     content: bytes
-
-
-ALLOWED_ATTACHMENT_TYPES = ("pdf", "jpg", "png", "doc", "docx", "xls", "xlsx")
-
-
-def attachment_type_detect(*, name: str, content: bytes) -> str | None:
-    """The file's real type from its first bytes, if it is an allowed one and matches the name."""
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if extension == "jpeg":
-        extension = "jpg"
-    if content.startswith(b"%PDF-"):
-        detected = "pdf"
-    elif content.startswith(b"\xff\xd8\xff"):
-        detected = "jpg"
-    elif content.startswith(b"\x89PNG\r\n\x1a\n"):
-        detected = "png"
-    elif content.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2: legacy .doc / .xls
-        detected = extension if extension in ("doc", "xls") else None
-    elif content.startswith(b"PK\x03\x04"):  # OOXML is a zip holding word/ or xl/
-        marker = {"docx": b"word/", "xlsx": b"xl/"}.get(extension)
-        detected = extension if marker and marker in content[:200_000] or marker and _zip_has(content, marker) else None
-    else:
-        detected = None
-    return detected if detected == extension else None
-
-
-def _zip_has(content: bytes, prefix: bytes) -> bool:
-    import io
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            return any(name.encode().startswith(prefix) for name in archive.namelist())
-    except zipfile.BadZipFile:
-        return False
 
 
 def _size_text(size: int) -> str:

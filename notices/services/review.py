@@ -14,6 +14,7 @@ from notices.models import (
 from notices.services.issuing import _number_is_reserved
 from notices.services.records import NoticeRefused, _audit, _lock_notice, _require_office_staff, moment_on
 from tracker import permissions
+from tracker.workdays import add_working_days
 
 
 def _require_reviewer(user) -> None:
@@ -43,13 +44,25 @@ def notice_close(*, notice_id: int, acting_user, comment: str = "", on_date: dt.
     return notice
 
 
+# A returned answer is due again this many working days after the 退回, unless the office says
+# otherwise (issue 16: "a returned 反馈 gets a new deadline").
+RESUBMIT_WORKING_DAYS = 5
+
+
 @transaction.atomic
-def notice_return(*, notice_id: int, acting_user, reason: str) -> Notice:
-    """退回: the office rejects the submitted answers; the recipient answers again."""
+def notice_return(*, notice_id: int, acting_user, reason: str, new_deadline: dt.date | None = None,
+                  on_date: dt.date | None = None) -> Notice:
+    """退回: the office rejects the submitted answers; the recipient answers again by a new
+    deadline (`new_deadline`, default 5 working days from the day of the 退回)."""
     _require_reviewer(acting_user)
     reason = (reason or "").strip()
     if not reason:
         raise NoticeRefused("退回须填写原因")
+    today = on_date or timezone.localdate()
+    if new_deadline is None:
+        new_deadline = add_working_days(today, RESUBMIT_WORKING_DAYS)
+    elif new_deadline <= today:
+        raise NoticeRefused(f"重新反馈期限（{new_deadline}）须晚于今天（{today}）")
     notice = _lock_notice(notice_id)
     if notice.state != NoticeState.ANSWERED:
         raise NoticeRefused(f"公文当前状态为“{notice.get_state_display()}”，没有待审核的反馈")
@@ -57,8 +70,11 @@ def notice_return(*, notice_id: int, acting_user, reason: str) -> Notice:
         status=AnswerStatus.RETURNED, reviewed_by=acting_user, reviewed_at=timezone.now(), review_reason=reason
     )
     notice.return_answer()
+    notice.resubmit_deadline = new_deadline
     notice.save()
-    _audit(notice, acting_user=acting_user, transition="return", from_state=NoticeState.ANSWERED, reason=reason)
+    _audit(notice, acting_user=acting_user, transition="return", from_state=NoticeState.ANSWERED,
+           reason=f"{reason}（请于{new_deadline:%Y-%m-%d}前重新反馈）", extra={"resubmit_deadline": new_deadline.isoformat()},
+           effective_on=on_date)
     return notice
 
 

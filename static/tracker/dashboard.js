@@ -8,10 +8,21 @@
   var geoUrl = document.getElementById("geo-source").dataset.url;
   var charts = {};
   var LIGHT = { green: "绿灯", yellow: "黄灯", red: "红灯" };
+  var HTML_ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;" };
+
+  // Tooltips are HTML: every value from the data (names typed by users) is escaped before it
+  // joins the markup, so a project called "<img src=x onerror=…>" shows as text (issue 13).
+  function esc(value) {
+    return String(value === null || value === undefined ? "" : value).replace(/[&<>"']/g, function (c) {
+      return HTML_ESCAPES[c];
+    });
+  }
 
   function geoBase() {
     return {
-      map: "linfen", roam: true, zoom: 1.1,
+      map: "linfen", roam: true,
+      // The county fills its box (the default leaves a fifth of it empty, wasted on a wall chart).
+      layoutCenter: ["50%", "52%"], layoutSize: "96%",
       label: { show: true, color: "#555", fontSize: 11 },
       itemStyle: { areaColor: "#f4f1e8", borderColor: "#8a8a8a" },
       emphasis: { label: { show: true }, itemStyle: { areaColor: "#e6dfc8" } }
@@ -25,6 +36,43 @@
     return chart;
   }
 
+  // Markers closer than CELL degrees would sit on each other (尧都区 and 侯马市 hold many
+  // projects in a few streets): each such group is laid out on a small sunflower spiral around
+  // its first marker, in the order of the project numbers, so the same data always gives the
+  // same picture. Grid cells keep it linear at 10,000 markers.
+  var CELL = 0.06;
+  var GOLDEN_ANGLE = Math.PI * (3 - Math.sqrt(5));
+  function spread(points) {
+    var anchors = {};
+    var groups = [];
+    points.slice().sort(function (a, b) { return a.number - b.number; }).forEach(function (m) {
+      var cx = Math.floor(m.lon / CELL), cy = Math.floor(m.lat / CELL);
+      var found = null;
+      for (var dx = -1; dx <= 1 && !found; dx++) {
+        for (var dy = -1; dy <= 1 && !found; dy++) {
+          (anchors[(cx + dx) + ":" + (cy + dy)] || []).forEach(function (g) {
+            if (!found && Math.abs(g.lon - m.lon) < CELL && Math.abs(g.lat - m.lat) < CELL) { found = g; }
+          });
+        }
+      }
+      if (!found) {
+        found = { lon: m.lon, lat: m.lat, members: [] };
+        var key = cx + ":" + cy;
+        (anchors[key] = anchors[key] || []).push(found);
+        groups.push(found);
+      }
+      found.members.push(m);
+    });
+    groups.forEach(function (g) {
+      g.members.forEach(function (m, i) {
+        var r = CELL * 0.75 * Math.sqrt(i);
+        m.plotLon = g.lon + r * Math.cos(i * GOLDEN_ANGLE) / Math.cos(g.lat * Math.PI / 180);
+        m.plotLat = g.lat + r * Math.sin(i * GOLDEN_ANGLE);
+      });
+    });
+    return points;
+  }
+
   function progressMap() {
     var chart = init("map-progress");
     var columns = data.marker_columns;
@@ -36,16 +84,17 @@
       m.url = "/projects/" + m.id + "/";
       return m;
     }).filter(function (m) { return m.lon !== null && m.lat !== null; });
+    spread(points);
     chart.setOption({
       tooltip: {
         trigger: "item",
         formatter: function (p) {
-          if (p.seriesType !== "scatter") { return p.name; }
+          if (p.seriesType !== "scatter") { return esc(p.name); }
           var m = p.data.project;
-          return m.number + "号 " + m.name + "<br>" + m.code + " · " + m.unit + " · " + m.domain +
-            "<br>阶段：" + m.state_label + "　形象进度：" + m.progress + "%" +
-            (m.start_light ? "<br>开工灯：" + LIGHT[m.start_light] : "") +
-            (m.progress_light ? "　进度灯：" + LIGHT[m.progress_light] : "");
+          return esc(m.number) + "号 " + esc(m.name) + "<br>" + esc(m.code) + " · " + esc(m.unit) + " · " +
+            esc(m.domain) + "<br>阶段：" + esc(m.state_label) + "　形象进度：" + esc(m.progress) + "%" +
+            (m.start_light ? "<br>开工灯：" + esc(LIGHT[m.start_light]) : "") +
+            (m.progress_light ? "　进度灯：" + esc(LIGHT[m.progress_light]) : "");
         }
       },
       geo: geoBase(),
@@ -53,8 +102,9 @@
         name: "项目", type: "scatter", coordinateSystem: "geo", symbolSize: 16,
         label: { show: true, formatter: function (p) { return String(p.data.project.number); },
                  color: "#fff", fontSize: 9, fontWeight: "bold" },
+        labelLayout: { hideOverlap: true },
         data: points.map(function (m) {
-          return { name: m.name, value: [m.lon, m.lat], symbol: m.symbol, project: m,
+          return { name: m.name, value: [m.plotLon, m.plotLat], symbol: m.symbol, project: m,
                    itemStyle: { color: m.colour, borderColor: "#fff", borderWidth: 1 } };
         })
       }]
@@ -76,12 +126,13 @@
     var polygons = data.units.filter(function (u) { return u.kind !== "zone"; });
     var zones = data.units.filter(function (u) { return u.kind === "zone" && u.lon !== null; });
     function unitText(u) {
-      return u.name + "<br>任务 " + u.projects + " 个　投资 " + u.investment + " 万元<br>开工率 " +
-        u.started_rate + "%　完工率 " + u.completed_rate + "%";
+      return esc(u.name) + "<br>任务 " + esc(u.projects) + " 个　投资 " + esc(u.investment) + " 万元<br>开工率 " +
+        esc(u.started_rate) + "%　完工率 " + esc(u.completed_rate) + "%";
     }
     chart.setOption({
-      tooltip: { trigger: "item", formatter: function (p) { return p.data && p.data.unit ? unitText(p.data.unit) : p.name; } },
-      visualMap: { min: 0, max: 100, left: 10, bottom: 10, text: ["完工率 100%", "0%"], calculable: false,
+      tooltip: { trigger: "item", formatter: function (p) { return p.data && p.data.unit ? unitText(p.data.unit) : esc(p.name); } },
+      visualMap: { min: 0, max: 100, left: 0, bottom: 0, itemWidth: 10, itemHeight: 80, textStyle: { fontSize: 10 },
+                   text: ["完工率 100%", "0%"], calculable: false,
                    inRange: { color: ["#fde2c8", "#f5a15b", "#2e9e44"] }, seriesIndex: 0 },
       geo: geoBase(),
       series: [
@@ -90,9 +141,11 @@
         { name: "开发区", type: "scatter", coordinateSystem: "geo", symbol: "pin", symbolSize: 34,
           itemStyle: { color: "#b5651d" },
           label: { show: true, position: "right", formatter: function (p) { return p.data.unit.name + " " + p.data.unit.projects + "项"; } },
+          labelLayout: { hideOverlap: true },
           data: zones.map(function (u) { return { name: u.name, value: [u.lon, u.lat], unit: u }; }) },
         { name: "标注", type: "scatter", coordinateSystem: "geo", symbolSize: 0, silent: true,
           label: { show: true, color: "#222", fontSize: 10, formatter: function (p) { return p.data.text; } },
+          labelLayout: { hideOverlap: true },
           data: polygons.filter(function (u) { return u.lon !== null && u.projects; }).map(function (u) {
             return { name: u.name, value: [u.lon, u.lat - 0.06], text: u.projects + "项 " + u.completed_rate + "%" };
           }) }
@@ -108,16 +161,18 @@
       tooltip: {
         trigger: "item",
         formatter: function (p) {
-          if (!p.data || !p.data.section) { return p.name; }
+          if (!p.data || !p.data.section) { return esc(p.name); }
           var s = p.data.section;
-          return s.name + "（" + s.level + "，" + s.river + "）<br>" + (s.reading_month || "") + " 水质：" + s.water_label +
-            "　目标：" + s.target_label + "<br>关联项目：" + (s.projects.length ? s.projects.join("、") + "号" : "无");
+          return esc(s.name) + "（" + esc(s.level) + "，" + esc(s.river) + "）<br>" + esc(s.reading_month) + " 水质：" +
+            esc(s.water_label) + "　目标：" + esc(s.target_label) + "<br>关联项目：" +
+            (s.projects.length ? esc(s.projects.join("、")) + "号" : "无");
         }
       },
       geo: geoBase(),
       series: [{
         name: "断面", type: "scatter", coordinateSystem: "geo", symbol: "rect", symbolSize: 14,
         label: { show: true, position: "right", fontSize: 10, formatter: function (p) { return p.data.section.name; } },
+        labelLayout: { hideOverlap: true },
         data: data.sections.map(function (s) {
           return { name: s.name, value: [s.lon, s.lat], section: s, itemStyle: { color: colour(s), borderColor: "#fff" } };
         })
@@ -171,13 +226,30 @@
   document.querySelectorAll(".download-button").forEach(function (button) {
     button.addEventListener("click", function () { download(button.dataset.chart, button.dataset.name); });
   });
+  // Printing: the one-sheet layout (tracker/wallchart.css) is switched on first, so the maps
+  // are redrawn at the sheet's size before the browser lays out the page.
+  function resizeAll() { Object.keys(charts).forEach(function (k) { charts[k].resize(); }); }
+  function sheetOn(paper) {
+    var root = document.documentElement;
+    root.classList.add("printing");
+    root.classList.toggle("paper-a4", paper === "a4");
+    resizeAll();
+  }
+  function sheetOff() {
+    document.documentElement.classList.remove("printing", "paper-a4");
+    resizeAll();
+  }
+  window.wallchartSheet = { on: sheetOn, off: sheetOff };
   document.querySelectorAll(".print-button").forEach(function (button) {
-    button.addEventListener("click", function () { window.print(); });
+    button.addEventListener("click", function () { sheetOn(button.dataset.paper || "a3"); window.print(); });
   });
+  window.addEventListener("beforeprint", function () {
+    if (!document.documentElement.classList.contains("printing")) { sheetOn("a3"); }
+  });
+  window.addEventListener("afterprint", sheetOff);
   var asOf = document.getElementById("as-of");
   if (asOf) { asOf.addEventListener("change", function () { document.getElementById("dashboard-filters").submit(); }); }
   window.addEventListener("resize", function () { Object.keys(charts).forEach(function (k) { charts[k].resize(); }); });
-  window.addEventListener("beforeprint", function () { Object.keys(charts).forEach(function (k) { charts[k].resize(); }); });
 
   function json(url) {
     return fetch(url, { credentials: "same-origin" }).then(function (r) {

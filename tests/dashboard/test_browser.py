@@ -138,8 +138,11 @@ def test_as_of_date_picker_redraws_with_earlier_counts(page_for):
     _shot(page, "dashboard-2023")
 
 
-def test_clerk_reports_a_week_and_starts_a_project_after_the_guard_refuses(page_for, preparation_project, leader):
-    # given
+def test_clerk_reports_a_week_and_starts_a_project_after_the_guard_refuses(page_for, preparation_project, leader,
+                                                                          tmp_path):
+    # given (开工 asks for the 开工令 and a word why: issue 16)
+    start_order = tmp_path / "开工令.pdf"
+    start_order.write_bytes(b"%PDF-1.4\n%%EOF\n")
     page = page_for("clerk")
     base = page.base
     # when: the weekly report
@@ -148,11 +151,15 @@ def test_clerk_reports_a_week_and_starts_a_project_after_the_guard_refuses(page_
     page.fill("#id_progress_percent", "5")
     page.fill("#id_completed_investment", "60")
     page.fill("#id_funds_in_place", "100")
+    # a past week is closed to the units; the Office corrects it saying why (issue 13)
+    page.fill("#id_correction_reason", "补录开工前的周调度")
     page.click("#weekly-form button[type=submit]")
     page.wait_for_load_state()
     # then
     assert "已保存" in page.locator(".messages").inner_text()
     # when: start while the permit is still in progress
+    page.fill("form[data-transition=start] input[name=reason]", "具备开工条件")
+    page.set_input_files("form[data-transition=start] input[name=evidence]", str(start_order))
     page.locator("form[data-transition=start] button[type=submit]").click()
     page.wait_for_load_state()
     # then: the guard's refusal, in Chinese
@@ -164,6 +171,8 @@ def test_clerk_reports_a_week_and_starts_a_project_after_the_guard_refuses(page_
                               status="done", completed_on=dt.date(2025, 9, 15))
     page.reload()
     page.fill("form[data-transition=start] input[name=effective_on]", "2025-09-25")
+    page.fill("form[data-transition=start] input[name=reason]", "施工许可已办结")
+    page.set_input_files("form[data-transition=start] input[name=evidence]", str(start_order))
     page.locator("form[data-transition=start] button[type=submit]").click()
     page.wait_for_load_state()
     # then

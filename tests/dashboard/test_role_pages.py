@@ -345,7 +345,7 @@ def test_leader_page_links_thresholds_and_signoff_queue(client, leader):
     page = client.get("/leader/").content.decode()
     # then
     assert 'href="/dispatch/thresholds/"' in page
-    assert 'href="/notices/#signoff"' in page
+    assert 'href="/notices/desk/#signoffs"' in page and 'id="signoff"' in page
 
 
 # --- project page: procedures and monthly plans ------------------------------------------------
@@ -507,7 +507,8 @@ def test_clerk_sees_the_signoff_queue_without_a_sign_button(client, clerk, pendi
     # then
     assert 'id="signoff"' in page and pending_letter.title in page
     assert f"/notices/{pending_letter.pk}/sign/" not in page
-    assert 'href="/notices/#signoff"' in ledger
+    # the navigation's 待签发公文: the desk's list, there even when empty
+    assert 'href="/notices/desk/#signoffs"' in ledger
 
 
 def test_leader_page_shows_notices_waiting_for_signoff(client, leader, pending_letter):
@@ -523,8 +524,8 @@ def test_leader_page_shows_notices_waiting_for_signoff(client, leader, pending_l
 
 
 @pytest.mark.parametrize(("username", "landing"), [
-    ("admin", "/leader/"), ("leader", "/leader/"), ("clerk", "/ledger/"), ("cityleader", "/dashboard/"),
-    ("county_houma", "/unit/"), ("dept_water", "/ledger/"),
+    ("admin", "/leader/"), ("leader", "/leader/"), ("clerk", "/office/"), ("cityleader", "/city/"),
+    ("county_houma", "/unit/"), ("dept_water", "/department/"),
 ])
 def test_each_demo_login_lands_on_its_role_page(client, demo_ledger, username, landing):
     # when the user logs in through the login page

@@ -14,8 +14,13 @@ def test_demo_generates_every_kind_once(demo_ledger, django_capture_on_commit_ca
     with django_capture_on_commit_callbacks(execute=True):
         call_command("generate_demo_notices", skip_checks=True)
         call_command("generate_demo_notices", skip_checks=True)
-    # then every kind exists once, issued, with a PDF poppler can read
-    assert sorted(Notice.objects.values_list("kind", flat=True)) == sorted(NoticeKind.values)
+    # then the reports, the circular, its correction and the letters the rules call for on the
+    # demo's date exist once each, issued, with a PDF poppler can read (a kind no rule calls for
+    # on that date is not made up: issue 15)
+    kinds = list(Notice.objects.values_list("kind", flat=True))
+    assert len(kinds) == len(set(kinds))
+    assert {NoticeKind.WEEKLY_REPORT, NoticeKind.MONTHLY_CIRCULAR, NoticeKind.CORRECTION, NoticeKind.WARNING,
+            NoticeKind.SUPERVISION} <= set(kinds)
     for notice in Notice.objects.all():
         assert notice.number and notice.pdf and len(notice.sha256) == 64
         text = subprocess.run(["pdftotext", notice.pdf.path, "-"], capture_output=True, text=True, check=True).stdout
@@ -47,3 +52,28 @@ def test_demo_reuses_the_weekly_report_and_circular_the_calendar_issued(demo_led
     assert Notice.objects.filter(kind=NoticeKind.WEEKLY_REPORT, period_start=dt.date(2025, 9, 22)).exists()
     assert Notice.objects.get(kind=NoticeKind.CORRECTION).corrects.period_start == dt.date(2025, 8, 1)
     assert Notice.objects.count() > calendar_notices
+
+
+@pytest.mark.django_db
+def test_demo_letters_state_only_what_holds_for_their_county_on_the_demo_date(demo_ledger,
+                                                                            django_capture_on_commit_callbacks):
+    import datetime as dt
+
+    from django.conf import settings
+
+    from tracker.portfolio import portfolio_as_of
+
+    # given / when the demo's own letters are generated on the demo date
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("generate_demo_notices", skip_checks=True)
+    as_of = dt.date.fromisoformat(settings.YIHONG_DEMO_DATE)
+    states = portfolio_as_of(as_of=as_of).states
+    # then a 预警函 asks a start plan only of projects not started, and every project a letter
+    # names belongs to the county it is sent to
+    for notice in Notice.objects.filter(source_key__startswith="demo:", notice_format="letter"):
+        unit = notice.recipient_units.get()
+        for item in notice.context.get("items", []):
+            project = unit.projects.get(pk=item["project_id"])
+            if notice.kind == NoticeKind.WARNING and "形象进度" not in item["facts"]:
+                assert states[project.pk] == "preparation", (project.name, item["facts"])
+        assert "LF-" not in "".join(b.get("text", "") for b in notice.context["blocks"])

@@ -1,7 +1,19 @@
-"""/healthz/: 200 with JSON when the database, the broker and the media directory work; 503 naming the failure."""
+"""/healthz/: 200 with JSON when the database, the broker and the media directory work; 503 naming the failure
+(to staff and to a probe with the token; anonymous callers learn only ok / not ok)."""
 from __future__ import annotations
 
 import pytest
+
+TOKEN = "probe-token-for-tests"
+
+
+@pytest.fixture(autouse=True)
+def health_token(settings):
+    settings.YIHONG_HEALTH_TOKEN = TOKEN
+
+
+def _probe(client):
+    return client.get("/healthz/", headers={"X-Health-Token": TOKEN})
 
 
 def test_health_is_ok_without_login_when_everything_works(client, db, settings, tmp_path):
@@ -9,7 +21,7 @@ def test_health_is_ok_without_login_when_everything_works(client, db, settings, 
     settings.MEDIA_ROOT = tmp_path
 
     # when
-    response = client.get("/healthz/")
+    response = _probe(client)
 
     # then
     body = response.json()
@@ -26,7 +38,7 @@ def test_health_reports_an_unwritable_media_directory(client, db, settings, tmp_
     settings.MEDIA_ROOT = tmp_path / "not-mounted"
 
     # when
-    response = client.get("/healthz/")
+    response = _probe(client)
 
     # then
     body = response.json()
@@ -42,7 +54,7 @@ def test_health_reports_an_unreachable_broker(client, db, settings, tmp_path):
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
 
     # when
-    response = client.get("/healthz/")
+    response = _probe(client)
 
     # then
     body = response.json()
@@ -68,7 +80,7 @@ def test_health_reports_a_database_that_does_not_answer(client, db, settings, tm
     monkeypatch.setattr(config.health, "connection", RefusingConnection())
 
     # when
-    response = client.get("/healthz/")
+    response = _probe(client)
 
     # then
     body = response.json()
@@ -84,7 +96,7 @@ def test_health_pings_the_real_redis_broker(client, db, settings, tmp_path, redi
     settings.CELERY_BROKER_URL = redis_url
 
     # when
-    response = client.get("/healthz/")
+    response = _probe(client)
 
     # then
     assert response.status_code == 200
@@ -93,3 +105,46 @@ def test_health_pings_the_real_redis_broker(client, db, settings, tmp_path, redi
 
 def test_health_refuses_other_methods(client, db):
     assert client.post("/healthz/").status_code == 405
+
+
+def test_health_tells_an_anonymous_caller_only_ok_without_the_media_path(client, db, settings, tmp_path):
+    # given
+    settings.MEDIA_ROOT = tmp_path / "secret-media-root"
+    settings.MEDIA_ROOT.mkdir()
+
+    # when: no session, no token (and a wrong token)
+    plain = client.get("/healthz/")
+    wrong = client.get("/healthz/", headers={"X-Health-Token": "guess"})
+
+    # then
+    assert plain.status_code == 200 and plain.json() == {"status": "ok"}
+    assert wrong.json() == {"status": "ok"}
+    assert "secret-media-root" not in plain.content.decode()
+
+
+def test_health_tells_an_anonymous_caller_only_not_ok_when_a_part_fails(client, db, settings, tmp_path):
+    # given: the media volume is not mounted
+    settings.MEDIA_ROOT = tmp_path / "not-mounted"
+
+    # when
+    response = client.get("/healthz/")
+
+    # then: 503 and nothing about which part
+    assert response.status_code == 503 and response.json() == {"status": "error"}
+
+
+def test_health_shows_details_to_staff_signed_in(client, db, settings, tmp_path):
+    from tests.factories import UserFactory
+
+    # given
+    settings.MEDIA_ROOT = tmp_path
+    staff = UserFactory(role="clerk")
+    staff.is_staff = True
+    staff.save()
+    client.force_login(staff)
+
+    # when
+    response = client.get("/healthz/", headers={"X-Health-Token": ""})
+
+    # then
+    assert response.json()["checks"]["media"]["detail"] == str(tmp_path)

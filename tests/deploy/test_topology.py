@@ -34,7 +34,7 @@ from tests.deploy.topology import (
     production_environment,
 )
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.once]
 
 # A Redis database of its own (tests/conftest.py uses 15, the dispatch worker test 13, bench/ 12).
 TOPOLOGY_REDIS_DB = 11
@@ -100,9 +100,9 @@ def test_gunicorn_worker_and_beat_serve_pages_and_run_tasks(deployment, postgres
         topology.wait_for_web()
         browser = BrowserSession(topology.base_url)
 
-        # when: the health probe, a logged-in page, a task sent through the broker
-        health_status, _, health_body = browser.get("/healthz/")
+        # when: the health probe (details for staff signed in), a logged-in page, a task sent through the broker
         browser.login(username="admin", password=DEMO_PASSWORD)
+        health_status, _, health_body = browser.get("/healthz/")
         page_status, _, page = browser.get("/admin/tracker/project/?q=" + urllib.parse.quote(first_project))
         token = secrets.token_hex(8)
         sender = Celery("probe", broker=deployment.broker_url)

@@ -31,15 +31,17 @@ def test_master_ledger_has_title_frozen_header_formats_and_totals(demo_ledger):
     # then
     assert sheet["A1"].value == "临汾市“一泓清水入黄河”生态保护工程总台账（截至2025年3月3日）"
     assert "A1:Q1" in {str(r) for r in sheet.merged_cells.ranges}
-    assert [c.value for c in sheet[2]] == MASTER_HEADERS
-    assert sheet.freeze_panes == "A3"
+    # the export time under the title (issue 16: an import of an older file is flagged)
+    assert sheet["A2"].value.startswith("导出时间：2025-")
+    assert [c.value for c in sheet[3]] == MASTER_HEADERS
+    assert sheet.freeze_panes == "A4"
     assert sheet.column_dimensions["C"].width == 36
-    first = {h: sheet.cell(row=3, column=i + 1) for i, h in enumerate(MASTER_HEADERS)}
+    first = {h: sheet.cell(row=4, column=i + 1) for i, h in enumerate(MASTER_HEADERS)}
     assert first["总投资(万元)"].number_format == "#,##0.00"
     assert first["形象进度(%)"].number_format == "0.00%"
     assert isinstance(first["计划开工日期"].value, dt.datetime)
     assert first["计划开工日期"].number_format == "yyyy-mm-dd"
-    totals = [c.value for c in sheet[3 + 95]]
+    totals = [c.value for c in sheet[4 + 95]]
     assert totals[0] == "合计"
     assert Decimal(str(totals[MASTER_HEADERS.index("总投资(万元)")])) == total_investment()
     assert table.file_stem == "工程总台账_20250303"

@@ -12,6 +12,8 @@ from notices import titles
 MM = 72 / 25.4
 BODY_BOTTOM = 35 * MM  # below the type area: page numbers only
 _UNBREAKABLE = re.compile(r"\d[\d.%年月日号个]|[年月]\d")
+# A quoted name is never broken, unless it is longer than a line (a quoted document title).
+_QUOTED = re.compile(r"“[^”]*”|《[^》]*》")
 
 
 def is_red(colour) -> bool:
@@ -48,7 +50,8 @@ def signature_pages_without_body(pdf_bytes: bytes, *, issuer: str, date_text: st
     for number, page in enumerate(open_pdf(pdf_bytes).pages, start=1):
         page_lines = lines(page)
         for index, line in enumerate(page_lines):
-            if line["text"] == issuer and index + 1 < len(page_lines) and page_lines[index + 1]["text"] == date_text:
+            below = page_lines[index + 1]["text"] if index + 1 < len(page_lines) else ""
+            if line["text"] == issuer and below == date_text:
                 body_above = [row for row in page_lines[:index] if row["size"] == 16]
                 if len(body_above) < 2:
                     bad.append(number)
@@ -77,8 +80,9 @@ def bad_title_breaks(printed: list[str], *, terms=()) -> list[str]:
     for line in printed[:-1]:
         offset += len(line)
         pair = title[offset - 1:offset + 1]
-        quoted = title[:offset].count("“") > title[:offset].count("”") or \
-            title[:offset].count("《") > title[:offset].count("》")
+        quoted = any(match.start() < offset < match.end()
+                     and titles._width(match.group()) <= titles.LINE_WIDTH_EM
+                     for match in _QUOTED.finditer(title))
         if _UNBREAKABLE.match(pair) or quoted or offset not in allowed:
             bad.append(f"{title[max(0, offset - 4):offset]}|{title[offset:offset + 4]}")
     return bad

@@ -53,7 +53,6 @@ def _page_number_chars(page) -> list[dict]:
             and not is_red(c["non_stroking_color"])]
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize("items", range(1, 9))
 def test_signature_and_date_never_stand_alone_on_a_page(items):
     # given a 督办函 naming 1 to 8 projects (its end falls anywhere on a page)
@@ -65,8 +64,20 @@ def test_signature_and_date_never_stand_alone_on_a_page(items):
     assert signature_pages_without_body(pdf, issuer=issuer, date_text=DATE_TEXT) == []
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize("paragraphs", [1, 5, 9, 13, 17, 21])
+@pytest.mark.parametrize("paragraphs", range(1, 8))
+def test_a_one_line_last_paragraph_takes_the_one_before_it_along(paragraphs):
+    # given a 更正通知 ending in a one-line paragraph ("特此更正。")
+    blocks = [{"kind": "p", "text": REQUIREMENT}] * paragraphs
+    blocks += [{"kind": "p", "text": "其余内容不变。特此更正。"}]
+    # when it is rendered
+    pdf = _ordinary(0, kind="correction", blocks=blocks)
+    # then two lines of text at least stand above the signature on its page
+    issuer = documents.build_document(notice_format="letter", number=None, title="", main_recipients="",
+                                      context={"blocks": []}, issued_on=ISSUED_ON)["issuer"]
+    assert signature_pages_without_body(pdf, issuer=issuer, date_text=DATE_TEXT) == []
+
+
+@pytest.mark.parametrize("paragraphs", [1, 3, 5, 7, 9, 11, 13, 17, 21])
 def test_colophon_falls_on_an_even_page_and_blank_pages_are_unnumbered(paragraphs):
     # given an ordinary-format 通报 of varying length
     # when it is rendered
@@ -91,12 +102,12 @@ WIDE_TABLE = {
     "heading": "二、各县（市、区）排名", "intro": "按完工率排名，乡宁县位居前列，霍州市相对滞后。",
     "header": ["县（市、区）", "项目数", "开工率", "排名", "较上月", "完工率", "排名", "较上月",
                "达效率", "排名", "较上月", "投资完成率", "排名"],
-    "rows": [[f"第{i}县", 5, "100%", 1, "持平", "80%", i, "+5", "60%", i, "+3", "90%", i] for i in range(1, 31)],
+    "rows": [[f"第{i}县", 5, "100%", 1, "持平", "80%", i, "+5", "60%", i, "+3", "90%", i]
+             for i in range(1, 31)],
     "text_columns": [1],
 }
 
 
-@pytest.mark.django_db
 def test_only_wide_tables_go_landscape_with_page_numbers_where_section_8_puts_them():
     # given a 通报 whose ranking table is wide
     blocks = [{"kind": "p", "text": REQUIREMENT}, WIDE_TABLE, {"kind": "h2", "text": "三、下步要求"},
@@ -118,7 +129,8 @@ def test_only_wide_tables_go_landscape_with_page_numbers_where_section_8_puts_th
     for number, page in landscape:
         chars = _page_number_chars(page)
         assert chars, f"landscape page {number} has no page number"
-        assert "".join(c["text"] for c in sorted(chars, key=lambda c: c["top"]) if c["text"].isdigit()) == str(number)
+        digits = [c["text"] for c in sorted(chars, key=lambda c: c["top"]) if c["text"].isdigit()]
+        assert "".join(digits) == str(number)
         assert not any(c.get("upright", True) for c in chars)
         assert 35 * MM - 7 * MM - 16 <= min(c["x0"] for c in chars)
         assert max(c["x1"] for c in chars) <= 35 * MM - 7 * MM + 2
@@ -138,6 +150,7 @@ ISSUE_TITLES = [
     "关于侯马市汾河侯马段综合治理工程进度滞后的督办函",
     "关于各县（市、区）按期报送生态保护工程周调度数据的催报通知",
     "关于临汾市一泓清水入黄河生态保护工程2025年9月进展情况通报有关数据的更正通知",
+    "关于更正《关于2025年8月全市“一泓清水入黄河”生态保护工程进展情况的通报》的通知",
 ]
 
 
@@ -165,7 +178,6 @@ def test_title_break_check_catches_a_break_inside_a_number_or_word():
     assert bad_title_breaks(["关于对霍州市“一泓清水", "入黄河”工程实行挂牌督办的通知"])
 
 
-@pytest.mark.django_db
 def test_printed_title_keeps_the_chosen_lines():
     # given a weekly report whose title needs two lines
     title = "关于2025年9月15日至9月21日全市生态保护工程调度情况的报告"
@@ -178,7 +190,6 @@ def test_printed_title_keeps_the_chosen_lines():
     assert bad_title_breaks(printed, terms=TERMS) == []
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize("notice_format", [documents.LETTER_FORMAT, documents.ORDINARY_FORMAT])
 def test_mark_is_2hao_or_larger_and_condensed_to_the_type_area(notice_format):
     # given a document of either format (the full name is longer than a line of 2号)
@@ -193,7 +204,6 @@ def test_mark_is_2hao_or_larger_and_condensed_to_the_type_area(notice_format):
     assert max(c["x1"] - c["x0"] for c in mark) < 22
 
 
-@pytest.mark.django_db
 def test_upward_report_carries_the_signer_beside_its_number():
     # given the weekly report to the city government (上行文) signed by 张建国
     pdf = _ordinary(2, kind="weekly_report", signer="张建国")
@@ -209,9 +219,23 @@ def test_upward_report_carries_the_signer_beside_its_number():
     assert "KaiTi" in fonts["张"] and "KaiTi" in fonts["国"] and "FangSong" in fonts["签"]
 
 
-@pytest.mark.django_db
 def test_downward_documents_carry_no_signer():
     # given / when a 通报 (下行文)
     pdf = _ordinary(2, kind="monthly_circular", signer="张建国")
     # then no 签发人 line
     assert "签发人" not in open_pdf(pdf).pages[0].extract_text()
+
+
+def test_copy_to_second_line_aligns_after_the_colon():
+    # given a 通报 copied to more offices than one line of the 版记 holds
+    pdf = _render(notice_format=documents.ORDINARY_FORMAT, kind="monthly_circular", title="关于工程进展情况的通报",
+                  context={"blocks": [{"kind": "p", "text": REQUIREMENT}]},
+                  copy_to="市人民政府，省“一泓清水入黄河”工程专班，市委办公室，市人大常委会办公室，市政协办公室")
+    # when the 抄送 lines are read back
+    page = open_pdf(pdf).pages[-1]
+    rows = [line for line in lines(page) if line["size"] == 14]
+    first = next(index for index, line in enumerate(rows) if line["text"].startswith("抄送"))
+    colon = next(c for c in page.chars if c["text"] == "：" and abs(c["top"] - rows[first]["top"]) < 4)
+    # then "抄送" is one 字 in and its second line starts under the first name after the colon
+    assert abs(rows[first]["x0"] - (28 * MM + 14)) < 1.5
+    assert abs(rows[first + 1]["x0"] - colon["x1"]) < 1.5

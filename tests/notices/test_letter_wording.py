@@ -103,7 +103,7 @@ def test_only_the_office_leader_sets_the_contact_and_it_is_audited(demo_ledger, 
         services.office_contact_set(acting_user=clerk, name="王五", phone="0357-1234567")
     services.office_contact_set(acting_user=leader, name="王五", phone="0357-1234567")
     assert services.office_contact() == ("王五", "0357-1234567")
-    event = AuditEvent.objects.filter(object_type="office_setting").latest("pk")
+    event = AuditEvent.objects.filter(object_type="office_contact").latest("pk")
     assert event.actor_id == leader.pk and "王五" in event.to_state
 
 

@@ -135,7 +135,7 @@ def test_whole_recipient_loop_through_the_pages(supervision_letter, county_liais
     page = client.get("/notices/inbox/?filter=ack").content.decode()
     assert notice.title in page
     pdf = client.get(f"/notices/{notice.pk}/pdf/")
-    assert pdf.status_code == 200 and "attachment" in pdf["Content-Disposition"]
+    assert pdf.status_code == 200 and pdf["Content-Disposition"].startswith("inline")  # read in place (issue 14)
     # acknowledges
     client.post(f"/notices/{notice.pk}/acknowledge/")
     assert Notice.objects.get(pk=notice.pk).state == NoticeState.ACKNOWLEDGED

@@ -7,6 +7,7 @@ import subprocess
 import pdfplumber
 import pytest
 import time_machine
+from django.conf import settings
 
 from notices import composers, services
 from notices.models import NoticeKind
@@ -128,9 +129,13 @@ def test_circular_pdf_has_ordinary_format_and_page_numbers(contacts, clerk, lead
     assert abs(min(c["top"] for c in red_chars) - (37 + 35) * MM) < 2 * MM
     assert any(abs((o["x1"] - o["x0"]) - 156 * MM) < 1 for o in first.rects + first.lines
                if _is_red(o.get("non_stroking_color")) or _is_red(o.get("stroking_color")))
-    # pages are numbered "— N —": odd on the right, even on the left
+    # pages are numbered "— N —": odd on the right, even on the left (a blank page, or one holding
+    # only the 版记, carries none: GB/T 9704 §7.5)
     assert len(pdf.pages) >= 2
     for number, page in enumerate(pdf.pages, start=1):
+        if _blank_or_colophon_only(page):
+            assert not _page_number_marks(page, number)
+            continue
         marks = [w for w in page.extract_words() if w["text"] == str(number) and w["top"] > page.height - 35 * MM]
         assert marks, f"page {number} has no page number"
         mark = marks[0]
@@ -139,12 +144,12 @@ def test_circular_pdf_has_ordinary_format_and_page_numbers(contacts, clerk, lead
         else:
             assert mark["x1"] < page.width / 2
         assert f"— {number} —" in page.extract_text().replace("—\u2009", "— ")
-    # the wide ranking table is on a landscape page, with its header on every page it spans
+    # any landscape page holds a wide table (its header on every page it spans), never running text
     landscape = [p for p in pdf.pages if p.width > p.height]
-    assert landscape
     assert all("开工率" in p.extract_text() for p in landscape)
-    # 版记 on the last page
+    # 版记 on the last page, an even one
     assert "印发" in pdf.pages[-1].extract_text() and "抄送" in pdf.pages[-1].extract_text()
+    assert len(pdf.pages) % 2 == 0
 
 
 @pytest.mark.django_db
@@ -171,6 +176,12 @@ def test_stored_sha256_matches_file(supervision_letter):
     digest = hashlib.sha256(_pdf_bytes(supervision_letter)).hexdigest()
     # then
     assert digest == supervision_letter.sha256
+
+
+def _blank_or_colophon_only(page) -> bool:
+    """No text on the page, or only the 版记 (抄送 and 印发 lines at the foot)."""
+    text = page.extract_text().strip()
+    return not text or (text.startswith("抄送") or text.startswith(settings.YIHONG_NOTICE_PRINTER)) and "印发" in text
 
 
 def _page_number_marks(page, number: int) -> list[dict]:
@@ -226,9 +237,12 @@ def test_every_page_of_the_weekly_report_carries_its_page_number(contacts, clerk
                                          context=context, acting_user=clerk)
     notice = services.notice_sign_and_issue(notice_id=draft.pk, acting_user=leader,
                                             issued_on=dt.date(2025, 9, 29))
-    # when / then every page, the first included, is numbered
+    # when / then every page, the first included, is numbered (but a blank page or one holding
+    # only the 版记, GB/T 9704 §7.5)
     pdf = pdfplumber.open(io.BytesIO(_pdf_bytes(notice)))
     assert len(pdf.pages) >= 2
     for number, page in enumerate(pdf.pages, start=1):
+        if _blank_or_colophon_only(page):
+            continue
         assert _page_number_marks(page, number), f"page {number} has no page number"
         assert _page_number_faces(page, number) == {"SongTi"}

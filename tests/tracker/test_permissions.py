@@ -2,7 +2,9 @@
 import datetime as dt
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 from tracker import permissions, selectors, services
 from tracker.models import Project, ProjectState
@@ -51,11 +53,13 @@ def _attempt(action, user, project) -> bool:
             selectors.project_get(user=user, project_id=project.pk)
             assert selectors.project_list(user=user).filter(pk=project.pk).exists()
         elif action == "report":
-            services.weekly_report_submit(
-                project_id=project.pk, week_start=dt.date(2025, 10, 6), acting_user=user,
-                progress_percent=project.progress_percent, completed_investment=project.completed_investment,
-                funds_in_place=project.funds_in_place,
-            )
+            # Within the week's reporting window: after it the week is closed to the units (issue 13).
+            with time_machine.travel(dt.datetime(2025, 10, 8, 10, 0), tick=False):
+                services.weekly_report_submit(
+                    project_id=project.pk, week_start=dt.date(2025, 10, 6), acting_user=user,
+                    progress_percent=project.progress_percent, completed_investment=project.completed_investment,
+                    funds_in_place=project.funds_in_place,
+                )
         elif action == "edit":
             services.project_update(
                 project_id=project.pk, acting_user=user, expected_version=None, changes={"remarks": "权限测试"}
@@ -70,7 +74,7 @@ def _attempt(action, user, project) -> bool:
                 project_id=project.pk, transition="revert_to_preparation", acting_user=user, reason="权限测试",
                 effective_on=dt.date(2025, 10, 8),
             )
-    except PermissionDenied:
+    except (PermissionDenied, Http404):  # another unit's project is "not found", like a missing one
         return False
     return True
 

@@ -37,7 +37,14 @@ def new_project(demo_ledger):
     return project
 
 
+def _start_order():
+    return ContentFile(b"%PDF-1.4 start order", name="start-order.pdf")
+
+
 def _transition(project, name, user, **kwargs):
+    if name == "start":  # 开工 rests on a 开工令 and a word why (issue 16)
+        kwargs.setdefault("evidence", _start_order())
+        kwargs.setdefault("reason", "具备开工条件")
     return services.project_transition(project_id=project.pk, transition=name, acting_user=user, **kwargs)
 
 
@@ -55,7 +62,7 @@ def test_start_refused_without_actual_start_date(new_project, clerk):
     Procedure.objects.filter(project=new_project, kind=ProcedureKind.CONSTRUCTION_PERMIT).update(status="done")
     with pytest.raises(TransitionRefused) as refusal:
         _transition(new_project, "start", clerk)
-    assert "请填写实际开工日期" in refusal.value.messages
+    assert "请填写发生日期（实际开工日期）" in refusal.value.messages
 
 
 def test_start_allowed_when_permit_not_required(new_project, clerk):
@@ -107,7 +114,7 @@ def test_complete_refused_without_completion_date(started_project, clerk):
     )
     with pytest.raises(TransitionRefused) as refusal:
         _transition(started_project, "complete", clerk)
-    assert refusal.value.messages == ["请填写实际完工日期"]
+    assert refusal.value.messages == ["请填写发生日期（实际完工日期）"]
 
 
 @pytest.fixture
@@ -122,7 +129,7 @@ def completed_project(started_project, clerk):
 def test_make_effective_refused_without_acceptance_note_and_evidence(completed_project, clerk):
     with pytest.raises(TransitionRefused) as refusal:
         _transition(completed_project, "make_effective", clerk)
-    assert set(refusal.value.messages) == {"请填写验收日期", "请填写达效情况说明", "请上传达效佐证材料"}
+    assert set(refusal.value.messages) == {"请填写发生日期（验收日期）", "请填写达效情况说明", "请上传达效佐证材料"}
 
 
 def test_make_effective_with_evidence_records_it(completed_project, clerk):

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -24,8 +25,8 @@ def _client(client, user):
 
 @pytest.mark.parametrize(
     ("username", "landing"),
-    [("clerk", "/ledger/"), ("leader", "/leader/"), ("county_houma", "/unit/"), ("cityleader", "/dashboard/"),
-     ("dept_water", "/ledger/")],
+    [("clerk", "/office/"), ("leader", "/leader/"), ("county_houma", "/unit/"), ("cityleader", "/city/"),
+     ("dept_water", "/department/")],
 )
 def test_home_sends_each_role_to_its_page(client, demo_ledger, username, landing):
     # given
@@ -55,19 +56,17 @@ def test_login_page_is_chinese_and_logs_in_by_post(client, demo_ledger):
     response = client.post("/accounts/login/", {"username": "clerk", "password": "Yihong@2025"})
     # then
     assert response.status_code == 302
-    assert client.get("/", follow=True).request["PATH_INFO"] == "/ledger/"
+    assert client.get("/", follow=True).request["PATH_INFO"] == "/office/"
 
 
-def test_county_liaison_gets_403_for_another_countys_project(client, county_liaison):
+def test_county_liaison_gets_the_not_found_page_for_another_countys_project(client, county_liaison):
     # given
     other = Project.objects.exclude(unit=county_liaison.staff_profile.unit).first()
     _client(client, county_liaison)
     # when
     response = client.get(f"/projects/{other.pk}/")
-    # then
-    assert response.status_code == 403
-    body = response.content.decode()
-    assert "无权访问" in body and "您无权查看该项目" in body
+    # then: the same answer as for an id that does not exist (issue 13)
+    assert response.status_code == 404
 
 
 def test_county_liaison_reaches_own_project(client, county_liaison):
@@ -99,8 +98,8 @@ def test_county_liaison_cannot_report_for_another_county(client, county_liaison)
     # when
     response = client.post(f"/projects/{other.pk}/report/", {"week_start": "2025-09-29", "progress_percent": "50",
                                                              "completed_investment": "1", "funds_in_place": "1"})
-    # then
-    assert response.status_code == 403
+    # then: not found, as for an id that does not exist (issue 13)
+    assert response.status_code == 404
     assert not WeeklyReport.objects.filter(project=other, week_start=dt.date(2025, 9, 29), reported_by=county_liaison).exists()
 
 
@@ -327,6 +326,7 @@ def test_start_refused_without_permit_then_allowed(client, clerk, leader, prepar
     preparation_project.refresh_from_db()
     started = client.post(f"/projects/{preparation_project.pk}/transition/", {
         "transition": "start", "expected_version": preparation_project.version, "effective_on": "2025-09-20",
+        "reason": "施工许可已办结", "evidence": SimpleUploadedFile("开工令.pdf", b"%PDF-1.4\n%%EOF\n"),
     }, follow=True)
     # then
     preparation_project.refresh_from_db()

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from tracker import services
+from tracker.actors import SYSTEM
 from tracker.models import AuditAction, AuditEvent, Project, ProjectState, WeeklyReport
 
 pytestmark = pytest.mark.django_db
@@ -40,8 +41,8 @@ def test_progress_going_down_with_note_is_kept(project, clerk):
 
 def test_same_week_twice_updates_the_one_report(project, county_liaison):
     week = dt.date(2025, 10, 8)  # a Wednesday: keyed by its Monday
-    _submit(project, None, week, project.progress_percent + 1)
-    _submit(project, None, week, project.progress_percent + 2)
+    _submit(project, SYSTEM, week, project.progress_percent + 1)
+    _submit(project, SYSTEM, week, project.progress_percent + 2)
     reports = WeeklyReport.objects.filter(project=project, week_start=dt.date(2025, 10, 6))
     assert reports.count() == 1
     project.refresh_from_db()

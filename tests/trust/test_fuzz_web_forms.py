@@ -16,6 +16,7 @@ import os
 from decimal import Decimal, InvalidOperation
 
 import pytest
+import time_machine
 from django.contrib.messages import get_messages
 from django.db import transaction
 from django.urls import reverse
@@ -75,6 +76,10 @@ figure = st.one_of(hostile_number_text, st.decimals(min_value=0, max_value=100, 
 money = st.one_of(hostile_number_text, st.decimals(min_value=0, max_value=10**9, places=2).map(str))
 
 
+# A county may report a week only until the second working day after it (issue 13): the clock
+# stands where the drawn weeks (and the hostile "2000-01-01") are still open and have no earlier
+# week to fall below, so that some reports are saved.
+@time_machine.travel(dt.datetime(2000, 1, 4, 10, 0), tick=False)
 def test_weekly_report_form_never_fails_and_writes_all_or_nothing(client, county_liaison):
     project = Project.objects.get(code=PROJECT_CODE)
     url = reverse("tracker:weekly_report", args=[project.pk])
@@ -85,7 +90,7 @@ def test_weekly_report_form_never_fails_and_writes_all_or_nothing(client, county
     @given(
         week=st.one_of(
             hostile_date_text,
-            st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2025, 9, 30)).map(str),
+            st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2000, 1, 4)).map(str),
         ),
         progress=figure,
         completed=money,

@@ -29,7 +29,7 @@ from tests.trust.conftest import demo_database
 from tests.trust.fuzzing import is_chinese
 from tests.trust.private_services import ROOT, free_port, product_env
 
-pytestmark = [pytest.mark.postgres]
+pytestmark = [pytest.mark.postgres, pytest.mark.once]
 
 GUNICORN = str(Path(ROOT, ".venv", "bin", "gunicorn"))
 PASSWORD = "Yihong@2025"

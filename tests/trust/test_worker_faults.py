@@ -22,7 +22,7 @@ from tests.dispatch.test_real_worker import Worker, _assert_each_issued_once, _d
 from tests.trust.conftest import demo_database
 from tests.trust.private_services import PrivateRedis, product_env
 
-pytestmark = [pytest.mark.redis, pytest.mark.postgres]
+pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.once]
 
 APP = "tests.trust.worker_app"
 

@@ -1,6 +1,7 @@
 """Every write to the portfolio: transitions, edits, weekly reports, procedures, problems.
 
-Each service takes the acting user explicitly (None for the scheduler, recorded as “系统”),
+Each service takes the acting user explicitly (tracker.actors.SYSTEM for the calendar's and the
+command line's own acts, recorded as “系统”; None is an error),
 checks permissions itself, runs in one transaction with the row locked, and writes its audit
 row in that same transaction.
 
@@ -8,7 +9,15 @@ The package is split by what a person does; every public name is re-exported her
 """
 from tracker.services.audit import (  # noqa: F401
     actor_display_name,
+    audit_event_build,
     audit_record,
+)
+from tracker.services.instructions import (  # noqa: F401
+    problem_instruct,
+)
+from tracker.services.office_settings import (  # noqa: F401
+    office_setting_get,
+    office_setting_set,
 )
 from tracker.services.problems import (  # noqa: F401
     problem_escalate,

@@ -27,11 +27,17 @@ def problem_raise(
     description: str,
     category: str,
     raised_on: dt.date | None = None,
+    responsible_unit: str = "",
+    due_on: dt.date | None = None,
 ) -> Problem:
+    """Register a problem at the office's rung, with who must solve it (责任单位, the project's
+    county when left empty) and by when (办理时限, not before the day it is raised)."""
     description = (description or "").strip()
     if not description:
         raise ValidationError("请填写问题描述")
     raised_on = raised_on or timezone.localdate()
+    if due_on is not None and due_on < raised_on:
+        raise ValidationError(f"办理时限（{due_on}）不能早于提出日期（{raised_on}）")
     with transaction.atomic():
         project = _lock_project(project_id, None)
         if not is_system(acting_user):
@@ -43,6 +49,8 @@ def problem_raise(
             level=EscalationLevel.OFFICE,
             level_since=raised_on,
             raised_on=raised_on,
+            responsible_unit=(responsible_unit or "").strip() or project.unit.name,
+            due_on=due_on,
         )
         problem.full_clean()
         problem.save()
@@ -55,6 +63,8 @@ def problem_raise(
             to_state=problem.level,
             effective_on=raised_on,
             reason=description,
+            data={"responsible_unit": problem.responsible_unit,
+                  "due_on": due_on.isoformat() if due_on else None},
         )
     return problem
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import File
 from django.db import transaction
 
 from tracker import permissions
@@ -16,6 +17,7 @@ from tracker.models import (
 )
 from tracker.services.audit import audit_record
 from tracker.services.projects import _lock_project
+from tracker.uploads import document_or_image_check
 
 
 def procedure_update(
@@ -29,8 +31,12 @@ def procedure_update(
     approving_body: str | None = None,
     note: str | None = None,
     expected_version: int | None = None,
+    approval_number: str | None = None,
+    approval_date: dt.date | None = None,
+    approval_file: File | None = None,
 ) -> Procedure:
-    """Record where one procedure (手续) stands; `expected_version` guards against stale pages."""
+    """Record where one procedure (手续) stands, with its 批复文件 (number, date, scan: a PDF or
+    image checked by its content); `expected_version` guards against stale pages."""
     if kind not in ProcedureKind.values:
         raise ValidationError(f"未知的手续类型：{kind}")
     if status not in ProcedureStatus.values:
@@ -39,6 +45,8 @@ def procedure_update(
         raise ValidationError("手续办结须填写办结日期")
     if started_on and completed_on and completed_on < started_on:
         raise ValidationError(f"办结日期（{completed_on}）不能早于启动日期（{started_on}）")
+    if approval_file is not None:
+        document_or_image_check(approval_file, what="批复文件")
     with transaction.atomic():
         project = _lock_project(project_id, expected_version)
         if not is_system(acting_user):
@@ -52,6 +60,12 @@ def procedure_update(
             procedure.approving_body = approving_body
         if note is not None:
             procedure.note = note
+        if approval_number is not None:
+            procedure.approval_number = approval_number.strip()
+        if approval_date is not None:
+            procedure.approval_date = approval_date
+        if approval_file is not None:
+            procedure.approval_file.save(getattr(approval_file, "name", "approval"), approval_file, save=False)
         procedure.full_clean(exclude=["project"])
         procedure.save()
         project.version += 1
@@ -65,6 +79,30 @@ def procedure_update(
             from_state=before,
             to_state=status,
             effective_on=completed_on or started_on,
-            data={"kind": kind},
+            reason=_history_text(procedure),
+            evidence_path=procedure.approval_file.name if approval_file is not None else "",
+            data={"kind": kind} | _approval_facts(procedure),
         )
     return procedure
+
+
+def _approval_facts(procedure: Procedure) -> dict:
+    """The 批复文件's number and date as the history shows them (empty when none is recorded)."""
+    facts = {}
+    if procedure.approval_number:
+        facts["approval_number"] = procedure.approval_number
+    if procedure.approval_date:
+        facts["approval_date"] = procedure.approval_date.isoformat()
+    return facts
+
+
+def _history_text(procedure: Procedure) -> str:
+    """What the project's 操作记录 says about the update: the procedure, its status, its 批复文件."""
+    parts = [f"{procedure.get_kind_display()}：{procedure.get_status_display()}"]
+    if procedure.approval_number:
+        parts.append(f"批复文号 {procedure.approval_number}")
+    if procedure.approval_date:
+        parts.append(f"批复日期 {procedure.approval_date:%Y-%m-%d}")
+    if procedure.approval_file:
+        parts.append("附批复文件")
+    return "；".join(parts)

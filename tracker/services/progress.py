@@ -13,11 +13,71 @@ from tracker.actors import actor_user, is_system
 from tracker.models import (
     AuditAction,
     MonthlyPlan,
+    Role,
     WeeklyReport,
 )
 from tracker.services.audit import actor_display_name, audit_record
 from tracker.services.projects import _lock_project
-from tracker.workdays import monday_of
+from tracker.workdays import add_working_days, monday_of
+
+# How long after its Sunday a week's figures stay open to the units: the Monday dispatch reminds
+# those who have not reported (README 调度日历), who then have until the second working day of
+# the next week. After that the week is closed; only the Office corrects it, saying why.
+WEEKLY_REPORT_GRACE_WORKING_DAYS = 2
+OFFICE_ROLES = (Role.CLERK, Role.OFFICE_LEADER)
+
+
+def weekly_report_deadline(week_start: dt.date) -> dt.date:
+    """The last day the units may file or change the figures of the week starting `week_start`."""
+    return add_working_days(monday_of(week_start) + dt.timedelta(days=6), WEEKLY_REPORT_GRACE_WORKING_DAYS)
+
+
+def weekly_report_problems(
+    *,
+    role: str | None,
+    week_start: dt.date,
+    today: dt.date,
+    progress: Decimal,
+    previous_progress: Decimal | None,
+    decrease_note: str,
+    existing_reporter_role: str | None = None,
+    correction_reason: str | None = None,
+) -> list[str]:
+    """Why a week's figures may not be recorded (empty: they may). Pure: every entry point —
+    the project's form, the county's all-projects form on /unit/, the weekly import — asks this.
+
+    `role` None is the system (the calendar, the command line, the demo): it only keeps the
+    progress rule. `correction_reason` is what an Office entry point asked for when the week is
+    closed ("" when left empty: refused); None where a caller cannot ask (code calling the
+    service directly) — the Office's web form and the import always ask.
+    DOMAIN (三级抓落实, 县(市、区)具体实施): the county the project lies in owns its figures; a
+    lead department may stand in while the county has not reported, never over it.
+    """
+    problems: list[str] = []
+    week_start = monday_of(week_start)
+    if role is not None:
+        if role == Role.DEPARTMENT_LIAISON and existing_reporter_role == Role.COUNTY_LIAISON:
+            problems.append(
+                "该项目这一周的调度数据已由项目所在县(市、区)填报，项目数据以县(市、区)填报为准，部门不能覆盖；"
+                "如有出入请联系县级联络员或专班办更正"
+            )
+        deadline = weekly_report_deadline(week_start)
+        if today > deadline:
+            closed = f"{week_start:%Y年%m月%d日}起这一周的调度已于{deadline:%Y年%m月%d日}截止"
+            if role not in OFFICE_ROLES:
+                problems.append(f"{closed}，不能再填报或修改；如需更正请联系专班办")
+            elif correction_reason is not None and not correction_reason.strip():
+                problems.append(f"{closed}，专班办更正须填写更正原因（在项目的周调度填报页填写）")
+    if previous_progress is not None and progress < previous_progress and not (decrease_note or "").strip():
+        problems.append(f"本周形象进度（{progress}%）低于上周（{previous_progress}%），请填写进度回调说明")
+    return problems
+
+
+def weekly_report_reporter_role(report: WeeklyReport | None) -> str | None:
+    if report is None or report.reported_by is None:
+        return None
+    profile = getattr(report.reported_by, "staff_profile", None)
+    return profile.role if profile is not None else None
 
 
 def _money(value, label: str) -> Decimal:
@@ -41,11 +101,14 @@ def weekly_report_submit(
     reporter_name: str = "",
     reporter_phone: str = "",
     reported_at: dt.datetime | None = None,
+    correction_reason: str | None = None,
 ) -> WeeklyReport:
     """Record (or correct) a project's figures for one ISO week.
 
-    Progress may not go down against the previous week without a note (issue 2). When this
-    is the project's latest week, the project's current figures follow it.
+    The rules are weekly_report_problems': progress may not go down against the previous week
+    without a note (issue 2); the county owns the figures; a closed week only the Office
+    corrects, with `correction_reason` (issue 13). When this is the project's latest week, the
+    project's current figures follow it.
     """
     week_start = monday_of(week_start)
     progress = Decimal(str(progress_percent)).quantize(Decimal("0.01"))
@@ -60,10 +123,19 @@ def weekly_report_submit(
         previous = (
             WeeklyReport.objects.filter(project=project, week_start__lt=week_start).order_by("-week_start").first()
         )
-        if previous and progress < previous.progress_percent and not decrease_note.strip():
-            raise ValidationError(
-                f"本周形象进度（{progress}%）低于上周（{previous.progress_percent}%），请填写进度回调说明"
-            )
+        existing = (
+            WeeklyReport.objects.filter(project=project, week_start=week_start)
+            .select_related("reported_by__staff_profile").first()
+        )
+        problems = weekly_report_problems(
+            role=None if is_system(acting_user) else permissions.role_of(acting_user),
+            week_start=week_start, today=timezone.localdate(), progress=progress,
+            previous_progress=previous.progress_percent if previous else None, decrease_note=decrease_note,
+            existing_reporter_role=weekly_report_reporter_role(existing), correction_reason=correction_reason,
+        )
+        if problems:
+            raise ValidationError(problems)
+        correction = (correction_reason or "").strip()
         report, created = WeeklyReport.objects.update_or_create(
             project=project,
             week_start=week_start,
@@ -94,13 +166,14 @@ def weekly_report_submit(
             object_type="weekly_report",
             object_id=report.pk,
             effective_on=week_start,
-            reason=decrease_note,
+            reason="；".join(text for text in (correction, decrease_note.strip()) if text),
             data={
                 "week_start": week_start.isoformat(),
                 "progress_percent": str(progress),
                 "completed_investment": str(completed),
                 "funds_in_place": str(funds),
                 "created": created,
+                **({"correction_reason": correction} if correction else {}),
             },
         )
     return report

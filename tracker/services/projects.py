@@ -12,12 +12,15 @@ from django.utils import timezone
 
 from tracker import guards, permissions
 from tracker.actors import is_system
+from tracker.choices import OfficeSettingKey, StartGateMode
 from tracker.models import (
     AuditAction,
     Project,
     ProjectState,
 )
 from tracker.services.audit import audit_record
+from tracker.services.office_settings import office_setting_get
+from tracker.uploads import document_or_image_check
 
 
 class TransitionRefused(ValidationError):
@@ -93,6 +96,13 @@ def project_transition(
     reason = (reason or "").strip()
     if spec.reason_required and not reason:
         raise TransitionRefused(f"“{spec.label}”必须填写原因")
+    if evidence is not None and transition != "start":
+        # Documents and photos only, judged by content (开工's evidence is checked together with
+        # its other conditions, below): no page or program is ever stored as 佐证 (issue 13).
+        try:
+            document_or_image_check(evidence, what=f"{spec.label}佐证材料")
+        except ValidationError as error:
+            raise TransitionRefused(error.messages) from None
 
     with transaction.atomic():
         project = _lock_project(project_id, expected_version)
@@ -126,6 +136,16 @@ def project_transition(
         # Guards read the procedures; fetch them once here so the checks stay free of I/O.
         prefetch_related_objects([project], "procedures")
         problems = GUARD_MESSAGES.get(transition, lambda p: [])(project)
+        warnings: list[str] = []
+        if transition == "start":
+            problems += _start_evidence_problems(reason=reason, evidence=evidence)
+            unsettled = guards.earlier_procedures_unsettled(project)
+            if unsettled:
+                message = f"前期手续尚未办结：{'、'.join(unsettled)}"
+                if office_setting_get(OfficeSettingKey.START_EARLIER_PROCEDURES) == StartGateMode.REFUSE:
+                    problems.append(message + "，按专班办规定不能开工")
+                else:
+                    warnings.append(message)
         if problems:
             raise TransitionRefused(problems)
 
@@ -144,9 +164,22 @@ def project_transition(
             effective_on=when,
             evidence=evidence if transition != "make_effective" else None,
             evidence_path=project.effect_evidence.name if transition == "make_effective" else "",
-            data={"transition": transition, "label": spec.label},
+            data={"transition": transition, "label": spec.label} | ({"warnings": warnings} if warnings else {}),
         )
+    # What the clerk should hear although the move went through (the page flashes it).
+    project.transition_warnings = warnings
     return project
+
+
+def _start_evidence_problems(*, reason: str, evidence: File | None) -> list[str]:
+    """开工 rests on a 开工令 or site photos (a real PDF/JPG/PNG) and a word of explanation."""
+    problems = guards.start_evidence_problems(reason=reason, has_evidence=evidence is not None)
+    if evidence is not None:
+        try:
+            document_or_image_check(evidence, what="开工佐证材料")
+        except ValidationError as error:
+            problems += error.messages
+    return problems
 
 
 # Fields of a project that the edit form may change; the state never, the version never.

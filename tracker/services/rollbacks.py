@@ -19,6 +19,7 @@ from tracker.models import (
 )
 from tracker.services.audit import actor_display_name, audit_record
 from tracker.services.projects import TRANSITIONS, TransitionRefused, _lock_project, project_transition
+from tracker.uploads import document_or_image_check
 
 
 def _rollback_target(transition: str, project: Project) -> str:
@@ -47,6 +48,8 @@ def rollback_request_file(
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("退回申请必须填写原因")
+    if evidence is not None:
+        document_or_image_check(evidence, what="退回申请佐证材料")  # documents and photos only, by content
     with transaction.atomic():
         project = _lock_project(project_id, expected_version)
         permissions.require(permissions.can_request_rollback(acting_user, project), "您没有为该项目申请退回的权限")

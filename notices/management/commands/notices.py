@@ -24,7 +24,8 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="JSON 输出")
 
     def handle(self, *args, kind=None, unit=None, json=False, **options):
-        queryset = (Notice.objects.all().prefetch_related("deliveries", "answers__delivery")
+        queryset = (Notice.objects.all().prefetch_related("deliveries", "answers__delivery", "versions")
+                    .select_related("created_by", "reviewed_by", "signed_by")
                     .order_by("issued_at", "pk"))
         if kind:
             queryset = queryset.filter(kind=_by_kind(kind))
@@ -58,7 +59,27 @@ class Command(BaseCommand):
                  "submitted_at": timezone.localtime(a.submitted_at).isoformat()}
                 for a in sorted(notice.answers.all(), key=lambda a: (a.submitted_at, a.pk))
             ],
+            # 拟稿 → 核稿 → 签发 and the 电子签章 (issue 14).
+            **_flow_fields(notice),
         }
+
+
+def _person(user) -> str | None:
+    return (user.get_full_name() or user.username) if user else None
+
+
+def _flow_fields(notice: Notice) -> dict:
+    from notices.flow_selectors import signature_status
+
+    signature = signature_status(notice)
+    return {
+        "drafted_by": _person(notice.created_by),
+        "reviewed_by": _person(notice.reviewed_by),
+        "signed_by": _person(notice.signed_by),
+        "sign_opinion": notice.sign_opinion or None,
+        "signature_valid": signature["valid"] if signature else None,
+        "versions": len(notice.versions.all()),
+    }
 
 
 def _dumps(rows) -> str:

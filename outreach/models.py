@@ -1,0 +1,126 @@
+"""Where people read: channels configured per recipient, and every message sent, once.
+
+An Endpoint is one place a recipient reads (a unit's 企业微信 or 钉钉 group robot, a person's
+mobile for SMS, an e-mail address), configured by the office leader. Its secrets (the robot's
+webhook key, access token and 加签 secret) are never stored: the endpoint names the environment
+variables that hold them. A Message is one (kind, item, endpoint, due date) — the natural key,
+protected by a unique constraint — so a scan run twice, a task sent twice or a worker lost while
+sending never sends the same reminder twice.
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from notices.models import Delivery, Notice
+from tracker.models import AdministrativeUnit, Department, TimeStampedModel
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "电子邮件"
+    WECOM = "wecom", "企业微信群机器人"
+    DINGTALK = "dingtalk", "钉钉群机器人"
+    SMS = "sms", "短信"
+
+
+class Scope(models.TextChoices):
+    UNIT = "unit", "县(市、区)"
+    DEPARTMENT = "department", "市直部门"
+    PERSON = "person", "个人"
+    OFFICE = "office", "专班办"
+
+
+class Endpoint(TimeStampedModel):
+    """One place a recipient reads. Exactly one of unit / department / user per scope."""
+
+    channel = models.CharField("渠道", max_length=16, choices=Channel.choices)
+    scope = models.CharField("接收方", max_length=16, choices=Scope.choices)
+    unit = models.ForeignKey(AdministrativeUnit, verbose_name="县(市、区)", on_delete=models.CASCADE,
+                             null=True, blank=True, related_name="outreach_endpoints")
+    department = models.ForeignKey(Department, verbose_name="市直部门", on_delete=models.CASCADE,
+                                   null=True, blank=True, related_name="outreach_endpoints")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="个人", on_delete=models.CASCADE,
+                             null=True, blank=True, related_name="outreach_endpoints")
+    label = models.CharField("名称", max_length=100)
+    address = models.CharField("手机号或邮箱", max_length=200, blank=True,
+                               help_text="短信填手机号，电子邮件填邮箱；群机器人不填")
+    token_env = models.CharField("密钥环境变量", max_length=100, blank=True,
+                                 help_text="企业微信：webhook key；钉钉：access_token")
+    secret_env = models.CharField("加签密钥环境变量", max_length=100, blank=True,
+                                  help_text="钉钉“加签”的 SEC 开头密钥")
+    enabled = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "接收渠道"
+        verbose_name_plural = "接收渠道"
+        ordering = ["scope", "unit__display_order", "department__display_order", "label", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(scope="unit", unit__isnull=False, department__isnull=True, user__isnull=True)
+                    | models.Q(scope="department", unit__isnull=True, department__isnull=False, user__isnull=True)
+                    | models.Q(scope="person", unit__isnull=True, department__isnull=True, user__isnull=False)
+                    | models.Q(scope="office", unit__isnull=True, department__isnull=True, user__isnull=True)
+                ),
+                name="outreach_endpoint_one_recipient",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label}（{self.get_channel_display()}）"
+
+
+class MessageKind(models.TextChoices):
+    NEW_LETTER = "new_letter", "新公文"
+    ACK_DUE = "ack_due", "签收期限前提醒"
+    ACK_OVERDUE = "ack_overdue", "签收逾期提醒"
+    ANSWER_DUE = "answer_due", "反馈期限前提醒"
+    ANSWER_OVERDUE = "answer_overdue", "反馈逾期提醒"
+    WEEKLY_UNREPORTED = "weekly_unreported", "本周未报提醒"
+    INSTRUCTION = "instruction", "市领导批示"
+
+
+class MessageStatus(models.TextChoices):
+    PENDING = "pending", "待发送"
+    SENT = "sent", "已发送"
+    FAILED = "failed", "发送失败"
+    SKIPPED = "skipped", "无需发送"
+
+
+class Message(TimeStampedModel):
+    """One message to one endpoint about one item and one due date: sent once, its receipt kept."""
+
+    kind = models.CharField("类别", max_length=24, choices=MessageKind.choices)
+    subject = models.CharField("事项", max_length=100, help_text="notice:ID / week:周一:unit:ID / instruction:ID")
+    endpoint = models.ForeignKey(Endpoint, verbose_name="接收渠道", on_delete=models.PROTECT, related_name="messages")
+    channel = models.CharField("渠道", max_length=16, choices=Channel.choices)
+    due_on = models.DateField("期限")
+    planned_on = models.DateField("生成日期", db_index=True)
+    notice = models.ForeignKey(Notice, verbose_name="公文", on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="outreach_messages")
+    delivery = models.ForeignKey(Delivery, verbose_name="收文记录", on_delete=models.CASCADE, null=True, blank=True,
+                                 related_name="outreach_messages")
+    recipient_name = models.CharField("接收方", max_length=100)
+    title = models.CharField("标题", max_length=200)
+    text = models.TextField("内容")
+    link = models.URLField("链接", max_length=500)
+    params = models.JSONField("短信模板参数", default=dict, blank=True)
+    status = models.CharField("状态", max_length=16, choices=MessageStatus.choices, default=MessageStatus.PENDING,
+                              db_index=True)
+    attempts = models.PositiveSmallIntegerField("发送次数", default=0)
+    last_error = models.TextField("服务商返回的错误", blank=True)
+    provider_ref = models.CharField("服务商回执号", max_length=100, blank=True)
+    next_attempt_at = models.DateTimeField("下次重试", null=True, blank=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "提醒消息"
+        verbose_name_plural = "提醒消息"
+        ordering = ["-planned_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "subject", "endpoint", "due_on"], name="outreach_message_once"),
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outreach_message_retry")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient_name}（{self.get_channel_display()}）"
