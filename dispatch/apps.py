@@ -8,7 +8,7 @@ class DispatchConfig(AppConfig):
     def ready(self) -> None:
         # Register the calendar's tasks by name in every process (services send them by name).
         from dispatch import catch_up, project_panel, tasks  # noqa: F401
-        from tracker import project_panels
+        from tracker.page_panels import project_panels
 
         # The project page shows what the calendar did about the project.
         project_panels.register(project_panel.calendar_context)

@@ -11,6 +11,8 @@ named destination `seal-anchor` (the 署名's first line), which WeasyPrint writ
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import datetime as dt
 import io
 import math
@@ -325,6 +327,18 @@ def _seal_box(reader) -> tuple[int, tuple[float, float, float, float]]:
     return page_index, (centre_x - half, centre_y - half, centre_x + half, centre_y + half)
 
 
+def _outside_an_event_loop(function, *args, **kwargs):
+    """Call `function` where no asyncio loop runs: pyHanko's synchronous API runs its own loop
+    (asyncio.run), which fails inside a thread that already runs one (an ASGI server, Playwright's
+    sync API in the browser tests). There, the call goes to a short-lived worker thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
+
+
 def pdf_sign(pdf_bytes: bytes, *, signer_name: str = "", issuer: str | None = None) -> bytes:
     """The PDF signed by the office (PAdES B-B), the seal visible over the 署名 and 成文日期."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -348,7 +362,8 @@ def pdf_sign(pdf_bytes: bytes, *, signer_name: str = "", issuer: str | None = No
         new_field_spec=fields.SigFieldSpec(SEAL_FIELD, on_page=page_index, box=box),
     )
     # A fixed reservation spares pyHanko a dry run that signs once more to measure the CMS.
-    return pdf_signer.sign_pdf(writer, bytes_reserved=SIGNATURE_BYTES_RESERVED).getvalue()
+    signed = _outside_an_event_loop(pdf_signer.sign_pdf, writer, bytes_reserved=SIGNATURE_BYTES_RESERVED)
+    return signed.getvalue()
 
 
 def pdf_signature_check(pdf_bytes: bytes) -> SignatureCheck:
@@ -366,7 +381,9 @@ def pdf_signature_check(pdf_bytes: bytes) -> SignatureCheck:
     if not signatures:
         return SignatureCheck(False, "文件没有电子签章")
     try:
-        status = validate_pdf_signature(signatures[0], ValidationContext(trust_roots=list(trust_roots())))
+        status = _outside_an_event_loop(
+            validate_pdf_signature, signatures[0], ValidationContext(trust_roots=list(trust_roots()))
+        )
     except Exception as error:
         return SignatureCheck(False, f"签章无法校验（{type(error).__name__}）")
     signer = status.signing_cert.subject.native.get("common_name", "") if status.signing_cert else ""

@@ -1,13 +1,14 @@
 """Reads of notices, scoped to what the user may see (everyone sees only their own unit's)."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from notices.models import AnswerStatus, Delivery, Notice, NoticeState
+from notices.models import READ_ONLY_KINDS, AnswerStatus, Delivery, Notice, NoticeState
 from tracker import permissions
 from tracker.models import Role
 
@@ -138,3 +139,17 @@ def attachment_get(*, user, attachment_id: int):
             role == Role.DEPARTMENT_LIAISON and delivery.department_id == profile.department_id):
         return attachment
     raise Http404("附件不存在")
+
+
+def acknowledgement_timeliness(*, start: dt.date, end: dt.date) -> tuple[int, int]:
+    """(deliveries due to be signed for between `start` and `end`, those signed for by their
+    deadline): the 签收及时率 of the weekly report (issue 17). Read-only kinds (通报, 报告) have
+    no 签收 and do not count."""
+    due = Delivery.objects.filter(notice__acknowledge_deadline__range=(start, end)).exclude(
+        notice__kind__in=READ_ONLY_KINDS
+    )
+    total = on_time = 0
+    for deadline, acknowledged_at in due.values_list("notice__acknowledge_deadline", "acknowledged_at"):
+        total += 1
+        on_time += acknowledged_at is not None and timezone.localtime(acknowledged_at).date() <= deadline
+    return total, on_time

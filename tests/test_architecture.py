@@ -10,7 +10,7 @@ import grimp
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("config", "tracker", "notices", "dispatch", "ledgers", "dashboard", "demo")
+APPS = ("config", "tracker", "notices", "outreach", "dispatch", "ledgers", "dashboard", "demo")
 MAX_MODULE_LINES = 600
 MAX_TRACKER_LINES = 5000
 

@@ -163,6 +163,13 @@ def project_lights_as_of(
     return lights
 
 
+def share_percent(part: int | Decimal, whole: int | Decimal) -> Decimal:
+    """`part` of `whole` in percent, two places (0 when there is no whole)."""
+    if not whole:
+        return Decimal("0.00")
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"))
+
+
 @dataclass
 class GroupTally:
     """Counts and money of one group of projects (a unit, a domain, or the whole portfolio)."""
@@ -188,27 +195,22 @@ class GroupTally:
         self.completed_investment += figures.completed_investment
         self.funds_in_place += figures.funds_in_place
 
-    @staticmethod
-    def _rate(part: int | Decimal, whole: int | Decimal) -> Decimal:
-        if not whole:
-            return Decimal("0.00")
-        return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"))
 
     @property
     def started_rate(self) -> Decimal:
-        return self._rate(self.started, self.projects)
+        return share_percent(self.started, self.projects)
 
     @property
     def completed_rate(self) -> Decimal:
-        return self._rate(self.completed, self.projects)
+        return share_percent(self.completed, self.projects)
 
     @property
     def effective_rate(self) -> Decimal:
-        return self._rate(self.effective, self.projects)
+        return share_percent(self.effective, self.projects)
 
     @property
     def investment_rate(self) -> Decimal:
-        return self._rate(self.completed_investment, self.total_investment)
+        return share_percent(self.completed_investment, self.total_investment)
 
     def as_dict(self) -> dict:
         return {
@@ -310,7 +312,7 @@ INDICATORS = (("started", "开工率"), ("completed", "完工率"), ("effective"
 
 def tally_rate(tally: GroupTally, indicator: str) -> Decimal:
     """The share of a group's projects counted by `indicator` (started, completed, effective), in %."""
-    return GroupTally._rate(getattr(tally, indicator), tally.projects)
+    return share_percent(getattr(tally, indicator), tally.projects)
 
 
 def decisive_indicator(total: GroupTally, groups: list[GroupTally]) -> tuple[str, str] | None:

@@ -17,7 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tracker import permissions, project_panels, selectors, services
+from tracker import permissions, selectors, services
+from tracker.page_panels import project_panels
 from tracker.audit_display import audit_rows_describe
 from tracker.forms import (
     MonthlyPlanForm,

@@ -55,8 +55,8 @@ INSTALLED_APPS = [
     # contracts in pyproject.toml; tests/test_architecture.py runs them).
     "tracker",
     "notices",
-    "dispatch",
     "outreach",
+    "dispatch",
     "ledgers",
     "dashboard",
     "demo",

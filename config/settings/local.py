@@ -7,7 +7,3 @@ DEBUG = env_bool("DJANGO_DEBUG", True)
 # Serve static files straight from the app folders, no collectstatic needed.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
-
-# With no broker the calendar's tasks run in-process (`make demo` replays nine months of them):
-# their per-task "succeeded" lines would drown what the commands print. Failures still show.
-LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}  # noqa: F405

@@ -3,18 +3,41 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+
 from django.db.models import Q
-from tracker.models import EscalationLevel, Problem, ProblemStatus, Project, ProjectState, WeeklyReport
+
+from notices.composers.wording import (
+    HUNDRED,
+    _change_cell,
+    _pct,
+    _short_date,
+    _versus,
+    cn_day,
+    money,
+    rank_text,
+    week_range_text,
+)
+from notices.selectors import acknowledgement_timeliness
+from tracker.models import (
+    ACTIVE_STATES,
+    EscalationLevel,
+    Problem,
+    ProblemStatus,
+    Project,
+    ProjectState,
+    WeeklyReport,
+)
 from tracker.portfolio import (
     INDICATORS,
     GroupTally,
     decisive_indicator,
     portfolio_as_of,
+    share_percent,
     shared_ranks,
     tally_rate,
 )
 from tracker.selectors import city_leader_for_domains, problem_instruction_lines
-from notices.composers.wording import HUNDRED, _change_cell, _pct, _short_date, _versus, cn_day, money, rank_text, week_range_text
+
 
 def _ranking_table(caption: str, now: list[GroupTally], before: list[GroupTally], label: str,
                    indicator: tuple[str, str] | None) -> tuple[dict, dict[str, tuple[int, bool]]]:
@@ -200,8 +223,9 @@ def compose_weekly_report(*, week_start: dt.date) -> dict:
         {"kind": "p", "text": f"现将{week_range_text(week_start)}全市“一泓清水入黄河”生态保护工程调度情况报告如下。"},
         {"kind": "h2", "text": "一、总体情况"},
         {"kind": "p", "text": f"截至{cn_day(week_end, year=year)}，全市{total.projects}个工程中，{counts}；"
-                              f"开工率{_pct(total.started_rate)}，完工率{_pct(total.completed_rate)}。"
-                              f"本周{len(reported)}个工程报送了调度信息。"},
+                              f"开工率{_pct(total.started_rate)}，完工率{_pct(total.completed_rate)}。"},
+        {"kind": "p", "text": _reporting_sentence(now=now, reported=reported, week_start=week_start,
+                                                  week_end=week_end)},
         {"kind": "table", "caption": "表1 各县（市、区）工程状态", "wide": False, "text_columns": [1],
          "header": ["县市区", "项目数", *ProjectState.labels],
          "rows": [[u.name, u.projects, *[u.by_state.get(label, 0) for label in ProjectState.labels]]
@@ -235,6 +259,19 @@ def compose_weekly_report(*, week_start: dt.date) -> dict:
         "overdue": [{"project_id": p.pk, "days": (week_end - p.planned_completion).days} for p in overdue],
         "upcoming": [{"project_id": p.pk, "days": (p.planned_completion - week_end).days} for p in upcoming],
     }
+
+
+def _reporting_sentence(*, now, reported: set[int], week_start: dt.date, week_end: dt.date) -> str:
+    """报送率 (the projects due to report this week — those not yet complete — that did) and
+    签收及时率 (the letters due to be signed for this week that were, by their deadline)."""
+    due = [pk for pk, state in now.states.items() if state in ACTIVE_STATES]
+    done = sum(1 for pk in due if pk in reported)
+    text = (f"本周应报送调度信息的工程{len(due)}个，已报送{done}个，报送率{_pct(share_percent(done, len(due)))}。"
+            if due else "本周没有需要报送调度信息的工程。")
+    letters, on_time = acknowledgement_timeliness(start=week_start, end=week_end)
+    if letters:
+        text += f"本周到期应签收公文{letters}份次，按期签收{on_time}份次，签收及时率{_pct(share_percent(on_time, letters))}。"
+    return text
 
 
 LEVEL_LABELS = dict(EscalationLevel.choices)

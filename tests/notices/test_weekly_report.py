@@ -80,3 +80,27 @@ def test_a_problem_escalated_by_the_scan_names_the_domain_leader(demo_ledger, ci
     problem.refresh_from_db()
     assert problem.level == EscalationLevel.CITY
     assert problem.responsible_leader == city_leader.staff_profile.full_name
+
+
+def test_the_report_states_the_reporting_rate_and_the_on_time_signing_rate(demo_ledger):
+    # given: in the demo's last week, one 督办函 due to be signed for that week, signed by one of its
+    # two recipients on time and by the other a day late
+    from django.utils import timezone
+
+    from notices.models import Delivery, Notice, NoticeKind
+    from tracker.models import AdministrativeUnit, WeeklyReport
+
+    week = dt.date(2025, 9, 22)
+    notice = Notice.objects.create(kind=NoticeKind.SUPERVISION, title="关于测试的督办函",
+                                   acknowledge_deadline=dt.date(2025, 9, 24))
+    on_time, late = AdministrativeUnit.objects.order_by("display_order")[:2]
+    for unit, signed in ((on_time, dt.datetime(2025, 9, 24, 17)), (late, dt.datetime(2025, 9, 25, 9))):
+        Delivery.objects.create(notice=notice, recipient_key=f"unit:{unit.pk}", recipient_name=unit.name,
+                                unit=unit, acknowledged_at=timezone.make_aware(signed))
+    reported = WeeklyReport.objects.filter(week_start=week).count()
+    # when
+    text = "".join(block.get("text", "") for block in composers.compose_weekly_report(week_start=week)["blocks"])
+    # then
+    assert f"已报送{reported}个" in text
+    assert "报送率" in text
+    assert "本周到期应签收公文2份次，按期签收1份次，签收及时率50%" in text
