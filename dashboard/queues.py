@@ -150,7 +150,7 @@ def _inbox_queues(user) -> tuple[list[Queue], int]:
 
     def item(entry) -> QueueItem:
         notice = entry.notice
-        deadline = notice.acknowledge_deadline if entry.awaiting_acknowledgement else notice.answer_deadline
+        deadline = notice.acknowledge_deadline if entry.awaiting_acknowledgement else notice.answer_due
         return QueueItem(
             text=f"{notice.get_kind_display()}：{notice.title}",
             url=reverse("notices:detail", args=[notice.pk]),
@@ -304,7 +304,10 @@ def _office_notice_queues(*, today: dt.date, home: str) -> list[Queue]:
         .annotate(answered=Exists(live_answer))
         .filter(
             Q(acknowledged_at__isnull=True, notice__acknowledge_deadline__lt=today)
-            | Q(notice__answer_required=True, notice__answer_deadline__lt=today, answered=False)
+            # A returned 反馈 is due by its new deadline (resubmit_deadline), not the letter's own.
+            | Q(notice__answer_required=True, answered=False, notice__resubmit_deadline__lt=today)
+            | Q(notice__answer_required=True, answered=False, notice__resubmit_deadline__isnull=True,
+                notice__answer_deadline__lt=today)
         )
         .select_related("notice")
     )
@@ -312,7 +315,7 @@ def _office_notice_queues(*, today: dt.date, home: str) -> list[Queue]:
     def days_late(delivery) -> int:
         notice = delivery.notice
         waits = ((delivery.acknowledged_at is None, notice.acknowledge_deadline),
-                 (not delivery.answered and notice.answer_required, notice.answer_deadline))
+                 (not delivery.answered and notice.answer_required, notice.answer_due))
         missed = [d for waiting_on, d in waits if waiting_on and d and d < today]
         return (today - min(missed)).days if missed else 0
 

@@ -240,15 +240,17 @@ def answered_notice_ids(*, notice_ids: list[int], on_date: dt.date) -> set[int]:
 
 
 def answer_deadlines(*, notice_ids: list[int]) -> dict[int, dt.date]:
-    """{notice id: its answer deadline} for the notices actually sent (issued, not voided) that
-    require an answer. A letter still waiting for sign-off owes nothing yet."""
+    """{notice id: its answer deadline (the new one after a 退回)} for the notices actually sent
+    (issued, not voided) that require an answer. A letter still waiting for sign-off owes nothing yet."""
     if not notice_ids:
         return {}
-    return dict(
-        Notice.objects.filter(pk__in=notice_ids, answer_deadline__isnull=False, issued_at__isnull=False)
-        .exclude(state=NoticeState.VOIDED)
-        .values_list("pk", "answer_deadline")
-    )
+    # A returned 反馈 is due by its new deadline (resubmit_deadline), not the letter's own.
+    return {
+        pk: resubmit or answer
+        for pk, answer, resubmit in Notice.objects.filter(
+            pk__in=notice_ids, answer_deadline__isnull=False, issued_at__isnull=False
+        ).exclude(state=NoticeState.VOIDED).values_list("pk", "answer_deadline", "resubmit_deadline")
+    }
 
 
 def notice_summary(notice_id: int | None) -> str:

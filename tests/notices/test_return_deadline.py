@@ -63,3 +63,25 @@ def test_new_deadline_in_the_past_is_refused(supervision_letter, county_liaison,
     with pytest.raises(services.NoticeRefused):
         services.notice_return(notice_id=supervision_letter.pk, acting_user=clerk, reason="x",
                                new_deadline=dt.date(2000, 1, 1))
+
+
+def test_a_returned_answer_is_not_late_for_the_calendar_or_the_office_queue_before_its_new_deadline(
+    supervision_letter, county_liaison, clerk
+):
+    # given the letter's own deadline has passed, and its answer was returned with a new deadline
+    from dashboard.queues import work_queues
+    from dispatch.issuing import answer_deadlines
+
+    _answered(supervision_letter, county_liaison)
+    after = supervision_letter.answer_deadline + dt.timedelta(days=3)
+    new_deadline = after + dt.timedelta(days=4)
+    with time_machine.travel(dt.datetime.combine(after, dt.time(10), tzinfo=SHANGHAI), tick=False):
+        services.notice_return(notice_id=supervision_letter.pk, acting_user=clerk, reason="数据不实",
+                               new_deadline=new_deadline)
+        # when
+        deadlines = answer_deadlines(notice_ids=[supervision_letter.pk])
+        office = work_queues(user=clerk, today=after)
+    # then the calendar's escalation and the office's 逾期 queue go by the new deadline
+    assert deadlines == {supervision_letter.pk: new_deadline}
+    overdue = [q for q in office.queues if "逾期" in q.label]
+    assert overdue and all(supervision_letter.title not in item.text for q in overdue for item in q.items)

@@ -224,12 +224,12 @@ def test_postgres_restarted_under_weekly_report_load_fails_cleanly_and_loses_not
         rows = conn.execute(
             "SELECT r.week_start::text, r.project_id, r.progress_percent::text, r.reporter_name, "
             "(SELECT count(*) FROM tracker_auditevent a WHERE a.action = 'weekly_report.submit' "
-            " AND a.object_type = 'weekly_report' AND a.object_id = r.id::text AND a.reason = '负载测试') "
+            " AND a.object_type = 'weekly_report' AND a.object_id = r.id::text AND a.reason LIKE '%负载测试%') "
             "FROM tracker_weeklyreport r WHERE r.reporter_name = '负载测试'"
         ).fetchall()
         orphan_audit = conn.execute(
             "SELECT count(*) FROM tracker_auditevent a WHERE a.action = 'weekly_report.submit' "
-            "AND a.reason = '负载测试' AND NOT EXISTS (SELECT 1 FROM tracker_weeklyreport r "
+            "AND a.reason LIKE '%负载测试%' AND NOT EXISTS (SELECT 1 FROM tracker_weeklyreport r "
             "WHERE r.id::text = a.object_id AND r.reporter_name = '负载测试')"
         ).fetchone()[0]
     written = {(week, project_id): audits for week, project_id, progress, _, audits in rows}

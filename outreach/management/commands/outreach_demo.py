@@ -8,6 +8,7 @@ Then the reminder scan of the demo date runs (new letters of the last days, 签�
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -25,6 +26,8 @@ class Command(BaseCommand):
         parser.add_argument("--date", default=settings.YIHONG_DEMO_DATE)
 
     def handle(self, *args, date: str, **options):
+        # The messages' tasks run in this process (no broker in the demo): keep their trace quiet.
+        logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
         demo_settings(settings)
         houma = AdministrativeUnit.objects.filter(code="houma").first()
         water = Department.objects.filter(name__contains="水利").first()
