@@ -68,6 +68,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True  # the hook writes the profile; the user needs no second save
 
     username = factory.Sequence(lambda n: f"user{n}")
 
