@@ -23,6 +23,7 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
+from tracker.actors import SYSTEM  # noqa: E402
 DB_PATH = Path(f"/tmp/yihong-bench-ledgers-{os.getpid()}.sqlite3")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{DB_PATH}")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
@@ -38,7 +39,6 @@ from openpyxl import Workbook  # noqa: E402
 from demo.ledger import demo_ledger_load  # noqa: E402
 from ledgers.exporting import MASTER_HEADERS, LedgerFilters, ledger_build, ledger_xlsx, weekly_template  # noqa: E402
 from ledgers.importing import ledger_import_confirm, ledger_import_preview  # noqa: E402
-from tracker.actors import SYSTEM
 from tracker.models import AdministrativeUnit, Domain, Project  # noqa: E402
 
 

@@ -14,16 +14,17 @@ The query count must not grow with the number of projects.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import random
 import sys
-import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT))
+
+from scratch_databases import run_per_size  # noqa: E402
+
 SIZES = [int(arg) for arg in sys.argv[1:]] or [1_000, 10_000]
 SCAN_DATE = dt.date(2025, 6, 6)  # a Friday; the weekly dispatch closes the week on Monday 06-09
 
@@ -113,31 +114,7 @@ def measure(size: int) -> None:
 
 
 def main() -> None:
-    for size in SIZES:
-        path = Path(tempfile.gettempdir()) / f"yihong-bench-outreach-{size}.sqlite3"
-        if path.exists():
-            path.unlink()
-        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
-        os.environ["YIHONG_VAR_DIR"] = str(Path(tempfile.gettempdir()) / "yihong-bench-outreach-var")
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-        os.environ["DJANGO_DEBUG"] = "0"
-        import django
-        from django.conf import settings
-
-        if not settings.configured or size == SIZES[0]:
-            django.setup()
-        from django.core.management import call_command
-        from django.db import connection
-
-        connection.close()
-        connection.settings_dict["NAME"] = str(path)
-        call_command("migrate", verbosity=0, skip_checks=True)
-        started = time.perf_counter()
-        build(size)
-        print(f"{size:>7} projects  built in {time.perf_counter() - started:.1f} s ({path})")
-        measure(size)
-        connection.close()
-        path.unlink()
+    run_per_size("outreach", SIZES, build, measure)
 
 
 if __name__ == "__main__":
