@@ -48,9 +48,21 @@ demo: setup
 	trap 'kill $$(cat var/outreach-sandbox.pid) 2>/dev/null' EXIT INT TERM; \
 	$(DEMO_OUTREACH_ENV) $(MANAGE) runserver $(HOST):$(PORT) --noreload
 
-# PYTEST_ARGS narrows the run (.ci/run leaves the `browser` and `once` tests to its PostgreSQL pass).
+# The suite in two parts. Most tests spread over TEST_WORKERS processes (pytest-xdist; each
+# process has its own test database and media folder), one test file per process at a time. The
+# browser tests and the slow fault/topology tests (markers `browser`, `once`) start their own
+# servers and drive Chromium: they run one at a time, after. TEST_PARTS=parallel runs only the
+# first part (.ci/run's SQLite pass leaves the second to its PostgreSQL pass); PYTEST_ARGS is
+# passed to both (e.g. PYTEST_ARGS='tests/notices -x').
+TEST_WORKERS ?= 2
+TEST_PARTS ?= parallel serial
 test: system-packages venv fonts
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+ifneq ($(filter parallel,$(TEST_PARTS)),)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile -m "not browser and not once" $(PYTEST_ARGS)
+endif
+ifneq ($(filter serial,$(TEST_PARTS)),)
+	$(VENV)/bin/pytest -m "browser or once" $(PYTEST_ARGS)
+endif
 
 setup: system-packages venv migrate fonts
 

@@ -1,4 +1,6 @@
-"""The benchmarks' throwaway PostgreSQL database: the demo ledger scaled up to 10,000 projects.
+"""The benchmarks' throwaway PostgreSQL database: the demo ledger scaled up to 10,000 projects
+(or to another size: `bench_database_prepare(projects=95)` is the demo ledger as it is, the real
+portfolio, in a database of its own named `<name>_p95`).
 
 The 95 demo projects (with their history from mid-2023: weekly reports, monthly plans,
 procedures, problems and the audit log the as-of-date portfolio is computed from) are cloned in
@@ -93,30 +95,42 @@ def portfolio_scale_up(url: str, *, target: int = TARGET_PROJECTS) -> dict[str, 
         }
 
 
-def bench_environment(**extra: str) -> dict[str, str]:
+def database_name(projects: int = TARGET_PROJECTS) -> str:
+    """The benchmark database holding `projects` projects (the 10,000 one keeps its old name)."""
+    return DATABASE_NAME if projects == TARGET_PROJECTS else f"{DATABASE_NAME}_p{projects}"
+
+
+def bench_environment(projects: int = TARGET_PROJECTS, **extra: str) -> dict[str, str]:
     return production_environment(
-        database=database_url(SERVER_URL, DATABASE_NAME), broker=BROKER_URL, root=ROOT, **extra
+        database=database_url(SERVER_URL, database_name(projects)), broker=BROKER_URL, root=ROOT, **extra
     )
 
 
-def bench_database_prepare(*, rebuild: bool = False) -> dict[str, str]:
-    """The production environment of the benchmark database, built when missing; prints its size."""
-    url = database_url(SERVER_URL, DATABASE_NAME)
+def bench_database_prepare(*, rebuild: bool = False, projects: int = TARGET_PROJECTS) -> dict[str, str]:
+    """The production environment of the benchmark database of `projects` projects (at least the
+    demo's 95: the demo ledger, cloned up to that size), built when missing; prints its size."""
+    name = database_name(projects)
+    url = database_url(SERVER_URL, name)
     ready = False
     if not rebuild:
         try:
             with psycopg.connect(url) as connection:
-                ready = connection.execute("SELECT count(*) FROM tracker_project").fetchone()[0] >= TARGET_PROJECTS
+                ready = connection.execute("SELECT count(*) FROM tracker_project").fetchone()[0] == projects
         except psycopg.Error:
             ready = False
-    environment = bench_environment()
+    environment = bench_environment(projects)
     if not ready:
         started = time.perf_counter()
-        print(f"准备基准数据库 {DATABASE_NAME}（{TARGET_PROJECTS} 个项目）…", flush=True)
-        database_create(SERVER_URL, DATABASE_NAME)
+        print(f"准备基准数据库 {name}（{projects} 个项目）…", flush=True)
+        database_create(SERVER_URL, name)
         manage("migrate", "--noinput", "-v0", environment=environment)
         manage("load_demo", environment=environment)
-        counts = portfolio_scale_up(url)
+        with psycopg.connect(url) as connection:
+            loaded = connection.execute("SELECT count(*) FROM tracker_project").fetchone()[0]
+        if projects < loaded:
+            raise SystemExit(f"演示台账有 {loaded} 个项目，基准规模不能小于它（--projects {projects}）")
+        counts = (portfolio_scale_up(url, target=projects) if projects > loaded
+                  else {"tracker_project": loaded})
         print(f"  完成，用时 {time.perf_counter() - started:.0f} s：{counts}", flush=True)
     # Apps added since the database was built (their tables start empty at 10,000 projects).
     manage("migrate", "--noinput", "-v0", environment=environment)
@@ -132,4 +146,6 @@ def bench_database_prepare(*, rebuild: bool = False) -> dict[str, str]:
 
 
 if __name__ == "__main__":
-    bench_database_prepare(rebuild="--rebuild" in sys.argv)
+    size = next((int(arg.split("=", 1)[1]) for arg in sys.argv if arg.startswith("--projects=")),
+                TARGET_PROJECTS)
+    bench_database_prepare(rebuild="--rebuild" in sys.argv, projects=size)

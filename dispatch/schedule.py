@@ -62,6 +62,13 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute="1-59/5"),
         "options": {"expires": 4 * 60},
     },
+    # The SMS carriers' delivery reports (Alibaba Cloud QuerySendDetails) of what was sent and
+    # has no final report yet; a message is asked about for at most 72 hours.
+    "outreach-poll-sms-receipts": {
+        "task": "outreach.poll_sms_receipts",
+        "schedule": crontab(minute="3-59/5"),
+        "options": {"expires": 4 * 60},
+    },
     # Whatever a failed or lost run left behind is picked up the same day, after the 08:30 slot.
     "dispatch-catch-up-missed-jobs": {
         "task": "dispatch.catch_up_missed_jobs",

@@ -214,7 +214,7 @@ def site_visit_record(
     if not outcome:
         raise ValidationError("请填写督导情况")
     with transaction.atomic():
-        task = SiteVisitTask.objects.select_for_update().select_related("project").get(pk=task_id)
+        task = SiteVisitTask.objects.select_for_update(of=("self",)).select_related("project").get(pk=task_id)
         before = task.status
         task.outcome = outcome
         task.status = SiteVisitStatus.DONE

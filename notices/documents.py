@@ -120,6 +120,74 @@ def _wide_tables_as_attachments(blocks: list[dict], first_number: int) -> tuple[
     return body, appendices
 
 
+# 附件 pages (GB/T 9704 §7.3.7, issue 14): "附件N" on the type area's first line, the title centred
+# from its third line, then the attachment. A page of an attached PDF is drawn by notices.appending
+# into a framed box laid out here, scaled to what is left of the type area (never enlarged), so
+# the page numbers and the 版记's even page count the attachment's pages as they will print.
+TYPE_AREA_HEIGHT_PT = 225 / 25.4 * 72
+LINE_PT = 28.99
+APPENDIX_TITLE_GAP_PT = 14  # below the title, print.css .appendix-title
+SLOT_FRAME_PT = 0.5
+SLOT_SLACK_PT = 3  # rounding between this arithmetic and the layout engine's
+
+
+def _appendix_heading_pt(title_line_count: int) -> float:
+    """Height of "附件N", the empty second line and the title's lines."""
+    return LINE_PT * (2 + title_line_count) + APPENDIX_TITLE_GAP_PT
+
+
+def _slot_size(page_size: tuple[float, float], *, height_pt: float) -> tuple[float, float]:
+    """(width, height) in pt of the box an attached page is drawn into: the page scaled to the
+    type area's width and the height left, keeping its proportions, never enlarged."""
+    width, height = page_size
+    inner_width = TYPE_AREA_WIDTH_PT - 2 * SLOT_FRAME_PT - SLOT_SLACK_PT
+    inner_height = height_pt - 2 * SLOT_FRAME_PT - SLOT_SLACK_PT
+    scale = min(1.0, inner_width / width, inner_height / height)
+    return round(width * scale, 2), round(height * scale, 2)
+
+
+def _file_appendices(files: list[dict], attachments: list[str], *, title_terms=None) -> list[dict]:
+    """The office's attached files as 附件 (in the order of 附件说明; a file not listed there is
+    added to it). Each `files` item: title, type ("pdf", "image" or "embedded"), and for a PDF
+    the slot names and sizes of its pages (`pages`: [(slot, (width, height))]), for an image its
+    `image_src`, for an embedded file its `name` and `size_text`."""
+    appendices = []
+    for index, file in enumerate(files):
+        if index < len(attachments) and attachments[index] == file["title"]:
+            number = index + 1
+        else:
+            attachments.append(file["title"])
+            number = len(attachments)
+        lines = title_lines(file["title"], terms=title_terms)
+        first_height = TYPE_AREA_HEIGHT_PT - _appendix_heading_pt(len(lines))
+        pages = []
+        for page_number, (slot, size) in enumerate(file.get("pages") or []):
+            room = first_height if page_number == 0 else TYPE_AREA_HEIGHT_PT
+            width, height = _slot_size(size, height_pt=room)
+            pages.append({"slot": slot, "width_pt": width, "height_pt": height})
+        appendices.append({
+            "number": number,
+            "title": file["title"],
+            "title_lines": lines,
+            "file": {**{key: value for key, value in file.items() if key != "pages"}, "pages": pages,
+                     "image_max_height_pt": round(first_height - SLOT_SLACK_PT, 2)},
+        })
+    return appendices
+
+
+def recipient_parts(text: str) -> list[str]:
+    """The 主送 cut after each 、 or ， that separates two recipients (never inside "（市、区）"):
+    the template sets each part unbroken, so a line wraps only between names (GB/T 9704 §7.3.2)."""
+    parts, current, depth = [], "", 0
+    for char in text or "":
+        current += char
+        depth += {"（": 1, "(": 1, "）": -1, ")": -1}.get(char, 0)
+        if char in "、，," and depth <= 0:
+            parts.append(current)
+            current = ""
+    return [*parts, current] if current else parts
+
+
 def _lines_of(paragraphs: list[dict]) -> int:
     """Lines the paragraphs take at 28 characters a line, indented 2 字."""
     return sum(-(-(_em_width(p.get("text", "")) + 2) // 28) for p in paragraphs)
@@ -127,17 +195,20 @@ def _lines_of(paragraphs: list[dict]) -> int:
 
 def build_document(*, notice_format: str, number: str | None, title: str, main_recipients: str,
                    context: dict, issued_on: dt.date, copy_to: str = "", note: str = "",
-                   kind: str = "", signer: str = "", title_terms=None) -> dict:
+                   kind: str = "", signer: str = "", title_terms=None, files: list[dict] = ()) -> dict:
     """Everything the document template needs, for either format.
 
     `kind`: the notice's kind (上行文 carry `signer` as 签发人); `title_terms`: names to keep whole
-    when the title is broken (default: the office's names read from the database)."""
+    when the title is broken (default: the office's names read from the database); `files`: the
+    office's attached files to append (see `_file_appendices`)."""
     issuer = settings.YIHONG_NOTICE_ISSUER
     mark = issuer if notice_format == LETTER_FORMAT else f"{issuer}文件"
     blocks = context.get("blocks") if context.get("blocks") is not None else letter_blocks(context)
     attachments = list(context.get("attachments") or [])
+    file_appendices = _file_appendices(list(files), attachments, title_terms=title_terms)
     blocks, appendices = _wide_tables_as_attachments(list(blocks), first_number=len(attachments) + 1)
     attachments += [appendix["title"] for appendix in appendices]
+    appendices = sorted(file_appendices + appendices, key=lambda appendix: appendix["number"])
     # The last paragraph goes with the signature and date (GB/T 9704 §7.3.5: no page holding
     # only them), and the one before it too when the last is a single line ("特此更正。"), so
     # that at least two lines of text stand above them; the template keeps that group together.
@@ -160,6 +231,7 @@ def build_document(*, notice_format: str, number: str | None, title: str, main_r
         "title": title,
         "title_lines": title_lines(title, terms=title_terms),
         "main_recipients": main_recipients,
+        "recipient_parts": recipient_parts(main_recipients),
         "blocks": blocks,
         "closing_blocks": closing,
         "attachments": attachments,
@@ -167,5 +239,7 @@ def build_document(*, notice_format: str, number: str | None, title: str, main_r
         "date_text": chinese_date(issued_on),
         "print_date_text": chinese_date(issued_on),
         "copy_to": copy_to or context.get("copy_to", ""),
+        # 抄报 (to superiors, for information) above 抄送 in the 版记 (a 通报 to 市人民政府).
+        "copy_report_to": context.get("copy_report_to", ""),
         "note": note or context.get("note", ""),
     }

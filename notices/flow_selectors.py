@@ -12,7 +12,7 @@ from django.utils import timezone
 from notices import page_panels, sealing
 from notices.models import Notice, NoticeKind, NoticeState
 from notices.services import composing, signoff
-from notices.services.issuing import document_for
+from notices.services.issuing import document_for, signer_name
 from notices.services.records import kind_setting_get
 from tracker import permissions
 from tracker.workdays import working_days_after
@@ -98,7 +98,10 @@ def signature_status(notice: Notice) -> dict | None:
             check = sealing.pdf_signature_check(handle.read())
     except (FileNotFoundError, ValueError, OSError):
         check = sealing.SignatureCheck(False, "文件缺失")
-    signer = _name(notice.signed_by) if notice.signed_by_id else "自动签发"
+    # The same 签发人 the PDF prints and its signature states (issuing.signer_name): for a kind the
+    # leader set to issue automatically, the leader — not the clerk whose step issued it.
+    automatic = not (notice.signed_by_id and permissions.is_office_leader(notice.signed_by))
+    signer = (signer_name(notice) or "专班办") + ("（自动签发）" if automatic else "")
     return {
         "valid": check.valid,
         "reason": check.reason,

@@ -117,6 +117,34 @@ def render_pdf(template_name: str, context: dict) -> bytes:
     The 版记 must fall on an even (back) page, GB/T 9704 §7.4: it is first laid out at the foot of
     the last page; when that page is odd or landscape, the document is laid out again with the
     版记 on the next even page (a blank, unnumbered page between when needed)."""
+    return _document_laid_out(template_name, context).write_pdf()
+
+
+SLOT_CLASS = "attachment-slot"
+PX_TO_PT = 0.75  # WeasyPrint lays out in CSS px, 96 to the inch
+
+
+def render_pdf_with_slots(template_name: str, context: dict) -> tuple[bytes, dict[str, tuple]]:
+    """`render_pdf`, and where each attachment box (class `attachment-slot`, named by its
+    `data-slot`) landed: {slot: (0-based page index, x, y, width, height)}, its inner box in PDF
+    points from the page's lower left (notices.appending draws the attached pages there)."""
+    document = _document_laid_out(template_name, context)
+    slots: dict[str, tuple] = {}
+    for index, page in enumerate(document.pages):
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            if element is None or SLOT_CLASS not in (element.get("class") or "").split():
+                continue
+            name = element.get("data-slot")
+            if name in slots or box.element_tag != "div":
+                continue
+            top = box.content_box_y()
+            slots[name] = (index, box.content_box_x() * PX_TO_PT, (page.height - top - box.height) * PX_TO_PT,
+                           box.width * PX_TO_PT, box.height * PX_TO_PT)
+    return document.write_pdf(), slots
+
+
+def _document_laid_out(template_name: str, context: dict):
     html = render_html(template_name, context)
     document = layout_only(html)
     doc = context.get("doc")
@@ -130,7 +158,7 @@ def render_pdf(template_name: str, context: dict) -> bytes:
             if number % 2 or page.width > page.height or not shares_page:
                 context = {**context, "doc": {**doc, "colophon_own_page": True}}
                 document = layout_only(render_html(template_name, context))
-    return document.write_pdf()
+    return document
 
 
 def pdf_from_standalone_html(html: str) -> bytes:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import datetime as dt
+import fcntl
 import io
 import math
 import os
@@ -30,8 +31,11 @@ SEAL_FIELD = "专班办电子签章"
 SEAL_DIAMETER_PT = 42 / 25.4 * 72  # a 机关's seal: 42 mm
 SEAL_RED = (230, 0, 18, 235)
 DEMO_PASSPHRASE = b"yihong-demo"
-# The 署名 line is laid out right-aligned, 4 字 (64 pt) in from the type area's right edge.
+# The block of 署名 and 成文日期 (centred on each other) ends 4 字 (64 pt) in from the type area's right edge.
 PAGE_RIGHT_EDGE_PT = 595.28 - 26 / 25.4 * 72 - 64
+# The seal's centre 1.5 pt above the 署名's characters: 署名 and 成文日期 below the centre
+# (居印章中心偏下), the top 3.5 pt under the line box of the text above, the foot at the 附注's line.
+SEAL_CENTRE_BELOW_ANCHOR_PT = 5.0
 _lock = threading.Lock()
 
 
@@ -59,7 +63,13 @@ def _demo_paths() -> tuple[Path, Path]:
 def demo_material_ensure() -> tuple[Path, Path]:
     """The demo CA (PEM) and the office's PKCS#12, generated once; written atomically."""
     ca_path, p12_path = _demo_paths()
-    with _lock:
+    if ca_path.exists() and p12_path.exists():
+        return ca_path, p12_path
+    ca_path.parent.mkdir(parents=True, exist_ok=True)
+    # Several processes may start at once (web, workers, parallel test runs): a file lock makes
+    # one of them generate the pair, so the certificate in the PKCS#12 is always the CA's.
+    with _lock, open(ca_path.parent / ".demo-material.lock", "w") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
         if ca_path.exists() and p12_path.exists():
             return ca_path, p12_path
         from cryptography import x509
@@ -139,14 +149,11 @@ def demo_material_ensure() -> tuple[Path, Path]:
             [ca_cert],
             serialization.BestAvailableEncryption(DEMO_PASSPHRASE),
         )
-        ca_path.parent.mkdir(parents=True, exist_ok=True)
-        for path, data in ((ca_path, ca_cert.public_bytes(serialization.Encoding.PEM)), (p12_path, p12)):
+        # The PKCS#12 first, the CA last: the CA's presence means the pair is complete.
+        for path, data in ((p12_path, p12), (ca_path, ca_cert.public_bytes(serialization.Encoding.PEM))):
             temporary = path.with_name(f".{path.name}.{os.getpid()}")
             temporary.write_bytes(data)
-            if not path.exists():
-                temporary.replace(path)
-            else:
-                temporary.unlink()
+            temporary.replace(path)
         return ca_path, p12_path
 
 
@@ -301,8 +308,10 @@ def _stamp_style(issuer: str, demo: bool):
 
 # --- where the seal goes ----------------------------------------------------------------------
 def _seal_box(reader) -> tuple[int, tuple[float, float, float, float]]:
-    """(page index, box) for the seal: centred on the 署名, its centre a little above the 署名's
-    first line so that 署名 and 成文日期 sit below the seal's centre (GB/T 9704 §7.3.5.1)."""
+    """(page index, box) for the seal: centred on the block of 署名 and 成文日期 (the anchor is
+    that block, its right edge 4 字 in), its centre just above the 署名's characters, so that
+    署名 and 成文日期 sit below the seal's centre, the seal's top stays within a line of the text
+    above and its foot clears the 附注 line below (GB/T 9704 §7.3.5.1, §7.3.6)."""
     destination = None
     names = reader.root.get("/Names")
     if names is not None and "/Dests" in names:
@@ -322,7 +331,8 @@ def _seal_box(reader) -> tuple[int, tuple[float, float, float, float]]:
                 break
         x, y = float(destination[2]), float(destination[3])
     centre_x = (x + PAGE_RIGHT_EDGE_PT) / 2
-    centre_y = y - 18  # the 署名 just below the centre, the 成文日期 lower still
+    # The anchor is the top of the 署名's line box (28.99 pt); its characters begin 6.5 pt lower.
+    centre_y = y - SEAL_CENTRE_BELOW_ANCHOR_PT
     half = SEAL_DIAMETER_PT / 2
     return page_index, (centre_x - half, centre_y - half, centre_x + half, centre_y + half)
 

@@ -6,11 +6,18 @@ webhook key, access token and 加签 secret) are never stored: the endpoint name
 variables that hold them. A Message is one (kind, item, endpoint, due date) — the natural key,
 protected by a unique constraint — so a scan run twice, a task sent twice or a worker lost while
 sending never sends the same reminder twice.
+
+Receipts are what the channels really report: an SMS is 已送达 or 发送失败 by the carrier's
+report (Alibaba Cloud QuerySendDetails, polled); the robots and e-mail report nothing, so every
+message's link carries its own token and the message is 已读 when a person it was for opens it.
 """
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from notices.models import Delivery, Notice
 from tracker.models import AdministrativeUnit, Department, TimeStampedModel
@@ -83,8 +90,16 @@ class MessageKind(models.TextChoices):
 class MessageStatus(models.TextChoices):
     PENDING = "pending", "待发送"
     SENT = "sent", "已发送"
+    # The carrier's delivery report (SMS only); a carrier's failure report is FAILED, not retried.
+    DELIVERED = "delivered", "已送达"
     FAILED = "failed", "发送失败"
     SKIPPED = "skipped", "无需发送"
+
+
+def message_token() -> str:
+    """The token of a message's tracked link: unguessable, so that nobody marks a message read
+    by trying links (the link also needs a login, and only a recipient's opening counts)."""
+    return secrets.token_urlsafe(16)
 
 
 class Message(TimeStampedModel):
@@ -112,6 +127,13 @@ class Message(TimeStampedModel):
     provider_ref = models.CharField("服务商回执号", max_length=100, blank=True)
     next_attempt_at = models.DateTimeField("下次重试", null=True, blank=True)
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    delivered_at = models.DateTimeField("送达时间", null=True, blank=True, help_text="短信：运营商回执的送达时间")
+    # Null only for rows planned before links were tracked (they keep their plain link).
+    token = models.CharField("链接令牌", max_length=32, unique=True, null=True, default=message_token,
+                             editable=False)
+    read_at = models.DateTimeField("阅读时间", null=True, blank=True)
+    read_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="阅读人", on_delete=models.SET_NULL,
+                                null=True, blank=True, related_name="+")
 
     class Meta:
         verbose_name = "提醒消息"
@@ -124,3 +146,18 @@ class Message(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.recipient_name}（{self.get_channel_display()}）"
+
+    @property
+    def receipt(self) -> str:
+        """What the pages say of this message: 发送失败 with the provider's or the carrier's code and
+        text; else 已读 (time) over 已送达 (time) over 已发送 — reading is the strongest sign."""
+        def at(moment) -> str:
+            return timezone.localtime(moment).strftime("%m-%d %H:%M")
+
+        if self.status == MessageStatus.FAILED:
+            return f"发送失败（{self.last_error}）" if self.last_error else "发送失败"
+        if self.read_at is not None:
+            return f"已读（{at(self.read_at)}）"
+        if self.status == MessageStatus.DELIVERED and self.delivered_at is not None:
+            return f"已送达（{at(self.delivered_at)}）"
+        return self.get_status_display()

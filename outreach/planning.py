@@ -21,7 +21,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from notices.models import AnswerStatus, Delivery, NoticeAnswer, NoticeKind, NoticeState
 from outreach import texts
-from outreach.models import Endpoint, Message, MessageKind, Scope
+from outreach.models import Endpoint, Message, MessageKind, Scope, message_token
 from tracker import workdays
 from tracker.choices import ACTIVE_STATES, ProjectState
 from tracker.models import Project, WeeklyReport
@@ -77,7 +77,7 @@ def _message(*, endpoint: Endpoint, kind: str, subject: str, due_on: dt.date, on
              text: str, params: dict, link: str, recipient: str, notice_id=None, delivery_id=None) -> Message:
     return Message(kind=kind, subject=subject, endpoint=endpoint, channel=endpoint.channel, due_on=due_on,
                    planned_on=on_date, notice_id=notice_id, delivery_id=delivery_id, recipient_name=recipient[:100],
-                   title=heading[:200], text=text, link=link, params=params)
+                   title=heading[:200], text=text, link=link, params=params, token=message_token())
 
 
 def _letter_messages(rows, *, kind_of, on_date: dt.date, found: Recipients) -> list[Message]:

@@ -23,6 +23,13 @@ Contract points enforced:
   → isv.SMS_SIGNATURE_ILLEGAL, unknown template → isv.SMS_TEMPLATE_ILLEGAL, a template variable
   missing → isv.TEMPLATE_MISSING_PARAMETERS, a bad mobile → isv.MOBILE_NUMBER_ILLEGAL, more than
   `sms_per_minute` to one mobile a minute → isv.BUSINESS_LIMIT_CONTROL; else Code OK + BizId.
+- 短信回执 POST / (x-acs-action: QuerySendDetails), signed and checked as SendSms: PhoneNumber,
+  SendDate, PageSize and CurrentPage required → else 400 Missing{Name}; SendDate yyyyMMdd within
+  the last 30 days and PageSize 1–50 → else isv.INVALID_PARAMETERS; a bad mobile →
+  isv.MOBILE_NUMBER_ILLEGAL; then the SMS sent to that
+  mobile on that date (one BizId if given) as SmsSendDetailDTOs, each reported as a carrier
+  would: SendStatus 1 (waiting) at the first query, then 3 (ErrCode DELIVERED, ReceiveDate) —
+  or 2 with the carrier's ErrCode for a mobile in `sms_unreachable` (e.g. a suspended number).
 """
 from __future__ import annotations
 
@@ -43,6 +50,11 @@ from pathlib import Path
 
 ROBOT_PER_MINUTE = 20
 SMS_TEMPLATE_VARIABLES = ("title", "deadline")
+BEIJING_OFFSET = 8 * 3600  # the provider's dates are Beijing time, written without a zone
+
+
+def _beijing(epoch: float, pattern: str) -> str:
+    return time.strftime(pattern, time.gmtime(epoch + BEIJING_OFFSET))
 
 
 @dataclass
@@ -55,6 +67,7 @@ class Accounts:
     sms_signs: set[str] = field(default_factory=set)
     sms_templates: set[str] = field(default_factory=set)
     sms_per_minute: int = 1
+    sms_unreachable: dict[str, str] = field(default_factory=dict)  # mobile → the carrier's ErrCode
 
 
 class Receiver:
@@ -69,6 +82,8 @@ class Receiver:
         self._lock = threading.Lock()
         self._windows: dict[str, deque] = defaultdict(deque)
         self._nonces: set[str] = set()
+        # BizId → what SendSms accepted, and how often QuerySendDetails asked about it.
+        self._sms_sent: dict[str, dict] = {}
         self._server: ThreadingHTTPServer | None = None
 
     # --- life cycle --------------------------------------------------------------------------
@@ -139,6 +154,8 @@ class Receiver:
                 status, body = 200, self._dingtalk(query, raw)
             elif parsed.path == "/" and handler.headers.get("x-acs-action") == "SendSms":
                 status, body = self._sms(handler, parsed, raw)
+            elif parsed.path == "/" and handler.headers.get("x-acs-action") == "QuerySendDetails":
+                status, body = self._sms_details(handler, parsed, raw)
             else:
                 status, body = 404, {"errcode": 404, "errmsg": "not found"}
         self._answer(handler, status, body)
@@ -196,15 +213,23 @@ class Receiver:
         return {"errcode": 0, "errmsg": "ok"}
 
     # --- 短信 (Alibaba Cloud SendSms, V3 signature) ----------------------------------------------
-    def _sms(self, handler, parsed, raw: bytes) -> tuple[int, dict]:
+    def _sms_request(self, handler, parsed, raw: bytes) -> tuple[str, tuple[int, dict] | None, dict]:
+        """(request id, the refusal of a badly signed request or None, the request's parameters):
+        what every SMS API action checks first, as the provider does."""
         request_id = str(uuid.uuid4()).upper()
         error = self._sms_signature_error(handler, parsed, raw)
         if error is not None:
             status, code, text = error
-            return status, {"Code": code, "Message": text, "RequestId": request_id}
+            return request_id, (status, {"Code": code, "Message": text, "RequestId": request_id}), {}
         params = dict(urllib.parse.parse_qsl(parsed.query, keep_blank_values=True))
         if raw and handler.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
             params.update(urllib.parse.parse_qsl(raw.decode("utf-8")))
+        return request_id, None, params
+
+    def _sms(self, handler, parsed, raw: bytes) -> tuple[int, dict]:
+        request_id, refusal, params = self._sms_request(handler, parsed, raw)
+        if refusal is not None:
+            return refusal
         phone = params.get("PhoneNumbers", "")
         answer = {"RequestId": request_id}
         if params.get("SignName") not in self.accounts.sms_signs:
@@ -222,7 +247,54 @@ class Receiver:
         if not self._rate_ok(f"sms:{phone}", self.accounts.sms_per_minute):
             return 200, {**answer, "Code": "isv.BUSINESS_LIMIT_CONTROL", "Message": "触发分钟级流控Permits:1"}
         self._accept("sms", phone, {k: params.get(k) for k in ("SignName", "TemplateCode", "TemplateParam", "OutId")})
-        return 200, {**answer, "Code": "OK", "Message": "OK", "BizId": f"{int(time.time())}^{len(self.received)}"}
+        biz_id = f"{int(time.time())}^{len(self.received)}"
+        self._sms_sent[biz_id] = {
+            "phone": phone, "at": time.time(), "queries": 0, "template": params["TemplateCode"],
+            "content": f"【{params['SignName']}】{variables.get('title')}，{variables.get('deadline')}",
+            "out_id": params.get("OutId", ""),
+        }
+        return 200, {**answer, "Code": "OK", "Message": "OK", "BizId": biz_id}
+
+    def _sms_details(self, handler, parsed, raw: bytes) -> tuple[int, dict]:
+        """QuerySendDetails: the carrier's report of each SMS sent to one mobile on one date."""
+        request_id, refusal, params = self._sms_request(handler, parsed, raw)
+        if refusal is not None:
+            return refusal
+        for name in ("PhoneNumber", "SendDate", "PageSize", "CurrentPage"):
+            if not params.get(name):
+                return 400, {"Code": f"Missing{name}", "Message": f"{name} is mandatory for this action.",
+                             "RequestId": request_id}
+        answer = {"RequestId": request_id}
+        try:
+            day = time.strptime(params["SendDate"], "%Y%m%d")
+            size, page = int(params["PageSize"]), int(params["CurrentPage"])
+        except ValueError:
+            return 200, {**answer, "Code": "isv.INVALID_PARAMETERS", "Message": "参数异常"}
+        age_days = (time.time() - calendar.timegm(day)) / 86400
+        if not -1 <= age_days <= 31 or not 1 <= size <= 50 or page < 1:
+            return 200, {**answer, "Code": "isv.INVALID_PARAMETERS", "Message": "参数异常"}
+        if not re.fullmatch(r"1\d{10}", params["PhoneNumber"]):
+            return 200, {**answer, "Code": "isv.MOBILE_NUMBER_ILLEGAL", "Message": "非法手机号"}
+        found = [sent for biz_id, sent in self._sms_sent.items()
+                 if sent["phone"] == params["PhoneNumber"] and params.get("BizId", biz_id) == biz_id
+                 and _beijing(sent["at"], "%Y%m%d") == params["SendDate"]]
+        details = []
+        for sent in found[(page - 1) * size: page * size]:
+            sent["queries"] += 1
+            sent_text = _beijing(sent["at"], "%Y-%m-%d %H:%M:%S")
+            received = _beijing(sent["at"] + 3, "%Y-%m-%d %H:%M:%S")
+            detail = {"PhoneNum": sent["phone"], "TemplateCode": sent["template"], "Content": sent["content"],
+                      "OutId": sent["out_id"], "SendDate": sent_text}
+            if sent["queries"] == 1:  # the carrier has not reported yet
+                detail.update(SendStatus=1, ErrCode="", ReceiveDate="")
+            elif sent["phone"] in self.accounts.sms_unreachable:
+                carrier_code = self.accounts.sms_unreachable[sent["phone"]]
+                detail.update(SendStatus=2, ErrCode=carrier_code, ReceiveDate=received)
+            else:
+                detail.update(SendStatus=3, ErrCode="DELIVERED", ReceiveDate=received)
+            details.append(detail)
+        return 200, {**answer, "Code": "OK", "Message": "OK", "TotalCount": len(found),
+                     "SmsSendDetailDTOs": {"SmsSendDetailDTO": details}}
 
     def _sms_signature_error(self, handler, parsed, raw: bytes) -> tuple[int, str, str] | None:
         headers = {name.lower(): value for name, value in handler.headers.items()}

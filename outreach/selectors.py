@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import urllib.parse
 from collections import Counter
 
 from django.conf import settings
@@ -30,14 +31,17 @@ def notice_messages(*, notice, user) -> dict:
     """The letter page's panel: what was sent about it, on which channel, with what result."""
     if not permissions.is_office_staff(user):
         return {}
-    messages = list(notice.outreach_messages.select_related("endpoint", "delivery")
+    # Each row's receipt (Message.receipt): 已发送, 已送达 by the SMS carrier's report, 已读 when
+    # the recipient opened the message's own link, 发送失败 with the provider's code and text.
+    messages = list(notice.outreach_messages.select_related("endpoint", "read_by__staff_profile")
                     .order_by("planned_on", "kind", "pk"))
-    for message in messages:
-        # Read where it is known: the robots and SMS report no reading, but the recipient body
-        # opening the letter in the system after the message was sent is recorded (Delivery.read_at).
-        read_at = message.delivery.read_at if message.delivery else None
-        message.seen_at = read_at if read_at and message.sent_at and read_at >= message.sent_at else None
     return {"outreach_messages": messages, "outreach_counts": Counter(m.get_status_display() for m in messages)}
+
+
+def message_target(message: Message) -> str:
+    """Where a message's link leads: the path of its item on this site (never another host)."""
+    parts = urllib.parse.urlsplit(message.link)
+    return urllib.parse.urlunsplit(("", "", "/" + parts.path.lstrip("/"), parts.query, ""))
 
 
 def outbox(*, limit: int = 300) -> list[Message]:

@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import logging
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
@@ -20,10 +21,11 @@ from django.utils import timezone
 from notices.models import AnswerStatus
 from notices.services import RETRY_BACKOFF_MINUTES
 from outreach import channels, planning
+from outreach.channels import sms
 from outreach.models import Channel, Endpoint, Message, MessageKind, MessageStatus, Scope
 from tracker import permissions
 from tracker.actors import is_system
-from tracker.choices import AuditAction
+from tracker.choices import AuditAction, Role
 from tracker.services import audit_record
 from tracker.task_queue import task_send
 
@@ -41,7 +43,7 @@ BATCH = 1000
 
 INSERT_FIELDS = ("kind", "subject", "endpoint_id", "channel", "due_on", "planned_on", "notice_id", "delivery_id",
                  "recipient_name", "title", "text", "link", "params", "status", "attempts", "last_error",
-                 "provider_ref", "created_at", "updated_at")
+                 "provider_ref", "token", "created_at", "updated_at")
 
 
 def _insert_new(planned: list[Message]) -> int:
@@ -62,7 +64,7 @@ def _insert_new(planned: list[Message]) -> int:
         seen.add(key)
         rows.append((m.kind, m.subject, m.endpoint_id, m.channel, m.due_on, m.planned_on, m.notice_id, m.delivery_id,
                      m.recipient_name, m.title, m.text, m.link, json.dumps(m.params, ensure_ascii=False),
-                     MessageStatus.PENDING, 0, "", "", now, now))
+                     MessageStatus.PENDING, 0, "", "", m.token, now, now))
     if rows:
         table = connection.ops.quote_name(Message._meta.db_table)
         columns = ", ".join(connection.ops.quote_name(name) for name in INSERT_FIELDS)
@@ -137,9 +139,11 @@ def message_send(*, message_id: int) -> Message:
     """Send one message once. A failure is recorded (provider's code and text, next attempt) and
     re-raised as ChannelError; a message sent or skipped is never sent again."""
     with transaction.atomic():
-        message = (Message.objects.select_for_update()
+        # Only the message row is locked: its delivery is optional (an outer join PostgreSQL will
+        # not lock), and the endpoint is read, not changed.
+        message = (Message.objects.select_for_update(of=("self",))
                    .select_related("endpoint", "delivery").get(pk=message_id))
-        if message.status in (MessageStatus.SENT, MessageStatus.SKIPPED):
+        if message.status in (MessageStatus.SENT, MessageStatus.DELIVERED, MessageStatus.SKIPPED):
             return message
         if not message.endpoint.enabled or not _still_needed(message):
             message.status = MessageStatus.SKIPPED
@@ -186,6 +190,79 @@ def messages_due_for_retry(*, now: dt.datetime | None = None) -> list[int]:
             | Q(status=MessageStatus.PENDING, updated_at__lt=now - dt.timedelta(minutes=LOST_TASK_MINUTES))
         ).order_by("pk").values_list("pk", flat=True)
     )
+
+
+# --- receipts -----------------------------------------------------------------------------
+
+# The provider waits up to 72 hours for a carrier's report; an SMS still without one after that
+# stays 已发送 (no report will come).
+RECEIPT_WAIT_HOURS = 72
+
+
+def sms_receipts_poll(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Ask the SMS provider (QuerySendDetails) what became of every SMS sent in the last 72 hours
+    with no final report, and record it: 已送达 with the carrier's time, or 发送失败 with the
+    carrier's code (not retried: a resend to a phone the carrier refused would fail the same way
+    and would be a second message if it did not). Each row changes by a conditional update, so a
+    poll run twice, or beside a slow one, records each report once."""
+    counts = {"checked": 0, "delivered": 0, "failed": 0, "waiting": 0, "errors": 0}
+    if Channel.SMS not in settings.YIHONG_OUTREACH_CHANNELS:
+        return counts
+    now = now or timezone.now()
+    waiting = (Message.objects.filter(channel=Channel.SMS, status=MessageStatus.SENT,
+                                      sent_at__gte=now - dt.timedelta(hours=RECEIPT_WAIT_HOURS))
+               .exclude(provider_ref="").select_related("endpoint").order_by("pk"))
+    for message in waiting.iterator(chunk_size=BATCH):
+        counts["checked"] += 1
+        try:
+            report = sms.query_report(phone=message.endpoint.address, biz_id=message.provider_ref,
+                                      sent_at=message.sent_at)
+        except channels.ChannelError as error:
+            counts["errors"] += 1
+            logger.warning("SMS receipt of message %s not read: %s", message.pk, error)
+            if error.code in sms.ACCOUNT_ERRORS:
+                break  # a bad key, signature or permission fails every query alike
+            continue
+        still_sent = Message.objects.filter(pk=message.pk, status=MessageStatus.SENT)
+        if report is None or report.status == sms.WAITING:
+            counts["waiting"] += 1
+        elif report.status == sms.DELIVERED:
+            counts["delivered"] += still_sent.update(status=MessageStatus.DELIVERED,
+                                                     delivered_at=report.received_at or now, updated_at=now)
+        else:
+            counts["failed"] += still_sent.update(
+                status=MessageStatus.FAILED, next_attempt_at=None, updated_at=now,
+                last_error=f"{report.err_code or 'UNKNOWN'}: 运营商回执发送失败（短信未送达手机）")
+    logger.info("SMS receipts: %s", counts)
+    return counts
+
+
+def _reads_for(message: Message, user) -> bool:
+    """Whether `user` is a person the message was written for: the unit's or department's
+    liaison, the endpoint's own person, the office's staff for the office's messages."""
+    endpoint = message.endpoint
+    profile = getattr(user, "staff_profile", None)
+    if endpoint.scope == Scope.PERSON:
+        return endpoint.user_id == user.pk
+    if endpoint.scope == Scope.OFFICE:
+        return permissions.is_office_staff(user)
+    if profile is None:
+        return False
+    if endpoint.scope == Scope.UNIT:
+        return profile.role == Role.COUNTY_LIAISON and profile.unit_id == endpoint.unit_id
+    return profile.role == Role.DEPARTMENT_LIAISON and profile.department_id == endpoint.department_id
+
+
+def message_open(*, message: Message, acting_user) -> bool:
+    """The message's link was opened by `acting_user` (logged in): if the message was for them,
+    it is 已读 from now on (the first opening counts; later ones change nothing). Returns whether
+    this opening marked it. Reading is a receipt, not a decision: it is not 签收 — the letter's
+    page asks for that — and, like a letter's Delivery.read_at, it is not audited."""
+    if not acting_user.is_authenticated or not _reads_for(message, acting_user):
+        return False
+    now = timezone.now()
+    return bool(Message.objects.filter(pk=message.pk, read_at__isnull=True)
+                .update(read_at=now, read_by=acting_user, updated_at=now))
 
 
 # --- endpoints (the office leader's page) --------------------------------------------------

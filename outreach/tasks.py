@@ -37,6 +37,13 @@ def retry_due_messages() -> int:
     return len(due)
 
 
+@shared_task(name="outreach.poll_sms_receipts", acks_late=True, autoretry_for=TRANSIENT_DATABASE_ERRORS,
+             max_retries=3, time_limit=600, soft_time_limit=570)
+def poll_sms_receipts() -> dict:
+    """Record the carriers' reports of the SMS sent and not yet delivered or failed."""
+    return services.sms_receipts_poll()
+
+
 @shared_task(name="outreach.announce_notice", acks_late=True, autoretry_for=TRANSIENT_DATABASE_ERRORS,
              max_retries=5, retry_backoff=10, time_limit=120,
              soft_time_limit=100)

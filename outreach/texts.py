@@ -29,6 +29,20 @@ def notice_link(notice_id: int) -> str:
 _notice_prefix: tuple[str, str] | None = None
 
 
+def open_link(message) -> str:
+    """The link a message carries: its own token (outreach:open marks it read and forwards to the
+    item), or the item's plain link for a message planned before links were tracked."""
+    if not message.token:
+        return message.link
+    global _open_prefix
+    if _open_prefix is None or not _open_prefix[0] == settings.YIHONG_SITE_URL:
+        _open_prefix = (settings.YIHONG_SITE_URL, absolute(reverse("outreach:open", args=["-"]))[:-2])
+    return f"{_open_prefix[1]}{message.token}/"
+
+
+_open_prefix: tuple[str, str] | None = None
+
+
 def unit_link() -> str:
     return absolute(reverse("dashboard:unit_home"))
 

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from outreach import selectors, services
 from outreach.forms import EndpointForm
-from outreach.models import Endpoint
+from outreach.models import Endpoint, Message
 from tracker import permissions
 
 
@@ -44,6 +44,16 @@ def endpoint_toggle(request, endpoint_id: int):
     )
     messages.success(request, f"已{'停用' if endpoint.enabled else '启用'}：{endpoint.label}")
     return redirect("outreach:channels")
+
+
+@login_required
+@require_http_methods(["GET"])
+def message_open(request, token: str):
+    """The link every message carries: marks it read when its recipient opens it (logged in;
+    login_required brings anyone else to the login page and back), then goes to the item."""
+    message = get_object_or_404(Message.objects.select_related("endpoint"), token=token)
+    services.message_open(message=message, acting_user=request.user)
+    return redirect(selectors.message_target(message))
 
 
 @login_required

@@ -71,7 +71,8 @@ def demo_users_create() -> list[tuple[str, str, str]]:
     if not User.objects.filter(username="admin").exists():
         User.objects.create_superuser("admin", "admin@linfen.example.gov.cn", DEMO_PASSWORD)
     rows = [("admin", "系统管理员", "全部")]
-    leader = _user("leader", role=Role.OFFICE_LEADER, full_name="赵局长", staff=True, phone="0357-2010001")
+    # A person's name, not a title: it is printed as 签发人 on the reports to 市人民政府 (GB/T 9704 §7.2.5).
+    leader = _user("leader", role=Role.OFFICE_LEADER, full_name="赵建民", staff=True, phone="0357-2010001")
     clerk = _user("clerk", role=Role.CLERK, full_name="刘志强", staff=True, phone="0357-2010002")
     clerk_eco = _user(
         "clerk_eco", role=Role.CLERK, full_name="陈海燕", staff=True, phone="0357-2010003",

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from tracker.models import Project, ProjectState
 from tracker.portfolio import (
@@ -62,7 +63,8 @@ LETTER_TITLES = {
     "supervision": "关于{recipient}生态保护工程进度滞后的督办函",
     "summons": "关于对{recipient}生态保护工程推进工作进行约谈的通知",
     "listed_supervision": "关于对{recipient}生态保护工程推进工作实行挂牌督办的通知",
-    "urge_report": "关于{recipient}及时报送工程周调度信息的催报通知",
+    # 催报 is what the 通知 does, not its 文种: "关于催报……的通知", like "关于对……进行约谈的通知".
+    "urge_report": "关于催报{recipient}生态保护工程周调度信息的通知",
 }
 
 
@@ -112,19 +114,28 @@ def letter_blocks(context: dict, *, acknowledge_by: dt.date | None = None, answe
     if kind == "warning":
         starts = [i for i in items if "开工" in i["facts"] and "形象进度" not in i["facts"]]
         finishes = [i for i in items if i not in starts]
+        # A project already past its planned completion is late, not at risk: said so, and counted.
+        late = [i for i in finishes if "已超计划完工日期" in i["facts"]]
+        risk = f"不能按期{'开工或完工' if starts and finishes else '开工' if starts else '完工'}的风险"
+        if late and len(late) == len(items):
+            finding = f"有{len(items)}个工程已超过计划完工日期仍未完工"
+        elif late:
+            finding = f"有{len(items)}个工程存在{risk}，其中{len(late)}个已超过计划完工日期"
+        else:
+            finding = f"有{len(items)}个工程存在{risk}"
         asks = []
         if starts:
             asks.append("对未开工工程加快办理前期手续，确保按计划开工")
         if finishes:
             asks.append("对进度滞后的工程倒排工期、挂图作战，确保按期完工")
         return [
-            {"kind": "p", "text": f"截至{cn_day(as_of, year=year)}，{you}{PROGRAMME}中有{len(items)}个工程存在"
-                                  f"不能按期{'开工或完工' if starts and finishes else '开工' if starts else '完工'}"
-                                  "的风险，现予预警。"},
+            {"kind": "p", "text": f"截至{cn_day(as_of, year=year)}，{you}{PROGRAMME}中{finding}，现予预警。"},
             {"kind": "h2", "text": "一、预警事项"},
             *_item_lines(items),
             {"kind": "h2", "text": "二、有关要求"},
-            {"kind": "p", "text": f"请{you}高度重视，逐项分析风险成因，{'；'.join(asks)}。{answer}"},
+            # "请你市……。请于……前" — the recipient is named once in the demand.
+            {"kind": "p", "text": f"请{you}高度重视，逐项分析风险成因，{'；'.join(asks)}。"
+                                  + (f"请于{cn_day(answer_by)}前将整改情况书面反馈专班办。" if answer_by else "")},
         ]
     if kind == "reminder":
         if data.get("bottom"):
@@ -167,7 +178,7 @@ def letter_blocks(context: dict, *, acknowledge_by: dt.date | None = None, answe
         month = dt.date.fromisoformat(data["month"]) if data.get("month") else as_of
         meeting = meeting or {}
         return [
-            {"kind": "p", "text": f"{you}{letter['facts'].removeprefix(letter['recipient'])}。经研究，决定对{you}"
+            {"kind": "p", "text": f"{you}{_summons_facts(letter['facts'].removeprefix(letter['recipient']))}。经研究，决定对{you}"
                                   f"{PROGRAMME}推进工作进行约谈。现将有关事项通知如下。"
                                   if letter.get("facts") else
                                   f"{you}{PROGRAMME}{month.year}年{month.month}月整月无明显进展。经研究，决定对{you}"
@@ -199,11 +210,12 @@ def letter_blocks(context: dict, *, acknowledge_by: dt.date | None = None, answe
             {"kind": "p", "text": f"{quarter}，" + "；".join(reasons) + f"。经研究，决定对{you}{PROGRAMME}推进工作"
                                   "实行挂牌督办。现将有关事项通知如下。"},
             {"kind": "p", "text": "一、挂牌期限。自本通知印发之日起" + (f"至{cn_day(until)}。" if until else "3个月。")},
-            {"kind": "p", "text": f"二、整改要求。请{you}制定整改方案，逐项明确责任人和完成时限；挂牌期间，"
-                                  "每周五前将整改进展书面报送专班办。"},
+            # The date for the 整改方案 belongs to the 整改要求, not to a fourth heading of its own.
+            {"kind": "p", "text": f"二、整改要求。请{you}制定整改方案，逐项明确责任人和完成时限，"
+                                  + (f"于{cn_day(answer_by)}前将整改方案书面反馈专班办；" if answer_by else "")
+                                  + "挂牌期间，每周五前将整改进展书面报送专班办。"},
             {"kind": "p", "text": f"三、摘牌条件。逾期未反馈的督办函全部书面反馈、所列工程整改到位，且挂牌期间"
                                   f"工程形象进度连续4周达到工期要求的，由{you}提出摘牌申请，经专班办核实后摘牌。"},
-            *([{"kind": "p", "text": f"四、{answer.replace('整改情况', '整改方案')}"}] if answer else []),
         ]
     if kind == "urge_report":
         week = dt.date.fromisoformat(data["week_start"]) if data.get("week_start") else as_of
@@ -216,6 +228,24 @@ def letter_blocks(context: dict, *, acknowledge_by: dt.date | None = None, answe
             {"kind": "p", "text": f"请{you}{when}在一泓系统补报，今后每周按时报送。"},
         ]
     raise ValueError(f"no letter wording for kind {kind}")
+
+
+_ACTIVE_COUNT = re.compile(r"^(\d+)个在建和未开工工程")
+
+
+def _summons_facts(facts: str) -> str:
+    """The rule's finding as a sentence: "在建和未开工的3个工程……"; one project is "该工程", not "增幅最大的工程"."""
+    found = _ACTIVE_COUNT.match(facts)
+    if not found:
+        return facts
+    count = int(found.group(1))
+    if count > 1:
+        return _ACTIVE_COUNT.sub(f"在建和未开工的{count}个工程", facts)
+    # One project is either being built or not started: "尚未完工的1个工程", its progress said once.
+    return (_ACTIVE_COUNT.sub("尚未完工的1个工程", facts)
+            .replace("形象进度增幅最大的工程仅提高", "该工程形象进度仅提高")
+            .replace("各工程形象进度均未提高", "该工程形象进度未提高")
+            .replace("，没有工程开工或完工", ""))
 
 
 def compose_correction(*, original_title: str, original_number: str, original_issued_on: dt.date,

@@ -14,7 +14,6 @@ from notices.composers.wording import (
     _versus,
     cn_day,
     money,
-    rank_text,
     week_range_text,
 )
 from notices.selectors import acknowledgement_timeliness
@@ -67,6 +66,9 @@ def _ranking_table(caption: str, now: list[GroupTally], before: list[GroupTally]
         widths = ["26%", "12%", "14%", "14%", "14%", "20%"]
     table = {"kind": "table", "caption": caption, "header": header, "rows": rows, "wide": False,
              "text_columns": [1], "widths": widths}
+    if indicator:
+        # The short header "较上月" would be read as the rank's change: say what it is.
+        table["note"] = f"“较上月”为{indicator[1]}较上月末增减的百分点。"
     return table, ranks
 
 
@@ -87,6 +89,23 @@ def _standing(ranks: dict[str, tuple[int, bool]], values: dict[str, Decimal]) ->
             break
     bottom = [name for name in reversed(order) if values[name] <= cut and name not in top]
     return top, bottom
+
+
+def _standing_text(names: list[str], values: dict[str, Decimal], ranks: dict[str, tuple[int, bool]],
+                   indicator_name: str) -> str:
+    """"乡宁县、吉县完工率均为100%，并列第1位；古县完工率33.33%，居第18位": units sharing a rank
+    said once, together, as a circular names them."""
+    groups: dict[int, list[str]] = {}
+    for name in names:
+        groups.setdefault(ranks[name][0], []).append(name)
+    parts = []
+    for rank, group in groups.items():
+        value = _pct(values[group[0]])
+        if len(group) > 1:
+            parts.append(f"{'、'.join(group)}{indicator_name}均为{value}，并列第{rank}位")
+        else:
+            parts.append(f"{group[0]}{indicator_name}{value}，{'并列第' if ranks[group[0]][1] else '居第'}{rank}位")
+    return "；".join(parts)
 
 
 def compose_monthly_circular(*, month: dt.date) -> dict:
@@ -123,9 +142,9 @@ def compose_monthly_circular(*, month: dt.date) -> dict:
         settled = [name for attr, name in INDICATORS[:[a for a, _ in INDICATORS].index(indicator[0])]]
         basis = (f"各县（市、区）{'、'.join(settled)}均已达到100%，本月按{indicator[1]}排名。" if settled
                  else f"本月按{indicator[1]}排名。")
-        ranking_blocks.append({"kind": "p", "text": basis + "排名前列的是：" + "、".join(
-            f"{name}（{_pct(values[name])}，{rank_text(*ranks[name])}）" for name in top) + "；排名靠后的是："
-            + "、".join(f"{name}（{_pct(values[name])}，{rank_text(*ranks[name])}）" for name in bottom) + "。"})
+        ranking_blocks.append({"kind": "p", "text": basis + "排名前列的是：" + _standing_text(
+            top, values, ranks, indicator[1]) + "。排名靠后的是：" + _standing_text(
+            bottom, values, ranks, indicator[1]) + "。"})
         ranking_blocks.append({"kind": "p", "text": f"对{'、'.join(top)}予以通报表扬。请{'、'.join(bottom)}认真分析"
                                                     "原因，压实责任，倒排工期，加快推进。"})
     else:
@@ -142,7 +161,9 @@ def compose_monthly_circular(*, month: dt.date) -> dict:
         {"kind": "h2", "text": "三、各领域进展"},
         domain_table,
         {"kind": "h2", "text": "四、下步要求"},
-        {"kind": "p", "text": "各县（市、区）、各牵头部门要对照年度目标，聚焦未开工、进度滞后工程，逐项明确责任人和"
+        # "聚焦未开工" only while some project has not started (开工率 100% says none is left).
+        {"kind": "p", "text": "各县（市、区）、各牵头部门要对照年度目标，聚焦"
+                              + ("未开工、" if total.started < total.projects else "") + "进度滞后工程，逐项明确责任人和"
                               "完成时限，确保按期完工达效。"},
     ]
     return {
@@ -152,7 +173,7 @@ def compose_monthly_circular(*, month: dt.date) -> dict:
         # province's task force receive it for information (抄报), never as 主送.
         "main_recipients": "各县（市、区）人民政府，临汾经济开发区管委会，市直有关部门",
         "copy_report_to": "市人民政府，省“一泓清水入黄河”工程专班",
-        "copy_to": "市人民政府，省“一泓清水入黄河”工程专班，市委办公室，市人大常委会办公室，市政协办公室",
+        "copy_to": "市委办公室，市人大常委会办公室，市政协办公室",
         "as_of": as_of.isoformat(),
         "indicator": indicator[1] if indicator else None,
         "ranks": {name: {"rank": rank, "tied": tied} for name, (rank, tied) in ranks.items()},
@@ -164,6 +185,9 @@ def compose_monthly_circular(*, month: dt.date) -> dict:
 
 
 RISK_DAYS = 60
+# A count of projects by where they stand: "开工13个" beside "开工率100%" reads as "13 started";
+# the projects now being built are "在建".
+STATE_WORDS = {"开工": "在建"}
 
 
 def compose_weekly_report(*, week_start: dt.date) -> dict:
@@ -203,7 +227,7 @@ def compose_weekly_report(*, week_start: dt.date) -> dict:
     overdue = [p for p in unfinished if p.planned_completion < week_end]
     upcoming = [p for p in unfinished if p.planned_completion >= week_end]
     reported = set(WeeklyReport.objects.filter(week_start=week_start).values_list("project_id", flat=True))
-    counts = "，".join(f"{label}{total.by_state[label]}个" for label in ProjectState.labels
+    counts = "，".join(f"{STATE_WORDS.get(label, label)}{total.by_state[label]}个" for label in ProjectState.labels
                       if total.by_state.get(label))
     year = week_end.year
     change_lines = [f"本周{label}{len(items)}个：{'、'.join(items)}。" for label, items in changes.items() if items]
@@ -227,7 +251,7 @@ def compose_weekly_report(*, week_start: dt.date) -> dict:
         {"kind": "p", "text": _reporting_sentence(now=now, reported=reported, week_start=week_start,
                                                   week_end=week_end)},
         {"kind": "table", "caption": "表1 各县（市、区）工程状态", "wide": False, "text_columns": [1],
-         "header": ["县市区", "项目数", *ProjectState.labels],
+         "header": ["县市区", "项目数", *[STATE_WORDS.get(label, label) for label in ProjectState.labels]],
          "rows": [[u.name, u.projects, *[u.by_state.get(label, 0) for label in ProjectState.labels]]
                   for u in now.units if u.projects]},
         {"kind": "h2", "text": "二、本周变化"},
@@ -245,6 +269,8 @@ def compose_weekly_report(*, week_start: dt.date) -> dict:
         {"kind": "h2", "text": "五、逾期和临近完工期限的工程"},
         *([{"kind": "p", "text": line} for line in risk_lines]
           or [{"kind": "p", "text": f"没有逾期未完工或{RISK_DAYS}天内临近计划完工日期的工程。"}]),
+        # A 报告 to 市人民政府 closes with its formula, as reports do.
+        {"kind": "p", "text": "特此报告。"},
     ]
     return {
         "blocks": blocks,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.core.files.base import ContentFile
 from django.db import transaction
 
-from notices import body, documents
+from notices import appending, body, documents
 from notices.models import EDITABLE_STATES, Notice, NoticeFile, NoticeKind, NoticeState, NoticeVersion
 from notices.services.drafting import CITY_GOVERNMENT_NAME, _main_recipients_text, notice_draft_create
 from notices.services.records import NoticeRefused, _audit, _lock_notice, _require_office_staff
@@ -125,7 +125,18 @@ def _clean(data: DraftInput) -> DraftInput:
     for title, _ in data.files:
         if not (title or "").strip():
             raise NoticeRefused("请填写附件名称（列入附件说明）")
-    _validate_attachments([upload for _, upload in data.files])
+    uploads = [upload for _, upload in data.files]
+    for upload, file_type in zip(uploads, _validate_attachments(uploads), strict=True):
+        # The letter's PDFs and images are bound into the issued file: one that cannot be read is
+        # refused now, not when the leader signs.
+        if file_type == "pdf":
+            problem = appending.pdf_upload_problem(upload.content)
+        elif file_type in ("jpg", "png"):
+            problem = appending.image_upload_problem(upload.content)
+        else:
+            problem = None
+        if problem:
+            raise NoticeRefused(f"附件“{upload.name}”{problem}")
     return data
 
 

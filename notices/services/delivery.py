@@ -29,7 +29,7 @@ def notice_email_deliver(*, delivery_id: int) -> Delivery:
     """Send one delivery's email once. A failure is recorded with the next attempt time and
     re-raised; a delivery already sent is never sent again (the row is locked while sending)."""
     with transaction.atomic():
-        delivery = Delivery.objects.select_for_update().select_related("notice").get(pk=delivery_id)
+        delivery = Delivery.objects.select_for_update(of=("self",)).select_related("notice").get(pk=delivery_id)
         if delivery.status in (DeliveryStatus.SENT, DeliveryStatus.INBOX_ONLY):
             return delivery
         notice = delivery.notice

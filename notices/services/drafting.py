@@ -25,7 +25,7 @@ DEFAULT_TITLES = {
     NoticeKind.SUPERVISION: "关于生态保护工程进度滞后的督办函",
     NoticeKind.SUMMONS: "关于生态保护工程推进不力的约谈通知",
     NoticeKind.LISTED_SUPERVISION: "关于对生态保护工程实行挂牌督办的通知",
-    NoticeKind.URGE_REPORT: "关于及时报送工程周调度信息的催报通知",
+    NoticeKind.URGE_REPORT: "关于催报生态保护工程周调度信息的通知",
     NoticeKind.CORRECTION: "更正通知",
     NoticeKind.GENERAL_NOTICE: "通知",
     NoticeKind.GENERAL_LETTER: "函",
@@ -131,7 +131,9 @@ def notice_correct(*, notice_id: int, acting_user, correction_text: str = "",
     context = composers.compose_correction(
         original_title=original.title, original_number=original.number, original_issued_on=original.issued_on,
         corrections=corrections, text=correction_text)
-    context |= {"copy_to": original.copy_to, "main_recipients": original.main_recipients}
+    # The correction reaches everyone the original did, superiors informed (抄报) included.
+    context |= {"copy_to": original.copy_to, "main_recipients": original.main_recipients,
+                "copy_report_to": original.context.get("copy_report_to", "")}
     correction = notice_draft_create(
         kind=NoticeKind.CORRECTION,
         title=f"关于更正《{original.title}》的通知",

@@ -11,7 +11,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from notices import documents, rendering, sealing
+from notices import attached_files, documents, sealing
 from notices.models import (
     Contact,
     Delivery,
@@ -175,7 +175,7 @@ def _next_number(prefix: str, year: int) -> int:
     return counter.last_number
 
 
-def _signer_name(notice: Notice) -> str:
+def signer_name(notice: Notice) -> str:
     """签发人 of an 上行文 (GB/T 9704 §7.2.5): the leader who signed it; for a kind that issues
     automatically, the office's leader (the first active one by name), who set it to."""
     from django.contrib.auth import get_user_model
@@ -183,6 +183,10 @@ def _signer_name(notice: Notice) -> str:
     from tracker.models import Role
 
     user = notice.signed_by
+    # A clerk who pressed "issue" on an automatically issued report did not sign it: the 签发人
+    # printed on a report to 市人民政府 is always a leader of the office.
+    if user is not None and getattr(getattr(user, "staff_profile", None), "role", None) != Role.OFFICE_LEADER:
+        user = None
     if user is None:
         user = (get_user_model().objects.filter(is_active=True, staff_profile__role=Role.OFFICE_LEADER)
                 .order_by("first_name", "username").first())
@@ -191,7 +195,10 @@ def _signer_name(notice: Notice) -> str:
     return user.get_full_name() or user.username
 
 
-def document_for(notice: Notice, *, number: str | None, issued_on: dt.date) -> dict:
+def document_for(notice: Notice, *, number: str | None, issued_on: dt.date,
+                 files: list[attached_files.AttachedFile] = ()) -> dict:
+    """The document of the notice; `files` (its own attached files, read from storage) to lay
+    out as 附件 after the body — the PDF needs them, the letter's page lists them only."""
     return documents.build_document(
         notice_format=notice.notice_format,
         number=number,
@@ -201,14 +208,21 @@ def document_for(notice: Notice, *, number: str | None, issued_on: dt.date) -> d
         issued_on=issued_on,
         copy_to=notice.copy_to,
         kind=notice.kind,
-        signer=_signer_name(notice) if notice.kind in documents.UPWARD_KINDS else "",
+        signer=signer_name(notice) if notice.kind in documents.UPWARD_KINDS else "",
+        files=attached_files.appendix_files(list(files)),
     )
+
+
+def _pdf_with_files(notice: Notice, template_name: str, *, number: str | None, issued_on: dt.date) -> bytes:
+    """The notice's PDF with its own files appended after the body (GB/T 9704 §7.3.7)."""
+    files = attached_files.notice_files(notice)
+    doc = document_for(notice, number=number, issued_on=issued_on, files=files)
+    return attached_files.pdf_render(template_name, doc, files)
 
 
 def notice_preview_pdf(*, notice: Notice) -> bytes:
     """The draft as it would print (no number), watermarked 草稿 (issue 14). Nothing is stored."""
-    return rendering.render_pdf(PREVIEW_TEMPLATE, {"doc": document_for(notice, number=None,
-                                                                        issued_on=timezone.localdate())})
+    return _pdf_with_files(notice, PREVIEW_TEMPLATE, number=None, issued_on=timezone.localdate())
 
 
 def _recipients(notice: Notice) -> list[dict]:
@@ -259,10 +273,10 @@ def _pdf_store(name: str, pdf_bytes: bytes) -> str:
 def _pdf_render(notice: Notice) -> bytes:
     """The PDF of a notice whose number is reserved (number fields and issue date set)."""
     number = documents.document_number(notice.number_prefix, notice.number_year, notice.number_sequence)
-    pdf_bytes = rendering.render_pdf(DOCUMENT_TEMPLATE, {"doc": document_for(notice, number=number,
-                                                                              issued_on=notice.issued_on)})
-    # 电子签章 (issue 14): the issued file is the office's signed one; its SHA-256 is of these bytes.
-    return sealing.pdf_sign(pdf_bytes, signer_name=_signer_name(notice))
+    pdf_bytes = _pdf_with_files(notice, DOCUMENT_TEMPLATE, number=number, issued_on=notice.issued_on)
+    # 电子签章 (issue 14): the issued file is the office's signed one, attachments appended first so
+    # that the signature covers them; its SHA-256 is of these bytes.
+    return sealing.pdf_sign(pdf_bytes, signer_name=signer_name(notice))
 
 
 def _issue(notice: Notice, *, acting_user, setting: NoticeKindSetting,

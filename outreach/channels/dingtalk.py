@@ -16,6 +16,7 @@ import urllib.parse
 from django.conf import settings
 
 from outreach.channels.base import ChannelError, Receipt, post_json, secret
+from outreach.texts import open_link
 
 RATE_LIMITED = {130101}
 
@@ -32,7 +33,7 @@ def signature(timestamp_ms: str, sign_secret: str) -> str:
 
 def body_for(message) -> dict:
     text = "\n\n".join([f"#### {message.title}", *[line for line in message.text.splitlines() if line],
-                        f"[点击办理]({message.link})"])
+                        f"[点击办理]({open_link(message)})"])
     return {"msgtype": "markdown", "markdown": {"title": message.title[:60], "text": text}}
 
 

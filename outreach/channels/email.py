@@ -6,6 +6,7 @@ from __future__ import annotations
 from notices import mail
 from notices.integrity import IssuedPdfRefused, issued_pdf_check
 from outreach.channels.base import ChannelError, Receipt
+from outreach.texts import open_link
 
 
 def send(message) -> Receipt:
@@ -20,7 +21,7 @@ def send(message) -> Receipt:
         except IssuedPdfRefused as refusal:
             raise ChannelError(refusal.messages[0], code="integrity") from refusal
         pdf_name = f"{notice.number}.pdf"
-    body = f"{message.text}\n\n办理链接：{message.link}\n"
+    body = f"{message.text}\n\n办理链接：{open_link(message)}\n"
     try:
         if pdf_bytes:
             mail.notice_email_send(recipients=addresses, subject=message.title, body=body,

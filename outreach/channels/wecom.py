@@ -10,13 +10,15 @@ import urllib.parse
 from django.conf import settings
 
 from outreach.channels.base import ChannelError, Receipt, post_json, secret
+from outreach.texts import open_link
 
 RATE_LIMITED = {45009}
 MAX_BYTES = 4096
 
 
 def body_for(message) -> dict:
-    lines = [f"**{message.title}**", *[f"> {line}" for line in message.text.splitlines() if line], f"[点击办理]({message.link})"]
+    lines = [f"**{message.title}**", *[f"> {line}" for line in message.text.splitlines() if line],
+             f"[点击办理]({open_link(message)})"]
     content = "\n".join(lines)
     while len(content.encode("utf-8")) > MAX_BYTES:
         content = content[:-50]

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from notices.models import Notice, NoticeKind, NoticeState
+from tests.notices import sample_files
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -28,7 +29,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PASSWORD = "Yihong@2025"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +99,7 @@ def test_a_summons_drafted_by_hand_is_reviewed_returned_amended_signed_and_ackno
     contacts_from_demo_users()
     _office_contact_set()
     attachment = tmp_path / "约谈议程.pdf"
-    attachment.write_bytes(PDF)
+    attachment.write_bytes(sample_files.blank_pdf())
     # given a clerk drafting a 约谈通知 by hand, with an attachment
     clerk = page_for("clerk")
     clerk.goto(f"{clerk.base}/notices/new/")

@@ -12,11 +12,11 @@ from notices.models import Notice, NoticeKind, NoticeState
 from notices.services import composing, signoff
 from notices.services.records import NoticeRefused, kind_setting_get
 from notices.services.replies import UploadedAttachment
+from tests.notices import sample_files
 from tracker.models import AdministrativeUnit, AuditEvent, Project
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 BODY = (
     "为推进工程建设，现将有关事项通知如下。\n一、约谈事由\n（一）工程进度滞后。\n1.开工率偏低。\n请准时参加。"
 )
@@ -44,7 +44,7 @@ def test_clerk_drafts_a_letter_by_hand_with_headings_projects_and_an_attachment(
         clerk,
         project_ids=[project.pk],
         acknowledge_workdays=3,
-        files=[("工程清单", UploadedAttachment(name="清单.pdf", content=PDF))],
+        files=[("工程清单", UploadedAttachment(name="清单.pdf", content=sample_files.blank_pdf()))],
     )
     # then the headings are the GB/T 9704 levels, the attachment is listed under 附件说明, version 1 kept
     kinds = [(b["kind"], b["text"]) for b in notice.context["blocks"]]

@@ -3,6 +3,7 @@ never served — not on download, not by e-mail — and `verify_notices` fails."
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 
@@ -97,3 +98,40 @@ def test_a_byte_changed_after_signing_fails_the_signature_check(supervision_lett
     check = sealing.pdf_signature_check(content)
     # then it is not valid
     assert not check.valid and check.reason
+
+
+def test_the_seal_presses_signature_and_date_from_just_above_them_and_clears_the_note():
+    from notices import documents
+    from tests.notices.pdf_reading import open_pdf
+
+    # given a letter with a 附注 (contact line) under its date, signed with the visible seal
+    doc = documents.build_document(
+        notice_format=documents.LETTER_FORMAT, number="临一泓专办函〔2025〕3号", kind="supervision",
+        title="关于霍州市生态保护工程进度滞后的督办函", main_recipients="霍州市人民政府",
+        context={"blocks": [{"kind": "p", "text": "请你市高度重视，逐项制定整改措施，明确责任人和完成时限，倒排工期、加快推进。"}]},
+        issued_on=dt.date(2025, 9, 30), note="联系人：刘志强，电话：0357-2010002", title_terms=["霍州市"])
+    pdf = sealing.pdf_sign(rendering.render_pdf("notices/pdf/document.html", {"doc": doc}))
+    # when the seal's box and the text around it are read back
+    page = open_pdf(pdf).pages[-1]
+    seal = next(a for a in page.annots if "Widget" in str(a["data"].get("Subtype")))
+    centre_x, centre_y = (seal["x0"] + seal["x1"]) / 2, (seal["top"] + seal["bottom"]) / 2
+
+    def line_of(text):
+        chars = [c for c in page.chars if c["text"] == text[0]]
+        return next(c for c in chars if "".join(
+            x["text"] for x in sorted((x for x in page.chars if abs(x["top"] - c["top"]) < 1), key=lambda x: x["x0"])
+        ).replace(" ", "").startswith(text))
+
+    issuer, date = line_of(doc["issuer"]), line_of("2025年9月30日")
+    note = line_of("（联系人")
+    body_bottom = max(c["bottom"] for c in page.chars if c["top"] < issuer["top"] - 20)
+    date_chars = [c for c in page.chars if abs(c["top"] - date["top"]) < 1]
+    issuer_chars = [c for c in page.chars if abs(c["top"] - issuer["top"]) < 1]
+    # then 署名 and 成文日期 sit below the seal's centre (居印章中心偏下), the seal centred on both
+    assert 0 <= issuer["top"] - centre_y < 6
+    assert abs(centre_x - (min(c["x0"] for c in date_chars) + max(c["x1"] for c in date_chars)) / 2) < 1
+    assert abs(centre_x - (min(c["x0"] for c in issuer_chars) + max(c["x1"] for c in issuer_chars)) / 2) < 1
+    # its top within one line (28.99 pt) below the text above, without touching it
+    assert 0 < seal["top"] - body_bottom < 28.99
+    # and its foot does not cover the 附注 line below the date (GB/T 9704 §7.3.6)
+    assert seal["bottom"] <= note["top"] + 1

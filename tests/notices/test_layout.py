@@ -239,3 +239,61 @@ def test_copy_to_second_line_aligns_after_the_colon():
     # then "抄送" is one 字 in and its second line starts under the first name after the colon
     assert abs(rows[first]["x0"] - (28 * MM + 14)) < 1.5
     assert abs(rows[first + 1]["x0"] - colon["x1"]) < 1.5
+
+
+def test_copy_report_line_stands_above_copy_to_and_wraps_after_its_colon():
+    # given a 通报 reported to the city government and the province (抄报) and copied to others
+    pdf = _render(notice_format=documents.ORDINARY_FORMAT, kind="monthly_circular", title="关于工程进展情况的通报",
+                  context={"blocks": [{"kind": "p", "text": REQUIREMENT}],
+                           "copy_report_to": "市人民政府，省“一泓清水入黄河”工程专班，市委办公室，市人大常委会办公室"},
+                  copy_to="市政协办公室")
+    # when the 版记 is read back
+    page = open_pdf(pdf).pages[-1]
+    rows = [line for line in lines(page) if line["size"] == 14]
+    texts = [row["text"].replace(" ", "") for row in rows]
+    report = next(index for index, text in enumerate(texts) if text.startswith("抄报："))
+    copy = next(index for index, text in enumerate(texts) if text.startswith("抄送："))
+    colon = next(c for c in page.chars if c["text"] == "：" and abs(c["top"] - rows[report]["top"]) < 4)
+    # then 抄报 comes first, one 字 in, its second line under the first name after the colon,
+    # and 抄送 follows it
+    assert report < copy and texts[copy] == "抄送：市政协办公室。"
+    assert abs(rows[report]["x0"] - (28 * MM + 14)) < 1.5
+    assert abs(rows[report + 1]["x0"] - colon["x1"]) < 1.5 and report + 1 < copy
+
+
+def test_main_recipients_wrap_between_two_names_and_start_flush_left_again():
+    # given a 主送 one line cannot hold ("……，市直有关部门：" is 30 characters)
+    recipients = "各县（市、区）人民政府，临汾经济开发区管委会，市直有关部门"
+    pdf = _render(notice_format=documents.ORDINARY_FORMAT, kind="monthly_circular", title="关于工程进展情况的通报",
+                  main_recipients=recipients, context={"blocks": [{"kind": "p", "text": REQUIREMENT}]})
+    # when its lines are read back
+    page = open_pdf(pdf).pages[0]
+    rows = [line for line in lines(page) if line["size"] == 16]
+    first = next(index for index, line in enumerate(rows) if line["text"].startswith("各县"))
+    # then the first line ends after a whole name and its 、/，, never inside "（市、区）" or a name,
+    # and the second line starts at the left margin (顶格, GB/T 9704 §7.3.2)
+    first_line, second_line = rows[first]["text"].replace(" ", ""), rows[first + 1]["text"].replace(" ", "")
+    assert first_line + second_line == recipients + "："
+    assert first_line.endswith("，") and second_line in ("市直有关部门：", "临汾经济开发区管委会，市直有关部门：")
+    assert abs(rows[first]["x0"] - 28 * MM) < 1.5 and abs(rows[first + 1]["x0"] - 28 * MM) < 1.5
+    assert documents.recipient_parts(recipients) == ["各县（市、区）人民政府，", "临汾经济开发区管委会，", "市直有关部门"]
+
+
+@pytest.mark.parametrize("paragraphs", range(1, 9))
+def test_a_table_keeps_its_caption_and_three_rows_at_least_on_each_page_it_spans(paragraphs):
+    # given a report whose 18-row table starts anywhere on a page
+    table = {"kind": "table", "caption": "表1 各县（市、区）工程状态", "wide": False, "text_columns": [1],
+             "header": ["县市区", "项目数", "前期", "在建"], "rows": [[f"第{i}县", 5, 0, 1] for i in range(1, 19)]}
+    pdf = _ordinary(0, kind="weekly_report", blocks=[{"kind": "p", "text": REQUIREMENT}] * paragraphs + [
+        table, {"kind": "p", "text": REQUIREMENT}])
+    # when each page's rows are counted
+    spans = []
+    for page in open_pdf(pdf).pages:
+        rows = {round(c["top"]) for c in page.chars if c["text"] == "第" and round(c["size"]) == 12}
+        caption = any(round(c["size"]) == 14 and c["text"] == "表" for c in page.chars)
+        if rows or caption:
+            spans.append((len(rows), caption))
+    # then the caption stands on the page where the rows begin, and no page holds one or two rows
+    assert spans[0][1] and spans[0][0] >= 3
+    assert all(count >= 3 for count, _ in spans), spans
+    assert sum(count for count, _ in spans) == 18

@@ -179,3 +179,57 @@ def test_correction_states_the_wrong_and_the_right_value(demo_ledger, supervisio
     text = text_of(correction)
     assert "汾河侯马段综合治理工程的形象进度，原为“45%”，应为“54%”" in text
     assert supervision_letter.number in text and "所附数据" not in text
+
+
+def _blocks_text(context: dict) -> str:
+    return "\n".join(block.get("text", "") for block in context["blocks"])
+
+
+def test_warning_names_the_recipient_once_in_its_demand_and_calls_late_projects_late():
+    # given a 预警函 to 霍州市 on two projects, one already past its planned completion
+    items = [{"project_id": 1, "project_name": "霍州市中小河流治理工程",
+              "facts": "形象进度87%，较工期要求滞后13个百分点；已超计划完工日期15天"},
+             {"project_id": 2, "project_name": "霍州市灌区节水配套改造工程",
+              "facts": "形象进度57.4%，较工期要求滞后40.75个百分点，距计划完工日期（10月15日）还有15天"}]
+    context = composers.compose_letter(kind=NoticeKind.WARNING, recipient="霍州市", as_of=D(2025, 9, 30), items=items)
+    # when it is dated at issue
+    dated = composers.letter_at_issue(context, acknowledge_by=D(2025, 10, 9), answer_by=D(2025, 10, 21),
+                                      contact=("刘志强", "0357-2010002"))
+    text = _blocks_text(dated)
+    # then the late project is said to be late, not at risk, and "请你市" is not said twice
+    assert "有2个工程存在不能按期完工的风险，其中1个已超过计划完工日期" in text
+    demand = dated["blocks"][-1]["text"]
+    assert demand.count("你市") == 1 and demand.endswith("请于2025年10月21日前将整改情况书面反馈专班办。")
+
+
+def test_listed_supervision_states_the_date_for_its_plan_within_the_requirements():
+    # given a 挂牌督办通知 resting on one overdue 督办函
+    context = composers.compose_letter(
+        kind=NoticeKind.LISTED_SUPERVISION, recipient="霍州市", as_of=D(2025, 9, 30),
+        data={"overdue_letters": [{"title": "关于霍州市生态保护工程进度滞后的督办函", "number": "临一泓专办函〔2025〕6号",
+                                   "deadline": "2025-07-15"}], "until": "2025-12-31", "quarter_label": "2025年第三季度"})
+    # when it is dated at issue
+    text = _blocks_text(composers.letter_at_issue(context, acknowledge_by=D(2025, 10, 9), answer_by=D(2025, 10, 28),
+                                                  contact=("刘志强", "0357-2010002")))
+    # then the 整改方案's date is part of 二、整改要求, with no fourth item standing alone
+    assert "二、整改要求。请你市制定整改方案，逐项明确责任人和完成时限，于2025年10月28日前将整改方案书面反馈专班办；" in text
+    assert "四、" not in text and "三、摘牌条件" in text
+
+
+def test_urge_report_is_titled_as_a_notice_about_urging():
+    context = composers.compose_letter(kind=NoticeKind.URGE_REPORT, recipient="侯马市", as_of=D(2025, 9, 29),
+                                       items=[{"project_id": 1, "project_name": "汾河侯马段综合治理工程"}],
+                                       data={"week_start": "2025-09-22"})
+    assert context["title"] == "关于催报侯马市生态保护工程周调度信息的通知"
+
+
+def test_summons_on_one_project_speaks_of_that_project():
+    context = composers.compose_letter(
+        kind=NoticeKind.SUMMONS, recipient="尧都区", as_of=D(2025, 9, 30), data={"month": "2025-08-01"},
+        facts="尧都区1个在建和未开工工程2025年8月整月无明显进展，形象进度增幅最大的工程仅提高0.3个百分点，没有工程开工或完工")
+    opening = context["blocks"][0]["text"]
+    assert opening.startswith("你区尚未完工的1个工程2025年8月整月无明显进展，该工程形象进度仅提高0.3个百分点。")
+    several = composers.compose_letter(
+        kind=NoticeKind.SUMMONS, recipient="尧都区", as_of=D(2025, 9, 30), data={"month": "2025-08-01"},
+        facts="尧都区5个在建和未开工工程2025年8月整月无明显进展，各工程形象进度均未提高，没有工程开工或完工")
+    assert several["blocks"][0]["text"].startswith("你区在建和未开工的5个工程2025年8月整月无明显进展，各工程形象进度均未提高")

@@ -179,9 +179,9 @@ def test_stored_sha256_matches_file(supervision_letter):
 
 
 def _blank_or_colophon_only(page) -> bool:
-    """No text on the page, or only the 版记 (抄送 and 印发 lines at the foot)."""
+    """No text on the page, or only the 版记 (抄报, 抄送 and 印发 lines at the foot)."""
     text = page.extract_text().strip()
-    return not text or (text.startswith("抄送") or text.startswith(settings.YIHONG_NOTICE_PRINTER)) and "印发" in text
+    return not text or (text.startswith(("抄报", "抄送", settings.YIHONG_NOTICE_PRINTER))) and "印发" in text
 
 
 def _page_number_marks(page, number: int) -> list[dict]:

@@ -61,6 +61,8 @@ def test_circular_ranks_by_the_decisive_indicator_names_top_and_bottom_and_goes_
     # then it is addressed to the counties and departments; the city and the province are informed
     assert "市人民政府" not in context["main_recipients"]
     assert context["copy_report_to"] == "市人民政府，省“一泓清水入黄河”工程专班"
+    # and an office informed by 抄报 is not named again under 抄送
+    assert not set(context["copy_to"].split("，")) & set(context["copy_report_to"].split("，"))
     # and ranked on one indicator, ties sharing a rank, every top and bottom unit named
     ranks = context["ranks"]
     values = {}
@@ -77,6 +79,13 @@ def test_circular_ranks_by_the_decisive_indicator_names_top_and_bottom_and_goes_
     assert set(context["leading"]).isdisjoint(context["lagging"])
     assert not re.search(r"\d\.00%", text) and not re.search(r"\d{5,}(\.\d+)?万元", text)
     assert re.search(r"\d+\.\d\d亿元", text)
+    # and units sharing a rank are named once, together ("甲、乙完工率均为100%，并列第1位"), and the
+    # tables say what their short "较上月" column means
+    shared = [name for name in context["leading"] if ranks[name]["tied"]]
+    if len(shared) > 1:
+        assert "、".join(shared) + f"{context['indicator']}均为" in text
+    assert text.count("并列第1") <= 2  # the paragraph once, not once per unit
+    assert all(b["note"].startswith("“较上月”为") for b in context["blocks"] if b.get("kind") == "table")
 
 
 def test_weekly_report_says_only_what_carries_information(demo_ledger):
@@ -98,6 +107,10 @@ def test_weekly_report_says_only_what_carries_information(demo_ledger):
         if block.get("kind") == "table":
             assert all(len(str(h)) <= 5 for h in block["header"]), block["header"]
     assert context["title"] == "关于2025年9月15日至21日生态保护工程调度情况的报告"
+    # and projects being built are counted as 在建 (not "开工13个" beside "开工率100%")
+    assert "在建" in text and not re.search(r"(?<!本周)开工\d+个", text)
+    # and it closes as a 报告 to 市人民政府 does
+    assert context["blocks"][-1]["text"] == "特此报告。"
 
 
 def test_weekly_report_across_the_new_year_names_both_years():

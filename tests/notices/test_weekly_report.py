@@ -104,3 +104,39 @@ def test_the_report_states_the_reporting_rate_and_the_on_time_signing_rate(demo_
     assert f"已报送{reported}个" in text
     assert "报送率" in text
     assert "本周到期应签收公文2份次，按期签收1份次，签收及时率50%" in text
+
+
+@pytest.mark.django_db
+def test_a_report_a_clerk_issued_automatically_names_the_offices_leader_as_signer(leader, clerk):
+    from notices.models import Notice, NoticeKind
+    from notices.services import issuing
+
+    # given a weekly report (上行文) whose automatic issue a clerk set off
+    notice = Notice(kind=NoticeKind.WEEKLY_REPORT, signed_by=clerk)
+    # when its 签发人 is named (GB/T 9704 §7.2.5)
+    name = issuing.signer_name(notice)
+    # then it is the office's leader, never the clerk; a leader who signed is named as such
+    assert name == (leader.get_full_name() or leader.username) and name != (clerk.get_full_name() or clerk.username)
+    assert issuing.signer_name(Notice(kind=NoticeKind.WEEKLY_REPORT, signed_by=leader)) == name
+
+
+@pytest.mark.django_db
+def test_the_letter_page_names_the_same_signer_as_the_pdf_for_an_automatic_issue(leader, clerk, client):
+    from dispatch import services as dispatch_services
+    from notices.flow_selectors import signature_status
+    from notices.models import Notice, NoticeKind
+
+    # given the weekly report (a kind that issues itself) issued by the calendar, and the same
+    # report as if a clerk's step had issued it
+    dispatch_services.weekly_dispatch_run(on_date=dt.date(2025, 9, 29), acting_user=clerk)
+    notice = Notice.objects.get(kind=NoticeKind.WEEKLY_REPORT, period_start=dt.date(2025, 9, 22))
+    assert notice.is_issued and notice.signed_by is None
+    by_clerk = Notice.objects.get(pk=notice.pk)
+    by_clerk.signed_by = clerk
+    # when the letter's page states the signature
+    statuses = [signature_status(notice), signature_status(by_clerk)]
+    # then it names the leader the PDF prints as 签发人, marked as issued automatically
+    leader_name = leader.get_full_name() or leader.username
+    assert [(s["valid"], s["signer"]) for s in statuses] == [(True, f"{leader_name}（自动签发）")] * 2
+    client.force_login(leader)
+    assert f"签发人：{leader_name}（自动签发）" in client.get(f"/notices/{notice.pk}/").content.decode()

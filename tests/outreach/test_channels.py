@@ -39,7 +39,7 @@ def test_dingtalk_message_signed_with_its_secret_is_accepted_as_markdown_with_th
     assert sent.status == MessageStatus.SENT and sent.attempts == 1
     [entry] = receiver.received
     assert entry["channel"] == "dingtalk" and entry["body"]["msgtype"] == "markdown"
-    assert "https://yihong.linfen.example.gov.cn/notices/1/" in entry["body"]["markdown"]["text"]
+    assert f"(https://yihong.linfen.example.gov.cn/outreach/m/{sent.token}/)" in entry["body"]["markdown"]["text"]
 
 
 def test_dingtalk_refuses_a_wrong_secret_with_310000_and_it_is_not_retried(receiver, houma_endpoints, monkeypatch):
@@ -94,7 +94,8 @@ def test_wecom_message_with_its_key_is_accepted_as_markdown(receiver, houma_endp
     assert sent.status == MessageStatus.SENT
     [entry] = receiver.received
     assert entry["body"]["msgtype"] == "markdown"
-    assert "[点击办理](https://yihong.linfen.example.gov.cn/notices/1/)" in entry["body"]["markdown"]["content"]
+    link = f"https://yihong.linfen.example.gov.cn/outreach/m/{sent.token}/"
+    assert f"[点击办理]({link})" in entry["body"]["markdown"]["content"]
 
 
 def test_wecom_refuses_an_unknown_key_with_93000(receiver, houma_endpoints, monkeypatch):
@@ -154,7 +155,7 @@ def test_email_reminder_carries_the_absolute_link(receiver, houma_endpoints):
     assert sent.status == MessageStatus.SENT
     [email] = mail.outbox
     assert email.to == ["houma-liaison@example.gov.cn"]
-    assert "https://yihong.linfen.example.gov.cn/notices/1/" in email.body
+    assert f"https://yihong.linfen.example.gov.cn/outreach/m/{sent.token}/" in email.body
 
 
 def test_a_sent_message_is_never_sent_again(receiver, houma_endpoints):

@@ -27,7 +27,10 @@ def test_issuing_a_letter_announces_it_once_on_every_channel_of_its_recipient(le
     assert set(announced.values_list("status", flat=True)) == {MessageStatus.SENT}
     assert sorted(entry["channel"] for entry in receiver.received) == ["dingtalk", "sms", "wecom"]
     [email] = [m for m in mail.outbox if m.to == ["houma-liaison@example.gov.cn"]]
-    assert f"https://yihong.linfen.example.gov.cn/notices/{letter.pk}/" in email.body
+    by_email = announced.get(channel="email")
+    assert f"https://yihong.linfen.example.gov.cn/outreach/m/{by_email.token}/" in email.body
+    assert by_email.link == f"https://yihong.linfen.example.gov.cn/notices/{letter.pk}/"
+    assert len(set(announced.values_list("token", flat=True))) == 4
     assert email.attachments and email.attachments[0][0] == f"{letter.number}.pdf"
 
 

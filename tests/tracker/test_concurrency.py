@@ -27,7 +27,7 @@ def test_stale_edit_is_refused_with_a_conflict_message(clerk, leader):
     project.refresh_from_db()
     assert project.remarks == "领导修改"
     assert "已被他人修改" in conflict.value.messages[0]
-    assert "赵局长" in conflict.value.messages[0]
+    assert "赵建民" in conflict.value.messages[0]
 
 
 @pytest.mark.django_db

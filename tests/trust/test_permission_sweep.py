@@ -274,6 +274,10 @@ ROUTES: dict[str, Route] = {
     "outreach:endpoint_toggle": Route(methods=("POST",), own=LEADERS,
                                       kwargs=lambda objects, whose: {"endpoint_id": _sweep_endpoint()}),
     "outreach:outbox": Route(own=OFFICE),
+    # A message's own link (its receipt): whoever is logged in is forwarded to the item, whose page
+    # decides; only the message's recipient marks it read (tests/outreach/test_receipts.py).
+    "outreach:open": Route(own=EVERYONE, other=EVERYONE,
+                           kwargs=lambda objects, whose: {"token": _sweep_message_token(objects, whose)}),
     # --- issue 14: 拟稿 → 核稿 → 签发 (drafts are the office's; the leader signs and sets the kinds)
     "notices:new": Route(methods=("GET", "POST"), own=OFFICE),
     "notices:desk": Route(own=OFFICE),
@@ -330,6 +334,27 @@ def _sweep_endpoint() -> int:
         defaults={"token_env": "YIHONG_WECOM_KEY_HOUMA"},
     )
     return endpoint.pk
+
+
+def _sweep_message_token(objects: SweepObjects, whose: str) -> str:
+    """The token of the 企业微信 announcement of the own/other letter to its unit."""
+    import datetime as dt
+
+    from outreach.models import Endpoint, Message
+    from tracker.models import AdministrativeUnit
+
+    def make():
+        unit = AdministrativeUnit.objects.get(code="houma" if whose == "own" else "yaodu")
+        endpoint, _ = Endpoint.objects.get_or_create(channel="wecom", scope="unit", unit=unit,
+                                                     label=f"{unit.name}工作群", defaults={"token_env": "K"})
+        notice = objects.notice(whose)
+        return Message.objects.create(
+            kind="new_letter", subject=f"notice:{notice.pk}", endpoint=endpoint, channel="wecom",
+            due_on=dt.date(2025, 9, 30), planned_on=dt.date(2025, 9, 30), notice=notice, recipient_name=unit.name,
+            title="【一泓】新公文", text="权限巡检", link=f"https://yihong.example.gov.cn/notices/{notice.pk}/",
+        ).token
+
+    return objects._once(("message", whose), make)
 
 
 def _sweep_evidence(objects: SweepObjects, whose: str) -> int:

@@ -61,7 +61,7 @@ GUARD_MESSAGES = {
 
 
 def _lock_project(project_id: int, expected_version: int | None) -> Project:
-    project = Project.objects.select_for_update().select_related("unit").get(pk=project_id)
+    project = Project.objects.select_for_update(of=("self",)).select_related("unit").get(pk=project_id)
     if expected_version is not None and project.version != expected_version:
         last = project.audit_events.order_by("-occurred_at", "-id").first()
         who = f"（{last.actor_name}于{timezone.localtime(last.occurred_at):%Y-%m-%d %H:%M}）" if last else ""

@@ -94,7 +94,7 @@ def _lock_pending_rollback(request_id: int, acting_user) -> RollbackRequest:
     if not is_system(acting_user):
         permissions.require(permissions.can_decide_rollback(acting_user), "只有专班办领导可以审批退回申请")
     rollback = (
-        RollbackRequest.objects.select_for_update().select_related("project", "requested_by")
+        RollbackRequest.objects.select_for_update(of=("self",)).select_related("project", "requested_by")
         .filter(pk=request_id).first()
     )
     if rollback is None:

@@ -3,7 +3,8 @@
 Run by `make demo` after the demo history, with `manage.py outreach_sandbox` running: 侯马市 reads
 in a 企业微信 group, on 钉钉 and by SMS; 市水利局 in a 企业微信 group; the office on 钉钉 (批示).
 Then the reminder scan of the demo date runs (new letters of the last days, 签收/反馈 reminders,
-本周未报), and what the receiver accepted shows on /outreach/outbox/.
+本周未报), the SMS delivery reports are read back, and what the receiver accepted shows on
+/outreach/outbox/.
 """
 from __future__ import annotations
 
@@ -51,6 +52,10 @@ class Command(BaseCommand):
         created = 0
         for back in range(3, -1, -1):
             created += services.reminders_plan(on_date=on_date - dt.timedelta(days=back))
-        sent = Message.objects.filter(status="sent").count()
-        self.stdout.write(f"消息渠道已配置 {len(wanted)} 个；生成提醒 {created} 条，已发送 {sent} 条："
-                          f"见 /outreach/outbox/")
+        # The carriers' reports of the SMS just sent, as beat would read them every five minutes
+        # (the receiver, like the provider, answers "waiting" to the first query).
+        services.sms_receipts_poll()
+        receipts = services.sms_receipts_poll()
+        sent = Message.objects.filter(status__in=("sent", "delivered")).count()
+        self.stdout.write(f"消息渠道已配置 {len(wanted)} 个；生成提醒 {created} 条，已发送 {sent} 条"
+                          f"（短信回执：已送达 {receipts['delivered']} 条）：见 /outreach/outbox/")
