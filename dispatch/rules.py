@@ -417,14 +417,20 @@ def r5_summons(
     for unit in activity:
         if unit.active_projects == 0 or unit.transitions > 0 or unit.best_advance >= min_advance:
             continue
-        advance = (
-            "各工程形象进度均未提高" if unit.best_advance <= 0
-            else f"形象进度增幅最大的工程仅提高{points(unit.best_advance)}"
-        )
-        facts = (
-            f"{unit.unit_name}{unit.active_projects}个在建和未开工工程{cn_month(month)}整月无明显进展，"
-            f"{advance}，没有工程开工或完工"
-        )
+        if unit.active_projects == 1:
+            # One project: "该工程", not "增幅最大的工程" of one, and no "没有工程开工或完工".
+            advance = "未提高" if unit.best_advance <= 0 else f"仅提高{points(unit.best_advance)}"
+            facts = (f"{unit.unit_name}尚未完工的1个工程{cn_month(month)}整月无明显进展，"
+                     f"该工程形象进度{advance}")
+        else:
+            advance = (
+                "各工程形象进度均未提高" if unit.best_advance <= 0
+                else f"形象进度增幅最大的工程仅提高{points(unit.best_advance)}"
+            )
+            facts = (
+                f"{unit.unit_name}在建和未开工的{unit.active_projects}个工程{cn_month(month)}整月无明显进展，"
+                f"{advance}，没有工程开工或完工"
+            )
         findings.append(
             Finding(
                 rule=Rule.R5_SUMMONS,

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
 from tracker.models import Project, ProjectState
 from tracker.portfolio import (
@@ -178,7 +177,7 @@ def letter_blocks(context: dict, *, acknowledge_by: dt.date | None = None, answe
         month = dt.date.fromisoformat(data["month"]) if data.get("month") else as_of
         meeting = meeting or {}
         return [
-            {"kind": "p", "text": f"{you}{_summons_facts(letter['facts'].removeprefix(letter['recipient']))}。经研究，决定对{you}"
+            {"kind": "p", "text": f"{you}{letter['facts'].removeprefix(letter['recipient'])}。经研究，决定对{you}"
                                   f"{PROGRAMME}推进工作进行约谈。现将有关事项通知如下。"
                                   if letter.get("facts") else
                                   f"{you}{PROGRAMME}{month.year}年{month.month}月整月无明显进展。经研究，决定对{you}"
@@ -228,24 +227,6 @@ def letter_blocks(context: dict, *, acknowledge_by: dt.date | None = None, answe
             {"kind": "p", "text": f"请{you}{when}在一泓系统补报，今后每周按时报送。"},
         ]
     raise ValueError(f"no letter wording for kind {kind}")
-
-
-_ACTIVE_COUNT = re.compile(r"^(\d+)个在建和未开工工程")
-
-
-def _summons_facts(facts: str) -> str:
-    """The rule's finding as a sentence: "在建和未开工的3个工程……"; one project is "该工程", not "增幅最大的工程"."""
-    found = _ACTIVE_COUNT.match(facts)
-    if not found:
-        return facts
-    count = int(found.group(1))
-    if count > 1:
-        return _ACTIVE_COUNT.sub(f"在建和未开工的{count}个工程", facts)
-    # One project is either being built or not started: "尚未完工的1个工程", its progress said once.
-    return (_ACTIVE_COUNT.sub("尚未完工的1个工程", facts)
-            .replace("形象进度增幅最大的工程仅提高", "该工程形象进度仅提高")
-            .replace("各工程形象进度均未提高", "该工程形象进度未提高")
-            .replace("，没有工程开工或完工", ""))
 
 
 def compose_correction(*, original_title: str, original_number: str, original_issued_on: dt.date,

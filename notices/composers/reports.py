@@ -72,12 +72,13 @@ def _ranking_table(caption: str, now: list[GroupTally], before: list[GroupTally]
     return table, ranks
 
 
-def _standing(ranks: dict[str, tuple[int, bool]], values: dict[str, Decimal]) -> tuple[list[str], list[str]]:
+def _standing(ranks: dict[str, tuple[int, bool]], values: dict[str, Decimal],
+              order: list[str]) -> tuple[list[str], list[str]]:
     """(the units at the top, the units at the bottom): every unit ranked in the first three
-    places (ties included), and every unit among the last three (ties included), never both."""
+    places (ties included), and every unit among the last three (ties included), never both.
+    `order` is the ranking table's row order, so the text names tied units as the table lists them."""
     if not ranks:
         return [], []
-    order = sorted(ranks, key=lambda name: (ranks[name][0], name))
     top = [name for name in order if ranks[name][0] <= 3]
     lower = sorted(set(values.values()))
     cut = None
@@ -87,7 +88,9 @@ def _standing(ranks: dict[str, tuple[int, bool]], values: dict[str, Decimal]) ->
         cut = value
         if below >= 3:
             break
-    bottom = [name for name in reversed(order) if values[name] <= cut and name not in top]
+    # The last place first; units sharing a place in the table's order.
+    bottom = sorted((name for name in order if values[name] <= cut and name not in top),
+                    key=lambda name: -ranks[name][0])
     return top, bottom
 
 
@@ -136,7 +139,7 @@ def compose_monthly_circular(*, month: dt.date) -> dict:
         f"表2 {label}各领域工程进展情况" + (f"（按{indicator[1]}排名）" if indicator else ""),
         now.domains, before.domains, "领域", decisive_indicator(total, now.domains))
     values = {u.name: tally_rate(u, indicator[0]) for u in now.units if u.projects} if indicator else {}
-    top, bottom = _standing(ranks, values)
+    top, bottom = _standing(ranks, values, [row[0] for row in unit_table["rows"]])
     ranking_blocks = []
     if indicator:
         settled = [name for attr, name in INDICATORS[:[a for a, _ in INDICATORS].index(indicator[0])]]

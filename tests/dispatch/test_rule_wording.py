@@ -71,7 +71,7 @@ def test_reminder_facts_state_the_lag_as_a_positive_number_and_the_place():
 def test_summons_facts_say_no_progress_in_plain_words():
     activity = [rules.UnitMonthActivity(1, "甲县", 3, rules.Decimal("0"), 0)]
     findings = rules.r5_summons(activity=activity, month=D(2025, 8, 1), thresholds=THRESHOLDS)
-    assert findings[0].facts == "甲县3个在建和未开工工程2025年8月整月无明显进展，各工程形象进度均未提高，没有工程开工或完工"
+    assert findings[0].facts == "甲县在建和未开工的3个工程2025年8月整月无明显进展，各工程形象进度均未提高，没有工程开工或完工"
 
 
 def test_a_project_not_started_is_said_to_be_not_started():

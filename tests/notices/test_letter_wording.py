@@ -127,7 +127,7 @@ def test_summons_cannot_be_signed_without_its_meeting_and_states_it_once_arrange
         kind=NoticeKind.SUMMONS, recipient_units=[unit], acting_user=clerk, source_key="test:summons",
         context=composers.compose_letter(
             kind=NoticeKind.SUMMONS, recipient=unit.name, as_of=D(2025, 9, 1),
-            facts="尧都区5个在建和未开工工程2025年8月整月无明显进展，各工程形象进度均未提高，没有工程开工或完工",
+            facts="尧都区在建和未开工的5个工程2025年8月整月无明显进展，各工程形象进度均未提高，没有工程开工或完工",
             data={"month": "2025-08-01"}))
     # when the leader signs it before the office arranged the meeting: refused
     with pytest.raises(ValidationError) as refused:
@@ -224,12 +224,19 @@ def test_urge_report_is_titled_as_a_notice_about_urging():
 
 
 def test_summons_on_one_project_speaks_of_that_project():
-    context = composers.compose_letter(
+    from dispatch import rules
+
+    # given the month's finding for a unit with one project, and for one with five
+    month = D(2025, 8, 1)
+    one, five = rules.r5_summons(
+        activity=[rules.UnitMonthActivity(1, "尧都区", 1, rules.Decimal("0.3"), 0),
+                  rules.UnitMonthActivity(2, "尧都区", 5, rules.Decimal("0"), 0)],
+        month=month, thresholds={rules.ThresholdKey.R5_MIN_ADVANCE: rules.Decimal("1")})
+    # when each 约谈通知 is composed from it
+    opening, several = (composers.compose_letter(
         kind=NoticeKind.SUMMONS, recipient="尧都区", as_of=D(2025, 9, 30), data={"month": "2025-08-01"},
-        facts="尧都区1个在建和未开工工程2025年8月整月无明显进展，形象进度增幅最大的工程仅提高0.3个百分点，没有工程开工或完工")
-    opening = context["blocks"][0]["text"]
+        facts=finding.facts)["blocks"][0]["text"] for finding in (one, five))
+    # then one project is "该工程", several are counted, and neither reads like a rule
     assert opening.startswith("你区尚未完工的1个工程2025年8月整月无明显进展，该工程形象进度仅提高0.3个百分点。")
-    several = composers.compose_letter(
-        kind=NoticeKind.SUMMONS, recipient="尧都区", as_of=D(2025, 9, 30), data={"month": "2025-08-01"},
-        facts="尧都区5个在建和未开工工程2025年8月整月无明显进展，各工程形象进度均未提高，没有工程开工或完工")
-    assert several["blocks"][0]["text"].startswith("你区在建和未开工的5个工程2025年8月整月无明显进展，各工程形象进度均未提高")
+    assert "增幅最大" not in opening and "没有工程开工或完工" not in opening
+    assert several.startswith("你区在建和未开工的5个工程2025年8月整月无明显进展，各工程形象进度均未提高")
