@@ -144,10 +144,32 @@ def render_pdf_with_slots(template_name: str, context: dict) -> tuple[bytes, dic
     return document.write_pdf(), slots
 
 
+def _signature_page(document) -> int | None:
+    """The 0-based index of the page holding the 署名 and 成文日期."""
+    for index, page in enumerate(document.pages):
+        if "signature" in _classes_on(page):
+            return index
+    return None
+
+
+def _closing_moved_alone(document) -> bool:
+    """Whether the closing (last paragraph, 附件说明, signature, date) was moved whole to a page
+    after the one where the text before it ended."""
+    index = _signature_page(document)
+    return bool(index) and "closing" not in _classes_on(document.pages[index - 1])
+
+
 def _document_laid_out(template_name: str, context: dict):
     html = render_html(template_name, context)
     document = layout_only(html)
     doc = context.get("doc")
+    if isinstance(doc, dict) and not doc.get("closing_tight") and _closing_moved_alone(document):
+        # GB/T 9704 §7.3.5 prefers closer lines to a page started for the signature: try it,
+        # keep it only if the signature then stays on the page where the text was.
+        tight_context = {**context, "doc": {**doc, "closing_tight": True}}
+        tight = layout_only(render_html(template_name, tight_context))
+        if _signature_page(tight) < _signature_page(document):
+            context, document, doc = tight_context, tight, tight_context["doc"]
     if isinstance(doc, dict) and not doc.get("colophon_own_page"):
         found = _colophon_page(document)
         if found is not None:

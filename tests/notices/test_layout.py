@@ -297,3 +297,43 @@ def test_a_table_keeps_its_caption_and_three_rows_at_least_on_each_page_it_spans
     assert spans[0][1] and spans[0][0] >= 3
     assert all(count >= 3 for count, _ in spans), spans
     assert sum(count for count, _ in spans) == 18
+
+
+def _signature_page_and_pitch(pdf: bytes, issuer: str) -> tuple[int, float]:
+    """(0-based page of the 署名, the body's line pitch on page 1 in pt)."""
+    pages = open_pdf(pdf).pages
+    signature_page = next(i for i, page in enumerate(pages) if any(row["text"] == issuer for row in lines(page)))
+    body = [row["top"] for row in lines(pages[0]) if row["size"] == 16]
+    pitches = sorted(b - a for a, b in zip(body, body[1:]))
+    return signature_page, pitches[len(pitches) // 2]
+
+
+def test_closer_lines_keep_the_signature_with_the_text_rather_than_start_a_page_for_it():
+    # given 督办函 of 1 to 8 items, laid out as issued
+    issuer = documents.build_document(notice_format="letter", number=None, title="", main_recipients="",
+                                      context={"blocks": []}, issued_on=ISSUED_ON)["issuer"]
+    tightened = []
+    for items in range(1, 9):
+        doc = documents.build_document(
+            issued_on=ISSUED_ON, main_recipients="侯马市人民政府", number="临一泓专办函〔2025〕12号",
+            title_terms=TERMS, notice_format=documents.LETTER_FORMAT, kind="supervision",
+            title="关于侯马市汾河侯马段综合治理工程进度滞后的督办函",
+            context={"reason": "督办规则", "requirements": REQUIREMENT,
+                     "items": [{"project_name": "汾河侯马段综合治理工程", "facts": FACTS,
+                                "requirement": "请于2025年10月20日前报送整改情况。"}] * items})
+        issued = rendering.render_pdf("notices/pdf/document.html", {"doc": doc})
+        page, pitch = _signature_page_and_pitch(issued, issuer)
+        # when it is compared with the same letter laid out once, at the standard pitch
+        plain = rendering.layout_only(rendering.render_html("notices/pdf/document.html", {"doc": doc}))
+        plain_page = next(i for i, p in enumerate(plain.pages) if "signature" in rendering._classes_on(p))
+        # then the issued letter never puts the signature later than the standard layout does;
+        # where it is earlier, the lines are closer (GB/T 9704 §7.3.5: 调整行距) but no closer than 25 pt
+        assert page <= plain_page
+        if page < plain_page:
+            tightened.append(items)
+            assert 24.5 <= pitch < 28.5
+        else:
+            assert pitch == pytest.approx(28.99, abs=0.6)
+        assert signature_pages_without_body(issued, issuer=issuer, date_text=DATE_TEXT) == []
+    # and at least one of these letters was kept on fewer pages that way
+    assert tightened, "no letter needed closer lines: the check did not run"
