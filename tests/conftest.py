@@ -196,3 +196,22 @@ def preparation_project(demo_ledger, leader):
     )
     project.refresh_from_db()
     return project
+
+
+# Headless Chromium for the browser tests (marker `browser`): Debian's package, never a download.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One Chromium per test module; fails (never skips) when the package is missing."""
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("未找到 /usr/bin/chromium：请安装 Debian 的 chromium 软件包（make 的 SYSTEM_PACKAGES）")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

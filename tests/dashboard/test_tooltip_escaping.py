@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from dashboard.cache import portfolio_version_bump
-from tests.dashboard.test_browser import browser, page_for  # noqa: F401  (the browser fixtures)
+from tests.dashboard.test_browser import page_for  # noqa: F401  (the logged-in page fixture)
 from tracker.models import Project
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -130,16 +130,13 @@ def test_dashboard_prints_on_one_landscape_sheet(browser_page, paper, size_pt):
 
 
 @pytest.fixture
-def browser_page(live_server, demo_ledger):
+def browser_page(browser, live_server, demo_ledger):
     """browser_page(username) → a logged-in Chromium page on the live server."""
-    from playwright.sync_api import sync_playwright
-
-    playwright = sync_playwright().start()
-    browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                         args=["--headless", "--no-sandbox", "--disable-gpu"])
+    contexts = []
 
     def open_page(username: str):
         context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+        contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(20_000)
         page.problems = []
@@ -153,5 +150,5 @@ def browser_page(live_server, demo_ledger):
         return page
 
     yield open_page
-    browser.close()
-    playwright.stop()
+    for context in contexts:
+        context.close()

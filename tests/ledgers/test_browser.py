@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
@@ -14,34 +13,25 @@ from tracker.models import AuditAction, AuditEvent, Project
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PASSWORD = "Yihong@2025"
 
 
 @pytest.fixture
-def clerk_page(live_server, demo_ledger):
-    from playwright.sync_api import sync_playwright
-
-    executable = "/usr/bin/chromium"
-    if not Path(executable).exists():
-        pytest.fail("未找到 /usr/bin/chromium：请安装 Debian 的 chromium 软件包（make 的 SYSTEM_PACKAGES）")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        page = browser.new_page(locale="zh-CN")
-        page.set_default_timeout(20_000)
-        page.problems = []
-        page.on("pageerror", lambda error: page.problems.append(str(error)))
-        page.on("console", lambda msg: page.problems.append(msg.text)
-                if msg.type == "error" and "Content Security Policy" in msg.text else None)
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("#id_username", "clerk")
-        page.fill("#id_password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_load_state()
-        page.base = live_server.url
-        yield page
-        browser.close()
+def clerk_page(browser, live_server, demo_ledger):
+    page = browser.new_page(locale="zh-CN")
+    page.set_default_timeout(20_000)
+    page.problems = []
+    page.on("pageerror", lambda error: page.problems.append(str(error)))
+    page.on("console", lambda msg: page.problems.append(msg.text)
+            if msg.type == "error" and "Content Security Policy" in msg.text else None)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "clerk")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    page.base = live_server.url
+    yield page
+    page.close()
 
 
 def test_clerk_uploads_previews_and_confirms_a_master_ledger(clerk_page, tmp_path):
