@@ -21,11 +21,14 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+from dispatch import jobs
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT))
 
 from scratch_databases import run_per_size  # noqa: E402
-from tracker.actors import SYSTEM  # noqa: E402
+
+from core.actors import SYSTEM  # noqa: E402
 
 SIZES = [int(arg) for arg in sys.argv[1:]] or [10_000, 100_000]
 SCAN_DATE = dt.date(2025, 6, 3)
@@ -44,18 +47,15 @@ def build(size: int) -> None:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
+    from tracker.choices import AuditAction, ProcedureKind, ProjectState, Role
     from tracker.models import (
         AdministrativeUnit,
-        AuditAction,
         AuditEvent,
         Department,
         Domain,
         Problem,
         Procedure,
-        ProcedureKind,
         Project,
-        ProjectState,
-        Role,
         StaffProfile,
         WeeklyReport,
     )
@@ -197,7 +197,7 @@ def measure(size: int) -> None:
     counter = QueryCounter()
     with connection.execute_wrapper(counter):
         started = time.perf_counter()
-        outcome = services.job_run_for_date(job="daily", on_date=SCAN_DATE, acting_user=SYSTEM)
+        outcome = jobs.job_run_for_date(job="daily", on_date=SCAN_DATE, acting_user=SYSTEM)
         job_seconds = time.perf_counter() - started
     print(
         f"{size:>7} projects  daily job : {job_seconds:6.2f} s, {counter.count:5d} queries, "

@@ -23,7 +23,8 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
-from tracker.actors import SYSTEM  # noqa: E402
+from core.actors import SYSTEM  # noqa: E402
+
 DB_PATH = Path(f"/tmp/yihong-bench-ledgers-{os.getpid()}.sqlite3")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{DB_PATH}")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")

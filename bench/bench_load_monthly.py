@@ -36,6 +36,7 @@ from cpu_accounting import CpuWindow
 
 from tests.deploy.topology import Topology, database_drop, database_url, manage
 
+
 def copy_name(projects: int) -> str:
     return f"{database_name(projects)}_monthly"
 

@@ -120,8 +120,9 @@ def main() -> int:
     from django.db import connection
     from django.db.models import Count
 
-    from tracker.models import AuditAction, AuditEvent, WeeklyReport
-    from tracker.workdays import monday_of
+    from core.workdays import monday_of
+    from tracker.choices import AuditAction
+    from tracker.models import AuditEvent, WeeklyReport
 
     today = dt.date.fromisoformat(os.environ.get("YIHONG_DEMO_DATE", "2025-09-30"))
     weeks = [monday_of(today) - dt.timedelta(weeks=back) for back in range(WEEKS_BACK)]

@@ -43,7 +43,8 @@ def build(size: int) -> None:
 
     from notices.models import Delivery, Notice, NoticeKind, NoticeState
     from outreach.models import Endpoint
-    from tracker.models import AdministrativeUnit, Department, Domain, Project, ProjectState, WeeklyReport
+    from tracker.choices import ProjectState
+    from tracker.models import AdministrativeUnit, Department, Domain, Project, WeeklyReport
 
     rng = random.Random(size)
     units = AdministrativeUnit.objects.bulk_create(

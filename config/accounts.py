@@ -7,7 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.db import transaction
 from django.urls import reverse_lazy
 
-from tracker.models import AuditAction
+from tracker.choices import AuditAction
 from tracker.services import audit_record
 
 

@@ -1,5 +1,6 @@
-"""The Celery application. Its whole beat schedule is declared once, in dispatch/schedule.py
-(settings.CELERY_BEAT_SCHEDULE); tasks are found in each app's tasks.py."""
+"""The Celery application. Its whole beat schedule is declared once, in dispatch/schedule.py,
+and handed to this app by dispatch when Django starts (DispatchConfig.ready); tasks are found in
+each app's tasks.py. Nothing here imports an app."""
 import os
 
 from celery import Celery
@@ -13,7 +14,5 @@ if app.conf.task_always_eager and not app.conf.broker_url:
     # in-memory transport keeps it from falling back to AMQP on localhost (kombu warned of a
     # missing host on every task of the demo).
     app.conf.broker_url = "memory://localhost/"
-# Each app's tasks.py, the calendar's catch-up (which also listens for beat's start-up) and the
-# deploy-side heartbeat: modules that register tasks with shared_task and never import this one.
+# Each app's tasks.py: modules that register tasks with shared_task and never import this one.
 app.autodiscover_tasks()
-app.conf.imports = ("dispatch.catch_up", "config.worker_heartbeat")

@@ -90,7 +90,7 @@ def health_report() -> tuple[bool, dict]:
 
 def worker_heartbeat_age() -> dict | None:
     """When a worker last ran the beat heartbeat (config/worker_heartbeat.py), or None."""
-    from config.worker_heartbeat import worker_heartbeat_last
+    from core.heartbeat import worker_heartbeat_last
 
     try:
         last = worker_heartbeat_last()

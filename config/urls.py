@@ -2,8 +2,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 from django.views.decorators.http import require_http_methods
+from django.views.generic import RedirectView
 
 from config import accounts
 from dashboard import views as dashboard_views
@@ -23,7 +23,7 @@ urlpatterns = [
     path("accounts/password/done/", require_http_methods(["GET"])(accounts.PasswordChangeDoneView.as_view()),
          name="password_change_done"),
     path("notices/", include("notices.urls")),
-    path("audit/", include("tracker.audit_urls")),
+    path("audit/", include("tracker.audit.urls")),
     path("ledgers/", include("ledgers.urls")),
     path("dispatch/", include("dispatch.urls")),
     path("outreach/", include("outreach.urls")),
@@ -35,5 +35,5 @@ urlpatterns = [
 ]
 
 # Chinese 403/404 pages (templates/403.html, templates/404.html).
-handler403 = "tracker.views.permission_denied"
-handler404 = "tracker.views.page_not_found"
+handler403 = "tracker.views.projects.permission_denied"
+handler404 = "tracker.views.projects.page_not_found"

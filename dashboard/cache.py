@@ -146,8 +146,6 @@ def connect_signals() -> None:
     """Bump the version on every save/delete of what the portfolio pages read."""
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
-    from tracker.signals import portfolio_bulk_changed
-
     from dispatch.models import Threshold
     from tracker.models import (
         AdministrativeUnit,
@@ -159,6 +157,7 @@ def connect_signals() -> None:
         SectionReading,
         WeeklyReport,
     )
+    from tracker.signals import portfolio_bulk_changed
 
     for model in (Project, WeeklyReport, AuditEvent, Problem, SectionReading, MonitoringSection,
                   AdministrativeUnit, Domain, Threshold):

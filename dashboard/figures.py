@@ -7,6 +7,7 @@ rates share a rank (并列) and the next rank is skipped (1, 2, 2, 4).
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+
 from tracker.portfolio import shared_ranks
 
 WAN_PER_YI = Decimal("10000")

@@ -11,19 +11,15 @@ from django.db import connection
 from django.db.models import F, QuerySet, Window
 from django.db.models.functions import Lag
 
-from tracker.models import (
+from tracker.choices import (
     COMPLETED_STATES,
     STARTED_STATES,
     AuditAction,
-    AuditEvent,
     EscalationLevel,
-    MonitoringSection,
-    Problem,
-    Project,
     ProjectState,
-    SectionReading,
     WaterClass,
 )
+from tracker.models import AuditEvent, MonitoringSection, Problem, Project, SectionReading
 
 # The province's targets (DOMAIN: the campaign): all started and half completed by the end of
 # 2024; all completed and effective by the end of October 2025.

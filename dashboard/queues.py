@@ -16,23 +16,15 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from core import workdays
 from dashboard.selectors import lights_as_of
 from dispatch.models import SiteVisitStatus, SiteVisitTask
 from notices.models import READ_ONLY_KINDS, AnswerStatus, Delivery, Notice, NoticeAnswer, NoticeState
 from notices.selectors import inbox_for
-from tracker import permissions, workdays
+from tracker import permissions
+from tracker.choices import ACTIVE_STATES, EscalationLevel, ProblemStatus, Role, RollbackStatus
 from tracker.lights import RED
-from tracker.models import (
-    ACTIVE_STATES,
-    EscalationLevel,
-    Problem,
-    ProblemInstruction,
-    ProblemStatus,
-    Project,
-    Role,
-    RollbackRequest,
-    RollbackStatus,
-)
+from tracker.models import Problem, ProblemInstruction, Project, RollbackRequest
 
 ITEMS_SHOWN = 5  # the first few on the landing page; each list links to all of them
 WEEKDAYS = "一二三四五六日"

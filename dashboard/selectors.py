@@ -33,14 +33,9 @@ from dashboard.maps import (
 )
 from dispatch.selectors import thresholds_current
 from tracker import selectors
+from tracker.choices import COMPLETED_STATES, STARTED_STATES, ProjectState
 from tracker.lights import LIGHT_LABELS, Lights
-from tracker.models import (
-    COMPLETED_STATES,
-    STARTED_STATES,
-    AdministrativeUnit,
-    Project,
-    ProjectState,
-)
+from tracker.models import AdministrativeUnit, Project
 from tracker.portfolio import (
     ZERO_FIGURES,
     ProjectFigures,

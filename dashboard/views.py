@@ -23,23 +23,15 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.refusals import refusal_messages
+from core.workdays import monday_of
 from dashboard import selectors as dashboard_selectors
 from dashboard.queues import NEW_INSTRUCTION_DAYS, awaiting_instruction, home_url_for, queues_for_request
-from notices import selectors as notice_selectors
+from notices.selectors import letters as notice_selectors
 from tracker import permissions, selectors, services
+from tracker.choices import EscalationLevel, ProblemStatus, ProjectState, Role
 from tracker.forms import UnitWeeklyHeaderForm, UnitWeeklyRowForm
-from tracker.models import (
-    AdministrativeUnit,
-    Domain,
-    EscalationLevel,
-    Problem,
-    ProblemStatus,
-    ProjectState,
-    Role,
-    WeeklyReport,
-)
-from tracker.refusals import refusal_messages
-from tracker.workdays import monday_of
+from tracker.models import AdministrativeUnit, Domain, Problem, WeeklyReport
 
 LEDGER_ORDERS = {
     "number": "map_number", "-number": "-map_number",

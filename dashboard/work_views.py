@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 
 from dashboard.queues import queues_for_request
 from tracker import permissions
-from tracker.models import Role
+from tracker.choices import Role
 
 
 def _work_page(request, *, role: str, refusal: str, title: str, intro: str):

@@ -12,10 +12,11 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from core.workdays import monday_of
 from notices import composers, services
 from notices.models import Contact, Notice, NoticeKind, NoticeState
-from tracker.models import AdministrativeUnit, Department, Role, StaffProfile
-from tracker.workdays import monday_of
+from tracker.choices import Role
+from tracker.models import AdministrativeUnit, Department, StaffProfile
 
 PNG_EVIDENCE = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15"
                 b"\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
@@ -105,7 +106,7 @@ def _demo_letter(kind: str, findings: list, as_of: dt.date, office) -> Notice | 
 
 def _demo_meeting(notice: Notice, office, on_date: dt.date) -> None:
     """The office fills in the summons's meeting before the leader signs it."""
-    from tracker import workdays
+    from core import workdays
 
     if notice.kind != NoticeKind.SUMMONS or notice.state not in (NoticeState.DRAFT, NoticeState.PENDING_SIGNOFF):
         return
@@ -267,7 +268,7 @@ def demo_day_act(*, on_date: dt.date) -> dict[str, int]:
 
     Everything is decided from dates already stored (issue date, answer date), so running the same
     day again — or the whole range again — does nothing new."""
-    from tracker import workdays
+    from core import workdays
 
     counts = {"signed": 0, "acknowledged": 0, "answered": 0, "closed": 0}
     if not workdays.is_working_day(on_date):

@@ -43,8 +43,8 @@ def job_slot_times() -> dict[str, dt.time]:
 
 def missed_jobs(*, now: dt.datetime) -> list[tuple[str, dt.date]]:
     """Every (job, date) due up to `now` (Asia/Shanghai) and not recorded as done, oldest first."""
+    from dispatch.jobs import jobs_due_between
     from dispatch.models import JobRun, JobRunStatus
-    from dispatch.services import jobs_due_between
 
     local = timezone.localtime(now)
     today = local.date()

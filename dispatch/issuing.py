@@ -13,15 +13,15 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from core.actors import SYSTEM
+from core.task_queue import task_send
+from core.workdays import working_days_after
 from dispatch.models import Rule, RuleFiring
 from dispatch.rules import Finding, quarter_bounds
 from notices import composers
 from notices import services as notice_services
 from notices.models import AnswerStatus, Notice, NoticeAnswer, NoticeKind, NoticeState
-from tracker.actors import SYSTEM
 from tracker.models import AdministrativeUnit, Department
-from tracker.task_queue import task_send
-from tracker.workdays import working_days_after
 
 NOTICE_KIND_FOR_RULE = {
     Rule.URGE_REPORT: NoticeKind.URGE_REPORT,

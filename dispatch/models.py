@@ -12,7 +12,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
-from tracker.models import AdministrativeUnit, Department, Project, TimeStampedModel
+from core.models import TimeStampedModel
+from tracker.models import AdministrativeUnit, Department, Project
 
 
 class ThresholdKey(models.TextChoices):

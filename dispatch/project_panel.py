@@ -1,4 +1,4 @@
-"""What the calendar adds to a project's page (registered in tracker.page_panels.project_panels)."""
+"""What the calendar adds to a project's page (registered in core.page_panels.project_panels)."""
 from __future__ import annotations
 
 from dispatch.models import RuleFiring, SiteVisitTask

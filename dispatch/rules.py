@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from dispatch.models import Rule, ThresholdKey
+from tracker.choices import COMPLETED_STATES, STARTED_STATES, ProjectState
 from tracker.lights import (  # noqa: F401  (the lights are the domain's; the rules read them)
     CENT,
     GREEN,
@@ -27,7 +28,6 @@ from tracker.lights import (  # noqa: F401  (the lights are the domain's; the ru
     lights_compute,
     month_start,
 )
-from tracker.models import COMPLETED_STATES, STARTED_STATES, ProjectState
 from tracker.portfolio import shared_ranks
 
 

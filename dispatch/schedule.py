@@ -1,8 +1,8 @@
-"""Beat's schedule for the calendar, declared once (loaded by config/settings/base.py).
+"""Beat's schedule for the calendar, declared once (handed to the Celery app by DispatchConfig.ready).
 
 Times are Asia/Shanghai (CELERY_TIMEZONE). Which jobs are due on a day — the daily scan on
 working days, the weekly job on Monday or the next working day, the monthly job on the first
-working day — is decided by dispatch.services.jobs_due_on from China's official calendar, so
+working day — is decided by dispatch.jobs.jobs_due_on from China's official calendar, so
 beat only needs to knock twice a day.
 
 Besides the calendar, three housekeeping sweeps every 5 minutes. notices.retry_failed_deliveries
@@ -18,7 +18,7 @@ no date, no JobRun, and beat's catch-up (dispatch/catch_up.py) ignores them — 
 after a restart picks up everything still due anyway.
 
 The catch-up itself runs daily at 09:15 (and on beat's start-up: dispatch.catch_up), and the
-deploy-side heartbeat (config/worker_heartbeat.py, shown by /healthz/) every
+deploy-side heartbeat (core/heartbeat.py, shown by /healthz/) every
 YIHONG_HEARTBEAT_SECONDS. This is the only place beat's schedule is declared.
 """
 

@@ -15,23 +15,19 @@ from decimal import Decimal
 from django.db.models import F, QuerySet, Window
 from django.db.models.functions import RowNumber
 
+from core import workdays
 from dispatch.models import THRESHOLD_DEFAULTS, Job, Rule, RuleFiring, Threshold, ThresholdKey
 from dispatch.rules import ProjectFacts, UnitMonthActivity
-from tracker import workdays
-from tracker.lights import lights_compute
-from tracker.models import (
+from tracker.choices import (
     ACTIVE_STATES,
     AuditAction,
-    AuditEvent,
-    Problem,
     ProblemStatus,
-    Procedure,
     ProcedureKind,
     ProcedureStatus,
-    Project,
     ProjectState,
-    WeeklyReport,
 )
+from tracker.lights import lights_compute
+from tracker.models import AuditEvent, Problem, Procedure, Project, WeeklyReport
 from tracker.portfolio import project_states_as_of, projects_listed_by
 
 

@@ -14,9 +14,9 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
-from dispatch import issuing, services
+from core.actors import SYSTEM
+from dispatch import issuing, jobs
 from dispatch.catch_up import SLOT_TIMES, job_slot_times, missed_jobs
-from tracker.actors import SYSTEM
 
 # Database hiccups and broker/network blips are worth a retry; a rerun is harmless (natural keys).
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
@@ -35,8 +35,8 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutEr
     soft_time_limit=29 * 60,
 )
 def run_job(self, job: str, on_date: str) -> dict:
-    """Run one calendar job for one date (idempotent: see services.job_run_for_date)."""
-    outcome = services.job_run_for_date(job=job, on_date=dt.date.fromisoformat(on_date), acting_user=SYSTEM)
+    """Run one calendar job for one date (idempotent: see jobs.job_run_for_date)."""
+    outcome = jobs.job_run_for_date(job=job, on_date=dt.date.fromisoformat(on_date), acting_user=SYSTEM)
     return {
         "job": job,
         "date": on_date,

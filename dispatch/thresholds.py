@@ -11,10 +11,10 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from core.actors import is_system
 from dispatch.models import THRESHOLD_DEFAULTS, Threshold, ThresholdKey
 from tracker import permissions
-from tracker.actors import is_system
-from tracker.models import AuditAction
+from tracker.choices import AuditAction
 from tracker.services import audit_record
 
 # Thresholds that count something (days, working days, months, reports, letters).

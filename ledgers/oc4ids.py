@@ -30,7 +30,8 @@ from decimal import Decimal
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from tracker.models import Problem, Procedure, ProcedureStatus, Project, ProjectState
+from tracker.choices import ProcedureStatus, ProjectState
+from tracker.models import Problem, Procedure, Project
 
 OC4IDS_VERSION = "0.9"  # the package's "major.minor" (schema 0.9.5)
 PROJECT_ID_PREFIX = "oc4ids-lf"  # a stable local prefix: "oc4ids-lf-<project code>"

@@ -31,7 +31,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from tracker.spreadsheet_cells import cell_text_unescaped
+from core.spreadsheet_cells import cell_text_unescaped
 
 EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!", "#CALC!"})
 UNKNOWN_MARKS = frozenset({"", "-", "--", "—", "——", "/", "无", "暂无", "不详"})

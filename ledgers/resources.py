@@ -12,12 +12,12 @@ from decimal import Decimal
 
 from import_export import fields, resources
 
+from core.spreadsheet_cells import cell_value_safe
 from tracker.models import Project, WeeklyReport
-from tracker.spreadsheet_cells import cell_value_safe
 
 
 class FormulaSafeResource(resources.ModelResource):
-    """Every exported text cell goes through the one escaping step (tracker.spreadsheet_cells).
+    """Every exported text cell goes through the one escaping step (core.spreadsheet_cells).
 
     django-import-export's own IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT turns every cell into
     text and drops the "="; here only text is quoted, and figures and dates stay what they are.

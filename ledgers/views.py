@@ -33,6 +33,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from core.workdays import monday_of
 from ledgers.exporting import KINDS, LedgerFilters, ledger_build, ledger_file, weekly_template
 from ledgers.importing import (
     IMPORT_KINDS,
@@ -44,8 +45,8 @@ from ledgers.importing import (
 from ledgers.oc4ids import oc4ids_package
 from ledgers.parsing import MAX_UPLOAD_BYTES
 from tracker import permissions
-from tracker.models import AdministrativeUnit, Domain, ProjectState, Role
-from tracker.workdays import monday_of
+from tracker.choices import ProjectState, Role
+from tracker.models import AdministrativeUnit, Domain
 
 TOKEN_LENGTH = 24
 

@@ -14,7 +14,12 @@ from notices.models import (
     OfficeSetting,
 )
 from notices.services.arrangements import office_contact_set
-from tracker.admin_audit import AuditedModelAdmin, LeaderEditsMixin, SystemAdminAuditedAdmin, SystemAdminEditsMixin
+from tracker.audit.admin_edits import (
+    AuditedModelAdmin,
+    LeaderEditsMixin,
+    SystemAdminAuditedAdmin,
+    SystemAdminEditsMixin,
+)
 from tracker.permissions import is_office_leader
 
 

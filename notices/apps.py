@@ -11,9 +11,9 @@ class NoticesConfig(AppConfig):
         from notices import (
             audit_names,
             checks,  # noqa: F401  (registers the font check)
-            flow_selectors,  # noqa: F401  (adds 拟稿/核稿/签发 and the signature to the letter's page)
             tasks,  # noqa: F401
         )
+        from notices.selectors import drafting  # noqa: F401  (adds 拟稿/核稿/签发 and the signature to the letter's page)
 
         # The audit pages name a letter by its 文号 and title and its states in Chinese.
         audit_names.register()

@@ -12,9 +12,9 @@ import base64
 import logging
 from dataclasses import dataclass
 
+from core.uploads import attachment_type_detect
 from notices import appending, rendering
 from notices.models import Notice
-from tracker.uploads import attachment_type_detect
 
 logger = logging.getLogger(__name__)
 

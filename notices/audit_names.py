@@ -1,4 +1,4 @@
-"""What the audit pages (tracker.audit_display) call a letter: its 文号 and title, and its states."""
+"""What the audit pages (tracker.audit.display) call a letter: its 文号 and title, and its states."""
 from __future__ import annotations
 
 from notices.models import Notice, NoticeState
@@ -14,6 +14,6 @@ def notice_names(ids: list[str]) -> dict[str, str]:
 
 
 def register() -> None:
-    from tracker import audit_display
+    from tracker.audit import display as audit_display
 
     audit_display.register("notice", states=dict(NoticeState.choices), describe=notice_names)

@@ -18,11 +18,11 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from core.actors import SYSTEM
 from notices import mail, sealing
 from notices.models import EDITABLE_STATES, Notice, NoticeState
-from tracker.actors import SYSTEM
-from tracker.models import AuditAction, Role
-from tracker.services.audit import audit_record
+from tracker.audit.records import audit_record
+from tracker.choices import AuditAction, Role
 
 CHUNK_BYTES = 1024 * 1024
 NOTICE_PDF_FOLDER = "notices"
@@ -204,7 +204,7 @@ def issued_pdf_check(notice: Notice, *, acting_user=SYSTEM, purpose: str = "下�
     """The issued PDF's bytes, once they are proven to be the bytes that were issued.
 
     THE gate of every path that serves an issued PDF — the download and the inline view
-    (notices.views.notice_pdf), the e-mail and its re-sends (notices.services.delivery, the
+    (notices.views.letters.notice_pdf), the e-mail and its re-sends (notices.services.delivery, the
     outreach e-mail channel). It compares the SHA-256 recorded at issue with the stored file
     (the check `manage.py verify_notices` runs over all of them) and on a mismatch refuses with
     a Chinese message (IssuedPdfRefused), writes an audit row and e-mails the office leaders.

@@ -1,6 +1,6 @@
 """What apps above notices add to a letter's page (outreach: the messages sent about the letter):
-providers take (*, notice, user); see tracker.page_panels."""
-from tracker.page_panels import PanelRegistry
+providers take (*, notice, user); see core.page_panels."""
+from core.page_panels import PanelRegistry
 
 letter_panels = PanelRegistry()
 register = letter_panels.register

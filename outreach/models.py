@@ -19,8 +19,9 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from core.models import TimeStampedModel
 from notices.models import Delivery, Notice
-from tracker.models import AdministrativeUnit, Department, TimeStampedModel
+from tracker.models import AdministrativeUnit, Department
 
 
 class Channel(models.TextChoices):

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 
+from core import workdays
 from notices.models import AnswerStatus, Delivery, NoticeAnswer, NoticeKind, NoticeState
 from outreach import texts
 from outreach.models import Endpoint, Message, MessageKind, Scope, message_token
-from tracker import workdays
 from tracker.choices import ACTIVE_STATES, ProjectState
 from tracker.models import Project, WeeklyReport
 from tracker.portfolio import project_states_as_of

@@ -18,16 +18,16 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.actors import is_system
+from core.task_queue import task_send
 from notices.models import AnswerStatus
 from notices.services import RETRY_BACKOFF_MINUTES
 from outreach import channels, planning
 from outreach.channels import sms
 from outreach.models import Channel, Endpoint, Message, MessageKind, MessageStatus, Scope
 from tracker import permissions
-from tracker.actors import is_system
 from tracker.choices import AuditAction, Role
 from tracker.services import audit_record
-from tracker.task_queue import task_send
 
 logger = logging.getLogger(__name__)
 

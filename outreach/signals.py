@@ -1,7 +1,7 @@
 """Hear of letters issued and 批示 made, without the lower apps knowing outreach exists.
 
 A Notice saved in the 已签发 state for the first time, or a new ProblemInstruction, sends the
-announcement task on commit (by name: tracker.task_queue). If that task is lost the daily scan
+announcement task on commit (by name: core.task_queue). If that task is lost the daily scan
 announces what the last days issued (outreach.planning), under the same natural key.
 """
 from __future__ import annotations
@@ -9,9 +9,9 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models.signals import post_save
 
+from core.task_queue import task_send
 from notices.models import Notice, NoticeState
 from tracker.models import ProblemInstruction
-from tracker.task_queue import task_send
 
 
 def _notice_saved(sender, instance: Notice, created: bool, **kwargs) -> None:

@@ -8,7 +8,8 @@ from decimal import Decimal
 import factory
 from django.contrib.auth import get_user_model
 
-from tracker.models import AdministrativeUnit, Department, Domain, Project, Role, StaffProfile, UnitKind
+from tracker.choices import Role, UnitKind
+from tracker.models import AdministrativeUnit, Department, Domain, Project, StaffProfile
 
 
 class UnitFactory(factory.django.DjangoModelFactory):

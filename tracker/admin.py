@@ -11,7 +11,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from tracker import services
-from tracker.admin_audit import (
+from tracker.audit.admin_edits import (
     SystemAdminAuditedAdmin,
     SystemAdminEditsMixin,
     ViewOnlyModelAdmin,

@@ -7,4 +7,4 @@ class TrackerConfig(AppConfig):
 
     def ready(self) -> None:
         # Connect the login audit receivers.
-        from tracker import auth_audit  # noqa: F401
+        from tracker.audit import logins  # noqa: F401

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
-from tracker.models import ProblemCategory, ProcedureKind, ProcedureStatus
+from tracker.choices import ProblemCategory, ProcedureKind, ProcedureStatus
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0")}
 

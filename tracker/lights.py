@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from tracker.models import COMPLETED_STATES, STARTED_STATES
+from tracker.choices import COMPLETED_STATES, STARTED_STATES
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
 LIGHT_LABELS = {GREEN: "绿灯", YELLOW: "黄灯", RED: "红灯", None: "—"}

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
-from tracker.models import Project, Role
+from tracker.choices import Role
+from tracker.models import Project
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser

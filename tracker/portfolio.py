@@ -27,18 +27,9 @@ from decimal import Decimal
 from django.db.models import OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from tracker.choices import COMPLETED_STATES, STARTED_STATES, AuditAction, ProjectState
 from tracker.lights import Lights, lights_compute
-from tracker.models import (
-    COMPLETED_STATES,
-    STARTED_STATES,
-    AdministrativeUnit,
-    AuditAction,
-    AuditEvent,
-    Domain,
-    Project,
-    ProjectState,
-    WeeklyReport,
-)
+from tracker.models import AdministrativeUnit, AuditEvent, Domain, Project, WeeklyReport
 
 PREPARATION = ProjectState.PREPARATION.value
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-from tracker.models import UnitKind
+from tracker.choices import UnitKind
 
 COUNTY_GEOJSON = Path(__file__).resolve().parent / "data" / "linfen-counties.geojson"
 

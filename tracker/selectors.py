@@ -13,14 +13,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from tracker import permissions
-from tracker.models import (
-    Project,
-    Role,
-    RollbackRequest,
-    RollbackStatus,
-    StaffProfile,
-    WeeklyReport,
-)
+from tracker.choices import Role, RollbackStatus
+from tracker.models import Project, RollbackRequest, StaffProfile, WeeklyReport
 
 
 def project_list(*, user, filters: dict | None = None) -> QuerySet[Project]:

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "csp",
     # The apps, from the domain up: each imports only those listed before it (import-linter
     # contracts in pyproject.toml; tests/test_architecture.py runs them).
+    "core",
     "tracker",
     "notices",
     "outreach",
@@ -129,13 +130,13 @@ CACHES = {
 
 # Login throttling (django-axes): 5 failures for one username from one address lock it for 15 minutes.
 AUTHENTICATION_BACKENDS = [
-    "tracker.auth_backends.ThrottledLoginBackend",
-    "tracker.auth_backends.StaffModelBackend",
+    "core.auth_backends.ThrottledLoginBackend",
+    "core.auth_backends.StaffModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(env("AXES_COOLOFF_HOURS", "0.25"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_CALLABLE = "tracker.auth_audit.lockout_response"
+AXES_LOCKOUT_CALLABLE = "tracker.audit.logins.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
@@ -148,7 +149,7 @@ def client_address_settings(proxy_count: int) -> dict:
     appended — `proxy_count - 1` places from the header's end; whatever stands further left was
     sent by the client itself and is ignored, so no one chooses the address they are throttled
     by. django-axes asks django-ipware (whose count is of the proxies *listed* in the header: the
-    nearest one is REMOTE_ADDR, not listed), the audit log asks axes (tracker.auth_audit).
+    nearest one is REMOTE_ADDR, not listed), the audit log asks axes (tracker.audit.logins).
     0 (the embedded default, no proxy): REMOTE_ADDR.
     """
     if proxy_count <= 0:
@@ -236,7 +237,6 @@ CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-from dispatch.schedule import BEAT_SCHEDULE as CELERY_BEAT_SCHEDULE  # noqa: E402  (the calendar's beat)
 
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = VAR_DIR / "mail"

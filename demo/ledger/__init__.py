@@ -10,51 +10,9 @@ so that the dispatch rules have something real to find.
 Deterministic (a fixed seed) and idempotent: a second run changes nothing. Transitions go
 through tracker.services, so the audit log and the as-of-date portfolio are real.
 
-The package is split by what a person does; every public name is re-exported here.
+The package is split by what it builds; its entry points are re-exported here.
 """
-from demo.ledger.people import (  # noqa: F401
-    DEMO_PASSWORD,
-    GIVEN,
-    OFFICE_MODELS,
-    SEED,
-    SURNAMES,
-    _name,
-    _office_group,
-    _user,
-    demo_users_create,
-)
-from demo.ledger.portfolio import (  # noqa: F401
-    COMPLETED_BY_END_2024,
-    END_2024,
-    LISTED_ON,
-    NAME_PATTERNS,
-    OWNER_PATTERNS,
-    PROBLEM_TEXTS,
-    PROJECTS_PER_DOMAIN,
-    PROJECTS_PER_UNIT,
-    REAL_PROJECTS,
-    TOTAL_INVESTMENT_WAN,
-    UNIT_BASIN,
-    PlannedHistory,
-    _add_days,
-    _evidence,
-    _histories,
-    _load_reference,
-    _month_start,
-    _planned_dates,
-    _problems_create,
-    _procedures_create,
-    _progress_on,
-    _project_specs,
-    _quantize,
-    _reports_and_plans_create,
-    _transitions_apply,
-    demo_date,
-    demo_ledger_load,
-)
-from demo.ledger.sections import (  # noqa: F401
-    SECTIONS,
-    _location_in,
-    _next_month,
-    _sections_create,
-)
+from demo.ledger.people import DEMO_PASSWORD
+from demo.ledger.portfolio import demo_date, demo_ledger_load
+
+__all__ = ["DEMO_PASSWORD", "demo_date", "demo_ledger_load"]

@@ -6,13 +6,8 @@ import random
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 
-from tracker.models import (
-    AdministrativeUnit,
-    Department,
-    Domain,
-    Role,
-    StaffProfile,
-)
+from tracker.choices import Role
+from tracker.models import AdministrativeUnit, Department, Domain, StaffProfile
 
 DEMO_PASSWORD = "Yihong@2025"
 

@@ -12,25 +12,24 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from core.workdays import monday_of
 from demo.ledger.people import SEED, _name, demo_users_create
+from demo.ledger.problems import problems_create
 from demo.ledger.sections import _location_in, _next_month, _sections_create
 from tracker import reference_data, services
+from tracker.choices import AuditAction, ProcedureKind, ProcedureStatus
 from tracker.models import (
     AdministrativeUnit,
-    AuditAction,
     AuditEvent,
     Basin,
     Department,
     Domain,
     MonthlyPlan,
     Procedure,
-    ProcedureKind,
-    ProcedureStatus,
     Project,
     WeeklyReport,
 )
 from tracker.signals import portfolio_bulk_changed_send
-from tracker.workdays import monday_of
 
 # The 95 projects were designated when the task force was set up (DOMAIN: Who): the demo lists
 # them all from then, before any of its history.
@@ -321,7 +320,7 @@ def demo_ledger_load(*, until: dt.date | None = None) -> dict:
     _procedures_create(projects, histories, rng)
     _reports_and_plans_create(projects, histories, rng, until, clerk)
     _transitions_apply(projects, histories, clerk, until)
-    _problems_create(projects, histories, rng, until, clerk)
+    problems_create(projects, histories, rng, until, clerk)
     _sections_create(projects, rng, until)
     # Bulk writes send no signals: announce the change to the dashboard's cache ourselves.
     portfolio_bulk_changed_send(sender=__name__)
@@ -463,57 +462,4 @@ def _transitions_apply(projects, histories, clerk, until) -> None:
                 project_id=project.pk, transition="make_effective", acting_user=leader,
                 effective_on=history.acceptance, reason="通过竣工验收，运行达效",
                 effect_note="出水水质稳定达到设计标准，运行正常", evidence=_evidence(project),
-            )
-
-
-PROBLEM_TEXTS = {
-    "procedure": "施工许可手续办理周期长，影响开工",
-    "funds": "省级专项资金未及时拨付，资金到位率偏低",
-    "land": "管网路由涉及基本农田，用地手续办理缓慢",
-    "technology": "湿地进水水质波动大，工艺需调整",
-    "responsibility": "跨县段责任划分不清，牵头单位未明确",
-    "other": "冬季低温影响施工进度",
-}
-
-
-def _problems_create(projects, histories, rng, until, clerk) -> None:
-    leader = get_user_model().objects.get(username="leader")
-    categories = list(PROBLEM_TEXTS)
-    open_indices = [i for i, h in enumerate(histories) if h.completion is None]
-    closed_indices = [i for i, h in enumerate(histories) if h.completion is not None]
-    # Resolved problems in the history of completed projects.
-    for i in closed_indices[::4]:
-        project, history = projects[i], histories[i]
-        category = rng.choice(categories)
-        raised = _add_days(history.actual_start, rng.randint(20, 90))
-        problem = services.problem_raise(
-            project_id=project.pk, acting_user=clerk, description=PROBLEM_TEXTS[category], category=category,
-            raised_on=raised,
-        )
-        if rng.random() < 0.4:
-            services.problem_escalate(
-                problem_id=problem.pk, acting_user=clerk, reason="专班协调未果，提请市政府领导协调",
-                on_date=_add_days(raised, 16), responsible_leader="李副市长",
-            )
-        services.problem_resolve(
-            problem_id=problem.pk, acting_user=clerk, resolution="经协调已解决", on_date=_add_days(raised, 40)
-        )
-    # Open problems on the projects still under way, at every level of the ladder.
-    for n, i in enumerate(open_indices):
-        project = projects[i]
-        category = categories[n % len(categories)]
-        raised = until - dt.timedelta(days=rng.randint(20, 80))
-        problem = services.problem_raise(
-            project_id=project.pk, acting_user=clerk, description=PROBLEM_TEXTS[category], category=category,
-            raised_on=raised, due_on=_add_days(raised, 45),  # some still in time, some overdue
-        )
-        if n % 3 == 1:
-            services.problem_escalate(
-                problem_id=problem.pk, acting_user=clerk, reason="专班协调10个工作日未解决，提请市政府领导协调",
-                on_date=_add_days(raised, 15), responsible_leader="李副市长",
-            )
-        if n % 6 == 4:
-            services.problem_escalate(
-                problem_id=problem.pk, acting_user=leader, reason="市政府协调后仍未解决，提请省专班协调",
-                on_date=_add_days(raised, 30),
             )

@@ -6,13 +6,8 @@ import random
 from decimal import Decimal
 
 from tracker import reference_data
-from tracker.models import (
-    AdministrativeUnit,
-    Domain,
-    MonitoringSection,
-    SectionLevel,
-    SectionReading,
-)
+from tracker.choices import SectionLevel
+from tracker.models import AdministrativeUnit, Domain, MonitoringSection, SectionReading
 
 
 def _next_month(day: dt.date) -> dt.date:

@@ -6,8 +6,8 @@ import datetime as dt
 import io
 from decimal import Decimal
 
+from core.spreadsheet_cells import cell_value_safe
 from ledgers.exporting.tables import DATE, KINDS, MONEY, PERCENT, Column, LedgerTable
-from tracker.spreadsheet_cells import cell_value_safe
 
 MONEY_FORMAT = "#,##0.00"
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 
+from core.workdays import monday_of
 from ledgers.exporting.stamp import export_stamp
 from ledgers.exporting.tables import (
     DATE,
@@ -29,27 +30,28 @@ from ledgers.exporting.tables import (
     projects_for_ledger,
     state_label,
 )
-from tracker.models import (
+from tracker.choices import (
     COMPLETED_STATES,
     STARTED_STATES,
+    ProblemStatus,
+    ProcedureKind,
+    ProcedureStatus,
+    ProjectState,
+    WaterClass,
+)
+from tracker.models import (
     AdministrativeUnit,
     MonitoringSection,
     Problem,
-    ProblemStatus,
     Procedure,
-    ProcedureKind,
-    ProcedureStatus,
     Project,
-    ProjectState,
     SectionReading,
-    WaterClass,
     WeeklyReport,
 )
 from tracker.portfolio import (
     portfolio_as_of,
     project_figures_as_of,
 )
-from tracker.workdays import monday_of
 
 
 def master_ledger(*, user, filters: LedgerFilters, kind: str = "master") -> LedgerTable:

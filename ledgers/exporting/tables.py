@@ -9,15 +9,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from tracker import permissions
-from tracker.models import (
-    AdministrativeUnit,
-    Department,
-    Domain,
-    Problem,
-    ProblemStatus,
-    Project,
-    ProjectState,
-)
+from tracker.choices import ProblemStatus, ProjectState
+from tracker.models import AdministrativeUnit, Department, Domain, Problem, Project
 from tracker.portfolio import (
     project_figures_as_of,
     project_states_as_of,

@@ -6,6 +6,8 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from core.actors import is_system
+from core.workdays import monday_of
 from ledgers.exporting import cn_date
 from ledgers.importing.master import _master_preview, _master_write
 from ledgers.importing.rows import (
@@ -22,14 +24,10 @@ from ledgers.importing.rows import (
 )
 from ledgers.importing.weekly import _week_from_title, _weekly_row_changes, _weekly_write
 from tracker import permissions
-from tracker.actors import is_system
-from tracker.models import (
-    AuditAction,
-    AuditEvent,
-)
-from tracker.services.audit import audit_event_build
+from tracker.audit.records import audit_event_build
+from tracker.choices import AuditAction
+from tracker.models import AuditEvent
 from tracker.signals import portfolio_bulk_changed_send
-from tracker.workdays import monday_of
 
 ACCEPTED_SUFFIXES = (".xlsx", ".xls", ".csv")
 

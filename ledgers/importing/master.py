@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.utils import timezone
 
+from core.actors import is_system
 from ledgers.importing.rows import (
     MASTER_FIELDS,
     MASTER_FIGURES,
@@ -32,19 +33,10 @@ from ledgers.parsing import (
     parse_text,
 )
 from tracker import permissions
-from tracker.actors import is_system
+from tracker.audit.records import audit_event_build
+from tracker.choices import AuditAction, ProjectState, Role
 from tracker.guards import date_order_problems
-from tracker.models import (
-    AdministrativeUnit,
-    AuditAction,
-    AuditEvent,
-    Department,
-    Domain,
-    Project,
-    ProjectState,
-    Role,
-)
-from tracker.services.audit import audit_event_build
+from tracker.models import AdministrativeUnit, AuditEvent, Department, Domain, Project
 
 DATE_FIELDS = ("planned_start", "planned_completion", "planned_effective", "actual_start", "actual_completion",
                "accepted_on")

@@ -19,11 +19,8 @@ from ledgers.parsing import (
     parse_percent,
     read_sheet,
 )
-from tracker.models import (
-    Project,
-    ProjectState,
-    WeeklyReport,
-)
+from tracker.choices import ProjectState
+from tracker.models import Project, WeeklyReport
 from tracker.services import TRANSITIONS
 
 IMPORT_KINDS = {"master": "工程总台账", "weekly": "周调度表"}

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from ledgers.exporting.stamp import exported_at_read
 from ledgers.importing.rows import ImportPreview, Sheet
-from tracker.models import AuditAction, AuditEvent
+from tracker.choices import AuditAction
+from tracker.models import AuditEvent
 
 # The writes that change a project's master fields (a weekly report changes only its figures,
 # which the master import never writes).

@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from core.actors import actor_user, is_system
+from core.workdays import monday_of
 from ledgers.importing.master import _safe_text
 from ledgers.importing.rows import (
     FieldChange,
@@ -23,18 +25,11 @@ from ledgers.parsing import (
     parse_text,
 )
 from tracker import permissions
-from tracker.actors import actor_user, is_system
-from tracker.models import (
-    AuditAction,
-    AuditEvent,
-    Project,
-    Role,
-    WeeklyReport,
-)
+from tracker.audit.records import audit_event_build
+from tracker.choices import AuditAction, Role
+from tracker.models import AuditEvent, Project, WeeklyReport
 from tracker.services import actor_display_name
 from tracker.services.progress import weekly_report_problems, weekly_report_reporter_role
-from tracker.services.audit import audit_event_build
-from tracker.workdays import monday_of
 
 _WEEK_IN_TITLE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*至")
 

@@ -3,11 +3,22 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from tracker.models import Project, ProjectState
+
+from notices.composers.wording import (
+    PROGRAMME,
+    _pct,
+    _points,
+    cn_day,
+    meeting_time_text,
+    pronoun,
+    week_range_text,
+)
+from tracker.choices import ProjectState
+from tracker.models import Project
 from tracker.portfolio import (
     portfolio_as_of,
 )
-from notices.composers.wording import PROGRAMME, _pct, _points, cn_day, meeting_time_text, pronoun, week_range_text
+
 
 def compose_unit_letter(*, unit, as_of: dt.date, reason: str = "", requirement: str = "", limit: int = 8,
                         kind: str = "supervision") -> dict:

@@ -17,15 +17,8 @@ from notices.composers.wording import (
     week_range_text,
 )
 from notices.selectors import acknowledgement_timeliness
-from tracker.models import (
-    ACTIVE_STATES,
-    EscalationLevel,
-    Problem,
-    ProblemStatus,
-    Project,
-    ProjectState,
-    WeeklyReport,
-)
+from tracker.choices import ACTIVE_STATES, EscalationLevel, ProblemStatus, ProjectState
+from tracker.models import Problem, Project, WeeklyReport
 from tracker.portfolio import (
     INDICATORS,
     GroupTally,

@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-
 HUNDRED = Decimal("100")
 
 YI = Decimal("10000")  # 万元 in one 亿元

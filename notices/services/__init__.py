@@ -1,6 +1,6 @@
 """Every write to notices: draft, sign-off, issue (number + PDF + SHA-256), delivery, the loop.
 
-Conventions as in tracker.services: keyword-only, `acting_user` required (tracker.actors.SYSTEM
+Conventions as in tracker.services: keyword-only, `acting_user` required (core.actors.SYSTEM
 for the calendar, recorded as “系统”), one transaction, an audit row (AuditAction.NOTICE) in that transaction,
 side effects (email) sent on commit through the Celery task in notices.tasks.
 

@@ -17,12 +17,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.workdays import add_working_days
 from notices import composers
 from notices.models import EDITABLE_STATES, Notice, NoticeKind, NoticeKindSetting, OfficeSetting
 from tracker import permissions
-from tracker.models import AuditAction
+from tracker.choices import AuditAction
 from tracker.services import audit_record
-from tracker.workdays import add_working_days
 
 CONTACT_UNSET = ("专班办联系人和联系电话尚未设置，须整改反馈的公文不能签发；"
                  "请专班办领导在“专班办设置”中填写联系人和电话")

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from core.actors import actor_user
 from notices import appending, body, documents
 from notices.models import EDITABLE_STATES, Notice, NoticeFile, NoticeKind, NoticeState, NoticeVersion
 from notices.services.drafting import CITY_GOVERNMENT_NAME, _main_recipients_text, notice_draft_create
 from notices.services.records import NoticeRefused, _audit, _lock_notice, _require_office_staff
 from notices.services.replies import UploadedAttachment, _validate_attachments
-from tracker.actors import actor_user
 from tracker.models import AdministrativeUnit, Department, Project
 
 PROVINCIAL_TASK_FORCE = "省“一泓清水入黄河”工程专班办公室"

@@ -6,9 +6,10 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
 from django.urls import reverse
+from django.utils import timezone
 
+from core.actors import SYSTEM
 from notices import documents, mail
 from notices.integrity import issued_pdf_check
 from notices.models import (
@@ -18,8 +19,7 @@ from notices.models import (
 )
 from notices.services.records import _audit, _lock_notice, _sync_notice_state
 from tracker import permissions
-from tracker.actors import SYSTEM
-from tracker.models import Role
+from tracker.choices import Role
 
 # Back-off between email attempts (minutes); after the last one the delivery stays failed.
 RETRY_BACKOFF_MINUTES = (1, 5, 30, 120, 480)

@@ -5,13 +5,13 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 
+from core.actors import actor_user
 from notices import composers
 from notices.models import (
     Notice,
     NoticeKind,
 )
 from notices.services.records import NoticeRefused, _audit, _require_office_staff, kind_setting_get
-from tracker.actors import actor_user
 from tracker.models import AdministrativeUnit, Department
 
 CITY_GOVERNMENT_NAME = "市人民政府"

@@ -11,6 +11,9 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.actors import SYSTEM, actor_user
+from core.task_queue import task_send
+from core.workdays import add_working_days
 from notices import attached_files, documents, sealing
 from notices.models import (
     Contact,
@@ -34,9 +37,6 @@ from notices.services.records import (
     tasks_run_in_process,
 )
 from tracker import permissions
-from tracker.actors import SYSTEM, actor_user
-from tracker.task_queue import task_send
-from tracker.workdays import add_working_days
 
 logger = logging.getLogger(__name__)
 
@@ -180,7 +180,7 @@ def signer_name(notice: Notice) -> str:
     automatically, the office's leader (the first active one by name), who set it to."""
     from django.contrib.auth import get_user_model
 
-    from tracker.models import Role
+    from tracker.choices import Role
 
     user = notice.signed_by
     # A clerk who pressed "issue" on an automatically issued report did not sign it: the 签发人

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.actors import is_system
 from notices.models import (
     AnswerStatus,
     DeliveryStatus,
@@ -18,8 +19,7 @@ from notices.models import (
     NoticeState,
 )
 from tracker import permissions
-from tracker.actors import is_system
-from tracker.models import AuditAction
+from tracker.choices import AuditAction
 from tracker.services import audit_record
 
 logger = logging.getLogger(__name__)

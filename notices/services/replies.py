@@ -10,6 +10,8 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+# The content checks are the domain's, shared with the 开工 evidence and the 批复文件.
+from core.uploads import ALLOWED_ATTACHMENT_TYPES, attachment_type_detect  # noqa: F401
 from notices.models import (
     AnswerAttachment,
     AnswerStatus,
@@ -20,9 +22,6 @@ from notices.models import (
 )
 from notices.services.delivery import _delivery_or_refuse, recipient_delivery_for
 from notices.services.records import NoticeRefused, _audit, _lock_notice, _sync_notice_state, moment_on
-
-# The content checks are the domain's, shared with the 开工 evidence and the 批复文件.
-from tracker.uploads import ALLOWED_ATTACHMENT_TYPES, attachment_type_detect  # noqa: F401
 
 
 @transaction.atomic

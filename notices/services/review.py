@@ -6,6 +6,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from core.workdays import add_working_days
 from notices.models import (
     AnswerStatus,
     Notice,
@@ -14,7 +15,6 @@ from notices.models import (
 from notices.services.issuing import _number_is_reserved
 from notices.services.records import NoticeRefused, _audit, _lock_notice, _require_office_staff, moment_on
 from tracker import permissions
-from tracker.workdays import add_working_days
 
 
 def _require_reviewer(user) -> None:

@@ -25,7 +25,7 @@ from notices.services.records import (
     kind_setting_get,
 )
 from tracker import permissions
-from tracker.models import AuditAction
+from tracker.choices import AuditAction
 from tracker.services import audit_record
 
 DEFAULT_SIGN_OPINION = "同意"

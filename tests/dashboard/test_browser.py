@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from tracker import services
-from tracker.models import Project, ProjectState
+from tracker.choices import ProjectState
+from tracker.models import Project
 
 # Playwright's sync API runs an event loop in this thread; the live server's ORM calls happen
 # in its own thread, but Django's async-safety check would still refuse them.

@@ -19,7 +19,8 @@ from django.test.utils import CaptureQueriesContext
 from dashboard import selectors as dashboard
 from dashboard.cache import portfolio_cache_forget_local, portfolio_cached, portfolio_version_bump
 from tracker import services
-from tracker.models import AuditAction, AuditEvent, Project, WeeklyReport
+from tracker.choices import AuditAction
+from tracker.models import AuditEvent, Project, WeeklyReport
 
 pytestmark = pytest.mark.django_db
 DEMO_DAY = dt.datetime(2025, 9, 30, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))

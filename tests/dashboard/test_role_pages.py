@@ -13,16 +13,8 @@ from django.db import IntegrityError, transaction
 
 from dispatch.models import Threshold, ThresholdKey
 from tracker import services
-from tracker.models import (
-    AuditAction,
-    AuditEvent,
-    MonthlyPlan,
-    Procedure,
-    Project,
-    ProjectState,
-    RollbackRequest,
-    RollbackStatus,
-)
+from tracker.choices import AuditAction, ProjectState, RollbackStatus
+from tracker.models import AuditEvent, MonthlyPlan, Procedure, Project, RollbackRequest
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Yihong@2025"

@@ -11,22 +11,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from core.workdays import monday_of
 from dashboard.queues import work_queues
 from notices import services as notice_services
 from notices.composers import compose_weekly_report
 from notices.models import Notice, NoticeKind
 from notices.selectors import inbox_for
 from tracker import services
-from tracker.models import (
-    ACTIVE_STATES,
-    AdministrativeUnit,
-    EscalationLevel,
-    Problem,
-    ProblemInstruction,
-    Project,
-    WeeklyReport,
-)
-from tracker.workdays import monday_of
+from tracker.choices import ACTIVE_STATES, EscalationLevel
+from tracker.models import AdministrativeUnit, Problem, ProblemInstruction, Project, WeeklyReport
 
 pytestmark = pytest.mark.django_db
 

@@ -15,10 +15,10 @@ import pytest
 import time_machine
 from celery.signals import beat_init
 
+from core.actors import SYSTEM
 from dispatch.catch_up import catch_up_missed_jobs, missed_jobs
+from dispatch.jobs import job_run_for_date
 from dispatch.models import Job, JobRun, JobRunStatus, Rule, RuleFiring
-from dispatch.services import job_run_for_date
-from tracker.actors import SYSTEM
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LAST_RUN_BEFORE_OUTAGE = dt.date(2025, 9, 26)

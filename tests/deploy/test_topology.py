@@ -179,7 +179,7 @@ def test_every_process_logs_json_lines(deployment, postgres_url, redis_url):
 def test_restarted_beat_process_catches_up_missed_jobs_once(deployment, postgres_url, redis_url):
     # given: the calendar's last recorded run was 8 days ago (so the outage spans a Monday); the
     # queue is empty; a worker runs
-    from dispatch.services import jobs_due_between
+    from dispatch.jobs import jobs_due_between
 
     today = dt.datetime.now(tz=ZoneInfo("Asia/Shanghai")).date()
     last_run = today - dt.timedelta(days=8)

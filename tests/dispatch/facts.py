@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from dispatch.models import THRESHOLD_DEFAULTS
 from dispatch.rules import ProjectFacts
+from tracker.choices import ProjectState
 from tracker.lights import lights_compute
-from tracker.models import ProjectState
 
 THRESHOLDS = dict(THRESHOLD_DEFAULTS)
 

@@ -6,8 +6,9 @@ import datetime as dt
 
 import pytest
 
+from dispatch.jobs import jobs_due_between, jobs_due_on
 from dispatch.models import Job, JobRun, JobRunStatus
-from dispatch.services import jobs_due_between, jobs_due_on, last_working_day_of_quarter
+from dispatch.services import last_working_day_of_quarter
 
 D = dt.date
 

@@ -6,14 +6,15 @@ import datetime as dt
 
 import pytest
 
+from core.actors import SYSTEM
 from dispatch import services
 from dispatch.models import Rule, RuleFiring
 from dispatch.selectors import thresholds_current
 from notices import services as notice_services
 from notices.models import Notice, NoticeKind
 from tests.dispatch.helpers import frozen
-from tracker.actors import SYSTEM
-from tracker.models import AuditAction, AuditEvent, EscalationLevel, Problem, Project, Role, StaffProfile
+from tracker.choices import AuditAction, EscalationLevel, Role
+from tracker.models import AuditEvent, Problem, Project, StaffProfile
 from tracker.services import problem_escalate, problem_raise
 
 D = dt.date

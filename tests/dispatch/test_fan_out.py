@@ -8,18 +8,18 @@ import io
 
 import pytest
 import time_machine
+from celery import current_app
 from celery.schedules import crontab
-from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 
 from config.celery_app import app
-from dispatch import issuing, services
+from core.actors import SYSTEM
+from dispatch import issuing, jobs, services
 from dispatch.models import Job, Rule, RuleFiring
 from notices import tasks as notice_tasks
 from notices.models import Notice, NoticeAnswer, NoticeKind, NoticeState
 from notices.services import kind_setting_get
-from tracker.actors import SYSTEM
 
 D = dt.date
 pytestmark = pytest.mark.django_db
@@ -98,7 +98,7 @@ def test_monthly_job_fans_out_one_task_per_letter_and_one_for_the_circular(
     # when the monthly job runs for 2025-03-03 (first working day of March)
     with time_machine.travel(WALL_CLOCK, tick=False):
         with django_capture_on_commit_callbacks(execute=True):
-            outcome = services.job_run_for_date(job=Job.MONTHLY, on_date=D(2025, 3, 3), acting_user=SYSTEM)
+            outcome = jobs.job_run_for_date(job=Job.MONTHLY, on_date=D(2025, 3, 3), acting_user=SYSTEM)
     sent = broker_configured
     letters = [f for f in outcome.firings if f.rule != Rule.MONTHLY_CIRCULAR]
     circular = next(f for f in outcome.firings if f.rule == Rule.MONTHLY_CIRCULAR)
@@ -129,7 +129,7 @@ def test_a_resumed_job_sends_again_the_drafts_a_lost_task_left(
 ):
     # given a monthly run left half-done: its firings and drafts committed, the tasks never sent
     with time_machine.travel(WALL_CLOCK, tick=False):
-        services.job_run_for_date(job=Job.MONTHLY, on_date=D(2025, 3, 3), acting_user=SYSTEM)
+        jobs.job_run_for_date(job=Job.MONTHLY, on_date=D(2025, 3, 3), acting_user=SYSTEM)
     from dispatch.models import JobRun, JobRunStatus
 
     JobRun.objects.filter(job=Job.MONTHLY).update(status=JobRunStatus.RUNNING)
@@ -137,7 +137,7 @@ def test_a_resumed_job_sends_again_the_drafts_a_lost_task_left(
     assert broker_configured == []
     # when the job is run again (the broker redelivers it)
     with time_machine.travel(WALL_CLOCK, tick=False), django_capture_on_commit_callbacks(execute=True):
-        outcome = services.job_run_for_date(job=Job.MONTHLY, on_date=D(2025, 3, 3), acting_user=SYSTEM)
+        outcome = jobs.job_run_for_date(job=Job.MONTHLY, on_date=D(2025, 3, 3), acting_user=SYSTEM)
     # then it fires nothing new but sends every draft and the undrafted circular again
     assert outcome.firings == []
     drafts = set(Notice.objects.filter(state=NoticeState.DRAFT).values_list("pk", flat=True))
@@ -149,15 +149,15 @@ def test_retry_sweep_is_scheduled_every_five_minutes_and_catch_up_ignores_it(db)
     from dispatch.catch_up import missed_jobs
 
     # given the beat schedule declared once in dispatch/schedule.py
-    entry = settings.CELERY_BEAT_SCHEDULE["notices-retry-failed-deliveries"]
+    entry = current_app.conf.beat_schedule["notices-retry-failed-deliveries"]
     # then the failed-delivery sweep is in it, every 5 minutes, and is a registered task
     assert entry["task"] == "notices.retry_failed_deliveries" in app.tasks
     assert entry["schedule"] == crontab(minute="*/5")
     # and so is the sweep that finishes fanned-out drafts whose task was lost
-    entry = settings.CELERY_BEAT_SCHEDULE["notices-finish-stalled-drafts"]
+    entry = current_app.conf.beat_schedule["notices-finish-stalled-drafts"]
     assert entry["task"] == "notices.finish_stalled_drafts" in app.tasks
     assert entry["schedule"] == crontab(minute="2-59/5")
-    entry = settings.CELERY_BEAT_SCHEDULE["dispatch-finish-stalled-circulars"]
+    entry = current_app.conf.beat_schedule["dispatch-finish-stalled-circulars"]
     assert entry["task"] == "dispatch.finish_stalled_circulars" in app.tasks
     assert entry["schedule"] == crontab(minute="4-59/5")
     # and beat's catch-up after an outage replays calendar jobs only
@@ -200,7 +200,7 @@ def test_letters_whose_fan_out_messages_were_lost_are_sent_again_by_the_sweep(
     # (Redis restarted without its data before any worker took them)
     every_kind_issues_automatically()
     with time_machine.travel(WALL_CLOCK, tick=False), django_capture_on_commit_callbacks(execute=True):
-        services.job_run_for_date(job=Job.MONTHLY, on_date=D(2025, 3, 3), acting_user=SYSTEM)
+        jobs.job_run_for_date(job=Job.MONTHLY, on_date=D(2025, 3, 3), acting_user=SYSTEM)
     lost = {args for name, args in broker_configured if name == "advance"}
     assert lost
     broker_configured.clear()
@@ -221,7 +221,7 @@ def test_a_circular_whose_task_was_lost_is_sent_again_by_the_sweep(
 
     # given the monthly job fired its circular and sent its task, which was lost
     with time_machine.travel(WALL_CLOCK, tick=False), django_capture_on_commit_callbacks(execute=True):
-        services.job_run_for_date(job=Job.MONTHLY, on_date=D(2025, 3, 3), acting_user=SYSTEM)
+        jobs.job_run_for_date(job=Job.MONTHLY, on_date=D(2025, 3, 3), acting_user=SYSTEM)
     lost = [args for name, args in broker_configured if name == "circular"]
     assert len(lost) == 1
     broker_configured.clear()

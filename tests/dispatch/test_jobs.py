@@ -8,13 +8,14 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from dispatch import services
+from core.actors import SYSTEM
+from dispatch import jobs, services
 from dispatch.models import Job, JobRun, JobRunStatus, Rule, RuleFiring, SiteVisitTask
 from dispatch.selectors import unit_month_activity
 from notices.models import Notice, NoticeKind, NoticeState
 from tests.dispatch.helpers import frozen
-from tracker.actors import SYSTEM
-from tracker.models import ACTIVE_STATES, AdministrativeUnit, AuditAction, AuditEvent, Role, WeeklyReport
+from tracker.choices import ACTIVE_STATES, AuditAction, Role
+from tracker.models import AdministrativeUnit, AuditEvent, WeeklyReport
 from tracker.portfolio import project_states_as_of
 
 D = dt.date
@@ -35,8 +36,8 @@ def test_weekly_job_urges_units_missing_reports_and_issues_the_weekly_report_onc
     assert missing
     # when the weekly job runs on Monday 2025-03-10, twice
     with frozen(D(2025, 3, 10), 8, 30):
-        first = services.job_run_for_date(job=Job.WEEKLY, on_date=D(2025, 3, 10), acting_user=SYSTEM)
-        second = services.job_run_for_date(job=Job.WEEKLY, on_date=D(2025, 3, 10), acting_user=SYSTEM)
+        first = jobs.job_run_for_date(job=Job.WEEKLY, on_date=D(2025, 3, 10), acting_user=SYSTEM)
+        second = jobs.job_run_for_date(job=Job.WEEKLY, on_date=D(2025, 3, 10), acting_user=SYSTEM)
         again = services.weekly_dispatch_run(on_date=D(2025, 3, 10), acting_user=SYSTEM)
     # then one 催报 to 侯马市 (issued automatically, listing the projects) and one weekly report
     # to the city government; the second run and a direct rerun issue nothing
@@ -66,7 +67,7 @@ def test_job_left_half_done_by_a_killed_worker_completes_without_duplicates(demo
         # (issued notices cannot be deleted: keep the rest by re-checking counts below)
         surviving_notices = set(Notice.objects.values_list("pk", flat=True))
         # when the task is delivered again
-        outcome = services.job_run_for_date(job=Job.WEEKLY, on_date=D(2025, 3, 10), acting_user=SYSTEM)
+        outcome = jobs.job_run_for_date(job=Job.WEEKLY, on_date=D(2025, 3, 10), acting_user=SYSTEM)
     # then what was missing is fired, the surviving firing is not repeated, and each firing has
     # exactly one notice (natural key = source_key)
     assert len(first_ids) == 3
@@ -184,7 +185,7 @@ def test_listed_supervision_only_on_the_quarters_last_working_day(demo_ledger):
 def test_monthly_job_issues_circular_warnings_and_reminders_once(demo_ledger):
     # given / when the monthly job of September 2025 runs twice
     with frozen(D(2025, 9, 1), 8, 30):
-        first = services.job_run_for_date(job=Job.MONTHLY, on_date=D(2025, 9, 1), acting_user=SYSTEM)
+        first = jobs.job_run_for_date(job=Job.MONTHLY, on_date=D(2025, 9, 1), acting_user=SYSTEM)
         again = services.monthly_dispatch_run(on_date=D(2025, 9, 1), acting_user=SYSTEM)
     # then one circular on August, and letters per unit or department; nothing the second time
     by_rule = {}
@@ -214,7 +215,7 @@ def test_run_cycle_prints_what_it_issued_and_nothing_new_the_second_time(demo_le
     assert "新增0条调度记录" in second
     runs = JobRun.objects.filter(run_date__range=(D(2025, 1, 27), D(2025, 2, 9)))
     assert sorted((r.job, r.run_date) for r in runs) == sorted(
-        services.jobs_due_between(start=D(2025, 1, 27), end=D(2025, 2, 9))
+        jobs.jobs_due_between(start=D(2025, 1, 27), end=D(2025, 2, 9))
     )
     assert not runs.filter(run_date__range=(D(2025, 1, 28), D(2025, 2, 4))).exists()
 
@@ -252,7 +253,7 @@ def test_beat_slot_runs_todays_jobs_and_catches_up_the_missed_week_in_process(
     # then every job due since 03-05 ran once, except today's 07:00 daily scan (its own slot)
     expected = [
         (job, day.isoformat())
-        for job, day in services.jobs_due_between(start=D(2025, 3, 5), end=D(2025, 3, 12))
+        for job, day in jobs.jobs_due_between(start=D(2025, 3, 5), end=D(2025, 3, 12))
         if not (job == Job.DAILY and day == D(2025, 3, 12))
     ]
     assert enqueued == expected

@@ -7,7 +7,7 @@ import datetime as dt
 
 from dispatch import rules
 from tests.dispatch.facts import THRESHOLDS, project_facts
-from tracker.models import ProjectState
+from tracker.choices import ProjectState
 
 D = dt.date
 

@@ -9,7 +9,7 @@ from dispatch import rules
 from dispatch.models import Rule, ThresholdKey
 from dispatch.rules import GREEN, RED, YELLOW, UnitMonthActivity
 from tests.dispatch.facts import THRESHOLDS, project_facts
-from tracker.models import ProjectState
+from tracker.choices import ProjectState
 
 D = dt.date
 PREP = ProjectState.PREPARATION

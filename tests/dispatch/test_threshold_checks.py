@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from dispatch import services
 from dispatch.models import Threshold, ThresholdKey
 from dispatch.selectors import thresholds_current
-from tracker.models import AuditAction, AuditEvent
+from tracker.choices import AuditAction
+from tracker.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -8,12 +8,13 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from core.actors import SYSTEM
 from dispatch import services
 from dispatch.models import Rule, Threshold, ThresholdKey
 from dispatch.selectors import thresholds_current
 from tests.dispatch.helpers import frozen
-from tracker.actors import SYSTEM
-from tracker.models import AuditAction, AuditEvent
+from tracker.choices import AuditAction
+from tracker.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,8 @@ from django.test import override_settings
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from tracker.models import AuditAction, AuditEvent
+from tracker.choices import AuditAction
+from tracker.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,8 @@ import pytest
 
 from ledgers.exporting import MASTER_HEADERS
 from tests.ledgers.sheets import xlsx_bytes
-from tracker.models import AuditAction, AuditEvent, Project
+from tracker.choices import AuditAction
+from tracker.models import AuditEvent, Project
 
 # Playwright's sync API runs an event loop in this thread (see tests/web/test_browser.py).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -11,7 +11,8 @@ from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
 from ledgers.exporting import KINDS, MASTER_HEADERS, LedgerFilters, ledger_build, ledger_csv, ledger_xlsx
-from tracker.models import Problem, ProblemStatus, Project, WeeklyReport
+from tracker.choices import ProblemStatus
+from tracker.models import Problem, Project, WeeklyReport
 from tracker.selectors import total_investment
 
 AS_OF = dt.date(2025, 3, 3)

@@ -21,7 +21,8 @@ from ledgers.exporting import (
 )
 from ledgers.importing import LedgerImportRefused, ledger_import_confirm, ledger_import_preview
 from tests.ledgers.sheets import sheet_rows, with_cached_formula, xlsx_bytes, xlsx_edit
-from tracker.models import AdministrativeUnit, AuditAction, AuditEvent, Project, ProjectState, WeeklyReport
+from tracker.choices import AuditAction, ProjectState
+from tracker.models import AdministrativeUnit, AuditEvent, Project, WeeklyReport
 
 TODAY = dt.datetime(2025, 10, 8, 10, 0)  # a Wednesday after the demo date
 WEEK = dt.date(2025, 10, 6)

@@ -11,7 +11,8 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 from ledgers.oc4ids import STATUS, oc4ids_package
-from tracker.models import Project, ProjectState
+from tracker.choices import ProjectState
+from tracker.models import Project
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "data" / "oc4ids"
 PROJECT_SCHEMA_URL = "https://standard.open-contracting.org/infrastructure/schema/0__9__5/project-schema.json"

@@ -13,7 +13,8 @@ from openpyxl import load_workbook
 
 from ledgers.exporting import MASTER_HEADERS, WEEKLY_HEADERS, LedgerFilters, ledger_build, ledger_xlsx
 from tests.ledgers.sheets import xlsx_bytes
-from tracker.models import AuditAction, AuditEvent, Project, WeeklyReport
+from tracker.choices import AuditAction
+from tracker.models import AuditEvent, Project, WeeklyReport
 
 TODAY = dt.datetime(2025, 10, 8, 10, 0)
 WEEK = dt.date(2025, 10, 6)

@@ -8,9 +8,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from core import workdays
 from notices import services
 from notices.models import NoticeKind, NoticeKindSetting
-from tracker import workdays
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 # The wall clock is a year and more after the date the notices are issued for.

@@ -10,12 +10,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from core.actors import SYSTEM
 from dispatch import services as dispatch_services
 from dispatch.models import Rule, RuleFiring
 from notices import composers, services
 from notices.models import Notice, NoticeKind, NoticeState, OfficeSetting
 from tests.dispatch.helpers import frozen
-from tracker.actors import SYSTEM
 from tracker.models import AdministrativeUnit, AuditEvent
 
 D = dt.date

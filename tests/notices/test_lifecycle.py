@@ -24,7 +24,8 @@ from notices.models import (
     NoticeState,
     NumberCounter,
 )
-from tracker.models import AuditAction, AuditEvent
+from tracker.choices import AuditAction
+from tracker.models import AuditEvent
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 

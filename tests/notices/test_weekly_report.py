@@ -4,9 +4,10 @@ import datetime as dt
 
 import pytest
 
+from core.actors import SYSTEM
 from notices import composers
-from tracker.actors import SYSTEM
-from tracker.models import Domain, EscalationLevel, Problem, Project, Role, StaffProfile
+from tracker.choices import EscalationLevel, Role
+from tracker.models import Domain, Problem, Project, StaffProfile
 from tracker.services import problem_escalate, problem_raise
 
 D = dt.date
@@ -123,8 +124,8 @@ def test_a_report_a_clerk_issued_automatically_names_the_offices_leader_as_signe
 @pytest.mark.django_db
 def test_the_letter_page_names_the_same_signer_as_the_pdf_for_an_automatic_issue(leader, clerk, client):
     from dispatch import services as dispatch_services
-    from notices.flow_selectors import signature_status
     from notices.models import Notice, NoticeKind
+    from notices.selectors.drafting import signature_status
 
     # given the weekly report (a kind that issues itself) issued by the calendar, and the same
     # report as if a clerk's step had issued it

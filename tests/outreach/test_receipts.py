@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from celery import current_app
 from celery.schedules import crontab
 from django.conf import settings
 from django.shortcuts import resolve_url
@@ -100,7 +101,7 @@ def test_beat_polls_the_sms_receipts_every_five_minutes_through_a_thin_task(rece
     from config.celery_app import app
     from outreach import tasks
 
-    entry = settings.CELERY_BEAT_SCHEDULE["outreach-poll-sms-receipts"]
+    entry = current_app.conf.beat_schedule["outreach-poll-sms-receipts"]
     sent = _sent_sms(houma_endpoints["sms"])
     # when beat's task runs twice
     tasks.poll_sms_receipts.delay().get()

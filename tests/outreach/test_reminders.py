@@ -112,8 +112,8 @@ def test_weekly_unreported_reminder_follows_the_official_calendar_with_its_make_
 
 def test_the_daily_calendar_job_runs_the_reminder_scan(letter, django_capture_on_commit_callbacks):
     # given
+    from core.actors import SYSTEM
     from dispatch.services import daily_scan_run
-    from tracker.actors import SYSTEM
 
     day_before = planning._previous_working_day(letter.acknowledge_deadline)
     # when

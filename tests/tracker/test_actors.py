@@ -6,11 +6,13 @@ import datetime as dt
 
 import pytest
 
+from core.actors import SYSTEM, ActorMissing
+from dispatch import jobs
 from dispatch import services as dispatch_services
 from tests.factories import ProjectFactory, UnitFactory, UserFactory
 from tracker import services
-from tracker.actors import SYSTEM, ActorMissing
-from tracker.models import AuditAction, AuditEvent, Role
+from tracker.choices import AuditAction, Role
+from tracker.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -74,4 +76,4 @@ def test_a_person_without_the_right_is_refused_where_the_system_may_act():
 
 def test_a_calendar_job_without_a_user_is_refused():
     with pytest.raises(TypeError):
-        dispatch_services.job_run_for_date(job="daily", on_date=dt.date(2025, 9, 1))  # acting_user missing
+        jobs.job_run_for_date(job="daily", on_date=dt.date(2025, 9, 1))  # acting_user missing

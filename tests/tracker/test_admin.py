@@ -4,7 +4,8 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from tracker.models import AuditAction, AuditEvent, Project, ProjectState
+from tracker.choices import AuditAction, ProjectState
+from tracker.models import AuditEvent, Project
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +83,6 @@ def test_admin_edit_goes_through_the_service_and_is_audited(client, leader):
 
 def test_admin_edit_of_a_procedure_is_on_record_with_the_changed_fields(client, demo_ledger):
     from django.contrib.auth import get_user_model
-
     from django.db.models.fields.files import FieldFile
 
     from tracker.models import Procedure

@@ -6,7 +6,8 @@ import pytest
 from django.db import connection
 
 from tracker import services
-from tracker.models import AuditAction, AuditEvent, Project, ProjectState
+from tracker.choices import AuditAction, ProjectState
+from tracker.models import AuditEvent, Project
 from tracker.services import EditConflict
 
 

@@ -8,7 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tracker import services
-from tracker.models import AuditAction, AuditEvent, Project, ProjectState, RollbackRequest
+from tracker.choices import AuditAction, ProjectState
+from tracker.models import AuditEvent, Project, RollbackRequest
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from tracker import permissions, selectors, services
-from tracker.models import Project, ProjectState
+from tracker.choices import ProjectState
+from tracker.models import Project
 
 pytestmark = pytest.mark.django_db
 

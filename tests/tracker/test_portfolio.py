@@ -8,7 +8,8 @@ import pytest
 from django.core.management import call_command
 
 from tracker import services
-from tracker.models import GOOD_WATER_CLASS_MAX, Project, ProjectState, SectionLevel
+from tracker.choices import GOOD_WATER_CLASS_MAX, ProjectState, SectionLevel
+from tracker.models import Project
 from tracker.portfolio import portfolio_as_of, project_states_as_of
 from tracker.selectors import section_annual_classes
 

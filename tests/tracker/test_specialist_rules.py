@@ -12,8 +12,15 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tracker import services
-from tracker.choices import OfficeSettingKey, StartGateMode
-from tracker.models import AuditAction, AuditEvent, Procedure, ProcedureKind, ProcedureStatus, ProjectState
+from tracker.choices import (
+    AuditAction,
+    OfficeSettingKey,
+    ProcedureKind,
+    ProcedureStatus,
+    ProjectState,
+    StartGateMode,
+)
+from tracker.models import AuditEvent, Procedure
 from tracker.services import TransitionRefused
 
 pytestmark = pytest.mark.django_db

@@ -7,15 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 
 from tracker import services
-from tracker.models import (
-    AuditAction,
-    AuditEvent,
-    Procedure,
-    ProcedureKind,
-    ProcedureStatus,
-    Project,
-    ProjectState,
-)
+from tracker.choices import AuditAction, ProcedureKind, ProcedureStatus, ProjectState
+from tracker.models import AuditEvent, Procedure, Project
 from tracker.services import TransitionRefused
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from dashboard.selectors import marker_dicts
-from tracker.models import AuditAction, AuditEvent, Problem, Project, ProjectState, WeeklyReport
+from tracker.choices import AuditAction, ProjectState
+from tracker.models import AuditEvent, Problem, Project, WeeklyReport
 
 pytestmark = pytest.mark.django_db
 DEMO_DAY = dt.datetime(2025, 9, 30, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))

@@ -14,7 +14,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from tracker import services
-from tracker.models import AuditAction, AuditEvent, Project, ProjectState, WeeklyReport
+from tracker.choices import AuditAction, ProjectState
+from tracker.models import AuditEvent, Project, WeeklyReport
 from tracker.services.progress import weekly_report_deadline
 
 pytestmark = pytest.mark.django_db

@@ -5,9 +5,10 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from core.actors import SYSTEM
 from tracker import services
-from tracker.actors import SYSTEM
-from tracker.models import AuditAction, AuditEvent, Project, ProjectState, WeeklyReport
+from tracker.choices import AuditAction, ProjectState
+from tracker.models import AuditEvent, Project, WeeklyReport
 
 pytestmark = pytest.mark.django_db
 

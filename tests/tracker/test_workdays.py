@@ -2,7 +2,7 @@
 import datetime as dt
 import logging
 
-from tracker import workdays
+from core import workdays
 
 
 def test_make_up_sunday_is_a_working_day():
@@ -24,7 +24,7 @@ def test_first_working_day_of_october_2025():
 
 
 def test_unknown_year_falls_back_to_weekdays_with_a_warning(caplog):
-    with caplog.at_level(logging.WARNING, logger="tracker.workdays"):
+    with caplog.at_level(logging.WARNING, logger="core.workdays"):
         assert workdays.is_working_day(dt.date(2030, 1, 7))  # a Monday
         assert not workdays.is_working_day(dt.date(2030, 1, 5))  # a Saturday
     assert "2030" in caplog.text

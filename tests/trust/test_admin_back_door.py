@@ -10,16 +10,8 @@ from django.urls import reverse
 
 from notices.models import NoticeKind, NoticeKindSetting
 from tracker import services
-from tracker.models import (
-    AuditAction,
-    AuditEvent,
-    Problem,
-    ProblemStatus,
-    Procedure,
-    Project,
-    Role,
-    StaffProfile,
-)
+from tracker.choices import AuditAction, ProblemStatus, Role
+from tracker.models import AuditEvent, Problem, Procedure, Project, StaffProfile
 
 pytestmark = pytest.mark.django_db
 

@@ -16,12 +16,13 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from core.spreadsheet_cells import FORMULA_TRIGGERS
 from ledgers.exporting import LedgerFilters, ledger_build, ledger_csv, ledger_xlsx
 from ledgers.parsing import parse_text
 from ledgers.resources import ProjectResource, WeeklyReportResource
 from tests.factories import ProjectFactory, UserFactory
-from tracker.models import Problem, Role, WeeklyReport
-from tracker.spreadsheet_cells import FORMULA_TRIGGERS
+from tracker.choices import Role
+from tracker.models import Problem, WeeklyReport
 
 pytestmark = pytest.mark.django_db
 

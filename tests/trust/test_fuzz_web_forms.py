@@ -24,11 +24,12 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
+from core.workdays import monday_of
 from notices import services as notice_services
 from notices.models import NoticeAnswer
 from tests.trust.fuzzing import FUZZ, hostile_date_text, hostile_number_text, hostile_text, is_chinese
-from tracker.models import AuditEvent, Problem, ProblemCategory, Project, WeeklyReport
-from tracker.workdays import monday_of
+from tracker.choices import ProblemCategory
+from tracker.models import AuditEvent, Problem, Project, WeeklyReport
 
 pytestmark = pytest.mark.django_db
 

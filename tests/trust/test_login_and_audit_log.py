@@ -4,7 +4,8 @@ from django.core.exceptions import PermissionDenied
 from django.test import override_settings
 from django.urls import reverse
 
-from tracker.models import AuditAction, AuditEvent
+from tracker.choices import AuditAction
+from tracker.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from config.settings.base import client_address_settings
 from tests.factories import UserFactory
-from tracker.models import AuditAction, AuditEvent, Role
+from tracker.choices import AuditAction, Role
+from tracker.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

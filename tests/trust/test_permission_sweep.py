@@ -361,8 +361,8 @@ def _sweep_evidence(objects: SweepObjects, whose: str) -> int:
     """An audit row of the own/other project holding a transition's evidence (a photo of the site)."""
     from django.core.files.base import ContentFile
 
-    from tracker.actors import SYSTEM
-    from tracker.models import AuditAction
+    from core.actors import SYSTEM
+    from tracker.choices import AuditAction
     from tracker.services import audit_record
 
     def make():

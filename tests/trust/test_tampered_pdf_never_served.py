@@ -11,7 +11,8 @@ from django.urls import reverse
 from notices import services
 from notices.integrity import IssuedPdfRefused, issued_pdf_check
 from notices.models import Delivery, DeliveryStatus
-from tracker.models import AuditAction, AuditEvent
+from tracker.choices import AuditAction
+from tracker.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

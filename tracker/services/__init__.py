@@ -1,13 +1,13 @@
 """Every write to the portfolio: transitions, edits, weekly reports, procedures, problems.
 
-Each service takes the acting user explicitly (tracker.actors.SYSTEM for the calendar's and the
+Each service takes the acting user explicitly (core.actors.SYSTEM for the calendar's and the
 command line's own acts, recorded as “系统”; None is an error),
 checks permissions itself, runs in one transaction with the row locked, and writes its audit
 row in that same transaction.
 
 The package is split by what a person does; every public name is re-exported here.
 """
-from tracker.services.audit import (  # noqa: F401
+from tracker.audit.records import (  # noqa: F401
     actor_display_name,
     audit_event_build,
     audit_record,

@@ -5,10 +5,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.actors import actor_user
 from tracker import permissions
-from tracker.actors import actor_user
-from tracker.models import AuditAction, Problem, ProblemInstruction
-from tracker.services.audit import actor_display_name, audit_record
+from tracker.audit.records import actor_display_name, audit_record
+from tracker.choices import AuditAction
+from tracker.models import Problem, ProblemInstruction
 
 INSTRUCTION_MAX_LENGTH = 1000
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from core.actors import is_system
 from tracker import permissions
-from tracker.actors import is_system
+from tracker.audit.records import audit_record
 from tracker.choices import AuditAction, OfficeSettingKey, StartGateMode
 from tracker.models import OfficeSetting
-from tracker.services.audit import audit_record
 
 # Each setting's allowed values and its default: a new office warns, it does not refuse, until
 # its leader decides (issue 16, "warns (or refuses — the leader sets which)").

@@ -7,16 +7,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.actors import is_system
 from tracker import permissions
-from tracker.actors import is_system
-from tracker.models import (
-    ESCALATION_ORDER,
-    AuditAction,
-    EscalationLevel,
-    Problem,
-    ProblemStatus,
-)
-from tracker.services.audit import audit_record
+from tracker.audit.records import audit_record
+from tracker.choices import ESCALATION_ORDER, AuditAction, EscalationLevel, ProblemStatus
+from tracker.models import Problem
 from tracker.services.projects import _lock_project
 
 

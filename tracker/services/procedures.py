@@ -7,17 +7,13 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import transaction
 
+from core.actors import is_system
+from core.uploads import document_or_image_check
 from tracker import permissions
-from tracker.actors import is_system
-from tracker.models import (
-    AuditAction,
-    Procedure,
-    ProcedureKind,
-    ProcedureStatus,
-)
-from tracker.services.audit import audit_record
+from tracker.audit.records import audit_record
+from tracker.choices import AuditAction, ProcedureKind, ProcedureStatus
+from tracker.models import Procedure
 from tracker.services.projects import _lock_project
-from tracker.uploads import document_or_image_check
 
 
 def procedure_update(

@@ -8,17 +8,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.actors import actor_user, is_system
+from core.workdays import add_working_days, monday_of
 from tracker import permissions
-from tracker.actors import actor_user, is_system
-from tracker.models import (
-    AuditAction,
-    MonthlyPlan,
-    Role,
-    WeeklyReport,
-)
-from tracker.services.audit import actor_display_name, audit_record
+from tracker.audit.records import actor_display_name, audit_record
+from tracker.choices import AuditAction, Role
+from tracker.models import MonthlyPlan, WeeklyReport
 from tracker.services.projects import _lock_project
-from tracker.workdays import add_working_days, monday_of
 
 # How long after its Sunday a week's figures stay open to the units: the Monday dispatch reminds
 # those who have not reported (README 调度日历), who then have until the second working day of

@@ -10,17 +10,13 @@ from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
+from core.actors import is_system
+from core.uploads import document_or_image_check
 from tracker import guards, permissions
-from tracker.actors import is_system
-from tracker.choices import OfficeSettingKey, StartGateMode
-from tracker.models import (
-    AuditAction,
-    Project,
-    ProjectState,
-)
-from tracker.services.audit import audit_record
+from tracker.audit.records import audit_record
+from tracker.choices import AuditAction, OfficeSettingKey, ProjectState, StartGateMode
+from tracker.models import Project
 from tracker.services.office_settings import office_setting_get
-from tracker.uploads import document_or_image_check
 
 
 class TransitionRefused(ValidationError):

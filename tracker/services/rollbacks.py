@@ -8,18 +8,13 @@ from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.actors import is_system
+from core.uploads import document_or_image_check
 from tracker import permissions
-from tracker.actors import is_system
-from tracker.models import (
-    AuditAction,
-    Project,
-    ProjectState,
-    RollbackRequest,
-    RollbackStatus,
-)
-from tracker.services.audit import actor_display_name, audit_record
+from tracker.audit.records import actor_display_name, audit_record
+from tracker.choices import AuditAction, ProjectState, RollbackStatus
+from tracker.models import Project, RollbackRequest
 from tracker.services.projects import TRANSITIONS, TransitionRefused, _lock_project, project_transition
-from tracker.uploads import document_or_image_check
 
 
 def _rollback_target(transition: str, project: Project) -> str:

@@ -18,7 +18,7 @@ import logging
 
 from django.core.management.base import BaseCommand, CommandError
 
-from dispatch import issuing, services
+from dispatch import issuing, jobs
 from dispatch.models import Rule, RuleFiring
 from dispatch.tasks import run_job
 
@@ -75,7 +75,7 @@ class Command(BaseCommand):
 
     def _run(self, start: dt.date, end: dt.date, options) -> int:
         total = 0
-        due = services.jobs_due_between(start=start, end=end)
+        due = jobs.jobs_due_between(start=start, end=end)
         day = start
         while day <= end:
             total += self._run_day(day, [job for job, on in due if on == day], options)

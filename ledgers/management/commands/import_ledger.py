@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.actors import SYSTEM
 from ledgers.importing import (
     IMPORT_KINDS,
     LedgerImportRefused,
@@ -12,7 +13,6 @@ from ledgers.importing import (
     ledger_import_preview,
 )
 from ledgers.parsing import CellError, parse_date
-from tracker.actors import SYSTEM
 
 
 class Command(BaseCommand):

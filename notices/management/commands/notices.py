@@ -69,7 +69,7 @@ def _person(user) -> str | None:
 
 
 def _flow_fields(notice: Notice) -> dict:
-    from notices.flow_selectors import signature_status
+    from notices.selectors.drafting import signature_status
 
     signature = signature_status(notice)
     return {

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tracker import audit_views
+from tracker.audit import views as audit_views
 
 app_name = "audit"
 urlpatterns = [

@@ -14,7 +14,8 @@ from django.db import models
 from django.utils import timezone
 from django_fsm import FSMField, transition
 
-from tracker.models import AdministrativeUnit, Department, TimeStampedModel
+from core.models import TimeStampedModel
+from tracker.models import AdministrativeUnit, Department
 
 
 class NoticeKind(models.TextChoices):
@@ -59,28 +60,6 @@ READ_ONLY_KINDS = frozenset({NoticeKind.MONTHLY_CIRCULAR, NoticeKind.WEEKLY_REPO
 LIFE_CYCLE_FIELDS = frozenset({"state", "closed_at", "updated_at", "resubmit_deadline"})
 
 
-class NoticeKindSetting(TimeStampedModel):
-    """Per kind: 机关代字, whether it issues automatically, whether an answer is due, deadlines."""
-
-    kind = models.CharField("公文种类", max_length=32, choices=NoticeKind.choices, unique=True)
-    number_prefix = models.CharField("机关代字", max_length=32)
-    notice_format = models.CharField("版式", max_length=16, choices=NoticeFormat.choices)
-    auto_issue = models.BooleanField("自动签发", default=False, help_text="否则须专班办领导签发")
-    answer_required = models.BooleanField("须整改反馈", default=False)
-    acknowledge_workdays = models.PositiveSmallIntegerField("签收时限(工作日)", default=2)
-    answer_workdays = models.PositiveSmallIntegerField("反馈时限(工作日)", default=10)
-    review_required = models.BooleanField("须核稿", default=True,
-                                          help_text="否：手工拟稿或修改后直接送领导签发（例行公文）")
-
-    class Meta:
-        verbose_name = "公文种类设置"
-        verbose_name_plural = "公文种类设置"
-        ordering = ["kind"]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()}（{self.number_prefix}）"
-
-
 class NumberCounter(models.Model):
     """The last number used per 机关代字 and year; locked with select_for_update while issuing."""
 
@@ -96,67 +75,6 @@ class NumberCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number_prefix}〔{self.year}〕已用至{self.last_number}号"
-
-
-class Contact(TimeStampedModel):
-    """A person who receives notices for a unit, a department or the city government."""
-
-    unit = models.ForeignKey(
-        AdministrativeUnit, verbose_name="县(市、区)", on_delete=models.CASCADE, null=True, blank=True,
-        related_name="notice_contacts",
-    )
-    department = models.ForeignKey(
-        Department, verbose_name="市直部门", on_delete=models.CASCADE, null=True, blank=True,
-        related_name="notice_contacts",
-    )
-    for_city_government = models.BooleanField("市政府", default=False)
-    name = models.CharField("姓名", max_length=50)
-    phone = models.CharField("电话", max_length=30, blank=True)
-    email = models.EmailField("电子邮箱", blank=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="系统账号", on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="notice_contacts",
-    )
-
-    class Meta:
-        verbose_name = "联系人"
-        verbose_name_plural = "联系人"
-        ordering = ["unit__display_order", "department__display_order", "name"]
-        constraints = [
-            models.CheckConstraint(
-                condition=(
-                    models.Q(unit__isnull=False, department__isnull=True, for_city_government=False)
-                    | models.Q(unit__isnull=True, department__isnull=False, for_city_government=False)
-                    | models.Q(unit__isnull=True, department__isnull=True, for_city_government=True)
-                ),
-                name="contact_has_exactly_one_body",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        body = self.unit or self.department or "市人民政府"
-        return f"{body} {self.name}"
-
-
-class OfficeSetting(TimeStampedModel):
-    """The office's own particulars printed on its letters: the person a recipient calls (联系人,
-    电话). One row; the office leader maintains it (notices.arrangements.office_contact_set,
-    audited). A letter with a 反馈 loop cannot be signed while it is unset."""
-
-    contact_name = models.CharField("联系人", max_length=50, blank=True)
-    contact_phone = models.CharField("联系电话", max_length=30, blank=True)
-
-    class Meta:
-        verbose_name = "专班办设置"
-        verbose_name_plural = "专班办设置"
-        ordering = ["pk"]
-
-    def __str__(self) -> str:
-        return f"联系人：{self.contact_name or '未设置'}，电话：{self.contact_phone or '未设置'}"
-
-    @property
-    def contact_is_set(self) -> bool:
-        return bool(self.contact_name.strip() and self.contact_phone.strip())
 
 
 class Notice(TimeStampedModel):
@@ -331,98 +249,3 @@ class Notice(TimeStampedModel):
     @transition(field=state, source=list(EDITABLE_STATES), target=NoticeState.VOIDED)
     def void(self) -> None:
         """草稿/待签发 → 作废."""
-
-
-class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", "待发送"
-    SENT = "sent", "已发送"
-    FAILED = "failed", "发送失败"
-    INBOX_ONLY = "inbox_only", "仅系统内送达"
-
-
-class Delivery(TimeStampedModel):
-    """One recipient of one notice: inbox entry, email attempts, acknowledgement."""
-
-    notice = models.ForeignKey(Notice, verbose_name="公文", on_delete=models.CASCADE, related_name="deliveries")
-    recipient_key = models.CharField("收文单位键", max_length=64)
-    recipient_name = models.CharField("收文单位", max_length=100)
-    unit = models.ForeignKey(AdministrativeUnit, verbose_name="县(市、区)", on_delete=models.PROTECT, null=True,
-                             blank=True, related_name="notice_deliveries")
-    department = models.ForeignKey(Department, verbose_name="市直部门", on_delete=models.PROTECT, null=True,
-                                   blank=True, related_name="notice_deliveries")
-    emails = models.JSONField("邮箱", default=list, blank=True)
-    status = models.CharField("邮件状态", max_length=16, choices=DeliveryStatus.choices,
-                              default=DeliveryStatus.PENDING, db_index=True)
-    attempts = models.PositiveSmallIntegerField("发送次数", default=0)
-    last_error = models.TextField("最近错误", blank=True)
-    next_attempt_at = models.DateTimeField("下次重试", null=True, blank=True)
-    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
-    read_at = models.DateTimeField("阅读时间", null=True, blank=True)
-    acknowledged_at = models.DateTimeField("签收时间", null=True, blank=True)
-    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="签收人", on_delete=models.PROTECT,
-                                        null=True, blank=True, related_name="+")
-
-    class Meta:
-        verbose_name = "送达记录"
-        verbose_name_plural = "送达记录"
-        ordering = ["notice", "recipient_key"]
-        constraints = [
-            models.UniqueConstraint(fields=["notice", "recipient_key"], name="delivery_once_per_recipient"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.notice} → {self.recipient_name}"
-
-
-class AnswerStatus(models.TextChoices):
-    SUBMITTED = "submitted", "待审核"
-    ACCEPTED = "accepted", "已办结"
-    RETURNED = "returned", "已退回"
-
-
-class NoticeAnswer(TimeStampedModel):
-    """整改反馈: the recipient's answer to a notice, with attachments, and the office's review."""
-
-    notice = models.ForeignKey(Notice, verbose_name="公文", on_delete=models.CASCADE, related_name="answers")
-    delivery = models.ForeignKey(Delivery, verbose_name="收文记录", on_delete=models.CASCADE, related_name="answers")
-    text = models.TextField("整改情况")
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="反馈人", on_delete=models.PROTECT,
-                                     related_name="+")
-    submitted_at = models.DateTimeField("反馈时间")
-    status = models.CharField("审核状态", max_length=16, choices=AnswerStatus.choices, default=AnswerStatus.SUBMITTED)
-    review_reason = models.TextField("审核意见", blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审核人", on_delete=models.PROTECT,
-                                    null=True, blank=True, related_name="+")
-    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
-
-    class Meta:
-        verbose_name = "整改反馈"
-        verbose_name_plural = "整改反馈"
-        ordering = ["-submitted_at"]
-
-    def __str__(self) -> str:
-        return f"{self.delivery.recipient_name}对{self.notice}的反馈"
-
-
-class AnswerAttachment(TimeStampedModel):
-    """A file attached to an answer; stored under MEDIA_ROOT, served only by a checked view."""
-
-    answer = models.ForeignKey(NoticeAnswer, verbose_name="整改反馈", on_delete=models.CASCADE,
-                               related_name="attachments")
-    file = models.FileField("文件", upload_to="notice-answers/%Y/%m/")
-    original_name = models.CharField("原文件名", max_length=200)
-    file_type = models.CharField("类型", max_length=8)
-    size = models.PositiveIntegerField("大小(字节)")
-
-    class Meta:
-        verbose_name = "反馈附件"
-        verbose_name_plural = "反馈附件"
-        ordering = ["pk"]
-
-    def __str__(self) -> str:
-        return self.original_name
-
-
-
-# The drafts' versions and the office's own attachments (issue 14) live next door.
-from notices.drafts_models import NoticeFile, NoticeVersion  # noqa: E402,F401

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from core.refusals import flash_refusal
 from tracker import permissions, services
 from tracker.models import Problem
-from tracker.refusals import flash_refusal
 
 
 @login_required

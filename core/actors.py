@@ -41,7 +41,7 @@ class ActorMissing(TypeError):
 def actor_required(acting_user) -> None:
     if acting_user is None:
         raise ActorMissing(
-            "acting_user is required: the user who acts, or tracker.actors.SYSTEM for the system's own acts"
+            "acting_user is required: the user who acts, or core.actors.SYSTEM for the system's own acts"
         )
 
 

@@ -16,7 +16,7 @@ from django.contrib import admin
 from django.db import transaction
 
 from tracker import services
-from tracker.models import AuditAction
+from tracker.choices import AuditAction
 from tracker.permissions import is_office_leader
 
 

@@ -1,14 +1,11 @@
-"""Models of 拟稿 (issue 14): every stored wording of a draft, and the files a letter carries.
-
-Imported at the end of notices.models (which stays the one place Django looks for them).
-"""
+"""拟稿: every stored wording of a draft, and the files a letter carries."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
 
-from tracker.models import TimeStampedModel
+from core.models import TimeStampedModel
 
 
 class NoticeVersion(TimeStampedModel):

@@ -16,7 +16,7 @@ from notices import page_panels, selectors, services
 from notices.integrity import IssuedPdfRefused, issued_pdf_check
 from notices.models import NoticeKind
 from tracker import permissions
-from tracker.models import Role
+from tracker.choices import Role
 
 
 def _error_text(error: ValidationError) -> str:

@@ -17,9 +17,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.page_panels import project_panels
+from core.refusals import flash_refusal, refusal_messages
+from core.workdays import monday_of
 from tracker import permissions, selectors, services
-from tracker.page_panels import project_panels
-from tracker.audit_display import audit_rows_describe
+from tracker.audit.display import audit_rows_describe
+from tracker.choices import AuditAction, ProcedureKind, ProcedureStatus, Role
 from tracker.forms import (
     MonthlyPlanForm,
     ProblemEscalateForm,
@@ -32,19 +35,7 @@ from tracker.forms import (
     TransitionForm,
     WeeklyReportForm,
 )
-from tracker.models import (
-    AuditAction,
-    AuditEvent,
-    Problem,
-    Procedure,
-    ProcedureKind,
-    ProcedureStatus,
-    Project,
-    Role,
-    RollbackRequest,
-)
-from tracker.refusals import flash_refusal, refusal_messages
-from tracker.workdays import monday_of
+from tracker.models import AuditEvent, Problem, Procedure, Project, RollbackRequest
 
 # --- everyone ---------------------------------------------------------------------------------
 

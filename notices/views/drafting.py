@@ -14,8 +14,9 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from notices import flow_selectors, selectors
+from notices import selectors
 from notices.models import EDITABLE_STATES, NoticeFile, NoticeKind
+from notices.selectors import drafting as drafting_selectors
 from notices.services import arrangements, composing, signoff
 from notices.services.issuing import notice_preview_pdf
 from notices.services.replies import UploadedAttachment
@@ -200,7 +201,7 @@ def desk(request):
         request,
         "notices/desk.html",
         {
-            **flow_selectors.desk_rows(user=request.user),
+            **drafting_selectors.desk_rows(user=request.user),
             "is_office_leader": permissions.is_office_leader(request.user),
         },
     )
@@ -258,7 +259,7 @@ def kind_settings(request):
         else:
             messages.success(request, "公文种类设置已保存")
         return redirect("notices:kinds")
-    return render(request, "notices/kinds.html", {"settings": flow_selectors.kind_settings_all()})
+    return render(request, "notices/kinds.html", {"settings": drafting_selectors.kind_settings_all()})
 
 
 @login_required

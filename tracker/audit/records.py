@@ -7,7 +7,7 @@ from typing import Any
 from django.core.files.base import File
 from django.utils import timezone
 
-from tracker.actors import Actor, actor_required, actor_user
+from core.actors import Actor, actor_required, actor_user
 from tracker.models import AuditEvent, Project
 
 
@@ -41,7 +41,7 @@ def audit_event_build(
     """One audit row, not saved yet: audit_record saves it at once; a bulk writer (the ledger
     import) builds its thousands of rows here and bulk-creates them in its transaction.
 
-    `acting_user` is a User or tracker.actors.SYSTEM / ANONYMOUS, never None. `actor_name`
+    `acting_user` is a User or core.actors.SYSTEM / ANONYMOUS, never None. `actor_name`
     overrides the recorded name (a failed login records the name that was tried).
     """
     actor_required(acting_user)

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from core.workdays import working_days_after
 from notices import page_panels, sealing
 from notices.models import Notice, NoticeKind, NoticeState
 from notices.services import composing, signoff
 from notices.services.issuing import document_for, signer_name
 from notices.services.records import kind_setting_get
 from tracker import permissions
-from tracker.workdays import working_days_after
 
 
 def _rule_and_period(notice: Notice) -> str:

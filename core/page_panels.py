@@ -32,5 +32,5 @@ class PanelRegistry:
         return context
 
 
-# The project page (tracker.views.project_detail): providers take (*, project, user).
+# The project page (tracker.views.projects.project_detail): providers take (*, project, user).
 project_panels = PanelRegistry()

@@ -13,10 +13,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from tracker.audit_display import audit_rows_describe, state_label
-from tracker.models import AdministrativeUnit, AuditAction
+from core.spreadsheet_cells import cell_value_safe
+from tracker.audit.display import audit_rows_describe, state_label
+from tracker.choices import AuditAction
+from tracker.models import AdministrativeUnit
 from tracker.selectors import audit_event_list
-from tracker.spreadsheet_cells import cell_value_safe
 
 
 class AuditFilterForm(forms.Form):

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from notices.models import READ_ONLY_KINDS, AnswerStatus, Delivery, Notice, NoticeState
 from tracker import permissions
-from tracker.models import Role
+from tracker.choices import Role
 
 
 def notice_scope(user) -> Q | None:

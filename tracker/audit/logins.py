@@ -7,8 +7,8 @@ from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 from django.shortcuts import render
 
-from tracker.actors import ANONYMOUS
-from tracker.models import AuditAction
+from core.actors import ANONYMOUS
+from tracker.choices import AuditAction
 from tracker.services import audit_record
 
 
