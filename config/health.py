@@ -89,7 +89,7 @@ def health_report() -> tuple[bool, dict]:
 
 
 def worker_heartbeat_age() -> dict | None:
-    """When a worker last ran the beat heartbeat (config/worker_heartbeat.py), or None."""
+    """When a worker last ran the beat heartbeat (core/heartbeat.py), or None."""
     from core.heartbeat import worker_heartbeat_last
 
     try:

@@ -7,3 +7,7 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = "基础"
+
+    def ready(self) -> None:
+        # Register the heartbeat task in every process (beat sends it; /healthz/ reads its trace).
+        from core import tasks  # noqa: F401

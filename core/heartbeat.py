@@ -1,6 +1,6 @@
 """A heartbeat that proves the whole chain beat → broker → worker is alive.
 
-Beat sends `yihong.deploy.worker_heartbeat` every YIHONG_HEARTBEAT_SECONDS (default 5 minutes;
+Beat sends `core.worker_heartbeat` every YIHONG_HEARTBEAT_SECONDS (default 5 minutes;
 the entry is in dispatch/schedule.py with every other);
 whichever worker takes it writes the time into the broker's Redis. /healthz/ reports how long ago
 that was (for information: a stopped worker must not make the load balancer take the web down),
@@ -27,7 +27,7 @@ def _redis_broker():
     return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2, decode_responses=True)
 
 
-@shared_task(name="yihong.deploy.worker_heartbeat", ignore_result=True, time_limit=30, soft_time_limit=20)
+@shared_task(name="core.worker_heartbeat", ignore_result=True, time_limit=30, soft_time_limit=20)
 def worker_heartbeat(source: str = "beat", token: str = "") -> None:
     """Record that a worker ran this task, which `source` (beat or a probe) sent with `token`."""
     client = _redis_broker()

@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from core.workdays import monday_of
 from notices import composers, services
-from notices.models import Contact, Notice, NoticeKind, NoticeState
+from notices.models import Notice, NoticeKind, NoticeState
+from outreach.models import Channel, Endpoint, Scope
 from tracker.choices import Role
 from tracker.models import AdministrativeUnit, Department, StaffProfile
 
@@ -22,22 +23,18 @@ PNG_EVIDENCE = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x0
                 b"\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
 
 
-def contacts_from_demo_users() -> int:
-    """One contact per liaison user (their unit or department) and one for the city government."""
+def email_endpoints_from_demo_users() -> int:
+    """One e-mail endpoint per liaison and city leader (their own mailbox: the letters of their
+    unit, department or the city government reach them with the PDF attached). Returns how many
+    were created; a second run creates none."""
     created = 0
     for profile in StaffProfile.objects.select_related("user").filter(
             role__in=[Role.COUNTY_LIAISON, Role.DEPARTMENT_LIAISON, Role.CITY_LEADER]):
         user = profile.user
-        lookup = {"user": user}
-        defaults = {
-            "name": profile.full_name or user.get_username(),
-            "phone": profile.phone,
-            "email": user.email or f"{user.get_username()}@linfen.example.gov.cn",
-            "unit": profile.unit if profile.role == Role.COUNTY_LIAISON else None,
-            "department": profile.department if profile.role == Role.DEPARTMENT_LIAISON else None,
-            "for_city_government": profile.role == Role.CITY_LEADER,
-        }
-        _, was_created = Contact.objects.get_or_create(**lookup, defaults=defaults)
+        _, was_created = Endpoint.objects.get_or_create(
+            channel=Channel.EMAIL, scope=Scope.PERSON, user=user,
+            defaults={"label": f"{profile.full_name or user.get_username()}（邮箱）",
+                      "address": user.email or f"{user.get_username()}@linfen.example.gov.cn"})
         created += was_created
     return created
 
@@ -136,7 +133,7 @@ def generate_demo_notices() -> dict:
     users = get_user_model().objects
     leader, clerk = users.get(username="leader"), users.get(username="clerk")
     as_of = dt.date.fromisoformat(settings.YIHONG_DEMO_DATE)
-    contacts = contacts_from_demo_users()
+    email_endpoints = email_endpoints_from_demo_users()
     office_contact_demo_set()
     units = list(AdministrativeUnit.objects.order_by("display_order"))
     departments = list(Department.objects.order_by("display_order"))
@@ -185,7 +182,7 @@ def generate_demo_notices() -> dict:
 
     hand_letters_generate(as_of=as_of)
     _demo_loop(units, as_of)
-    return {"contacts_created": contacts, "notices": Notice.objects.count(),
+    return {"email_endpoints_created": email_endpoints, "notices": Notice.objects.count(),
             "issued": Notice.objects.exclude(number=None).count()}
 
 
@@ -275,7 +272,7 @@ def demo_day_act(*, on_date: dt.date) -> dict[str, int]:
         return counts
     users = get_user_model().objects
     leader, clerk = users.get(username="leader"), users.get(username="clerk")
-    contacts_from_demo_users()
+    email_endpoints_from_demo_users()
     office_contact_demo_set()
     for notice_id in Notice.objects.filter(
             source_key__startswith="dispatch:", state=NoticeState.PENDING_SIGNOFF).order_by("pk").values_list(

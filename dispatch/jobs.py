@@ -11,7 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from core import workdays
-from dispatch import issuing
+from dispatch import letters_for_firings
 from dispatch.models import Job, JobRun, JobRunStatus, RuleFiring
 from dispatch.services import daily_scan_run, monthly_dispatch_run, weekly_dispatch_run
 
@@ -84,7 +84,7 @@ def job_run_for_date(*, job: str, on_date: dt.date, acting_user) -> JobOutcome:
     try:
         firings = JOB_SERVICES[job](on_date=on_date, acting_user=acting_user)
         if resumed:
-            issuing.drafts_left_behind(on_date=on_date)
+            letters_for_firings.drafts_left_behind(on_date=on_date)
     except Exception as error:
         JobRun.objects.filter(pk=run.pk).exclude(status=JobRunStatus.DONE).update(
             status=JobRunStatus.FAILED, error=f"{type(error).__name__}: {error}"[:2000]

@@ -5,17 +5,15 @@ working days, the weekly job on Monday or the next working day, the monthly job 
 working day — is decided by dispatch.jobs.jobs_due_on from China's official calendar, so
 beat only needs to knock twice a day.
 
-Besides the calendar, three housekeeping sweeps every 5 minutes. notices.retry_failed_deliveries
-resends the failed email deliveries whose back-off has elapsed (notices.services.
-RETRY_BACKOFF_MINUTES: 1, 5, 30, 120, 480 minutes), so a letter whose email failed, or whose
-worker was lost while sending, goes out within 5 minutes of its retry time.
-notices.finish_stalled_drafts sends again the calendar's letters whose issuing task was lost
-(a broker restarted without its data) — before or after a worker reserved their number
-(notices.services.notice_advance_in_steps) — so no letter stays a draft and no reserved number
-stays a gap; dispatch.finish_stalled_circulars does the same for a monthly circular whose own
-task (dispatch.issue_circular) was lost before it drafted it. None is a calendar job: they have
-no date, no JobRun, and beat's catch-up (dispatch/catch_up.py) ignores them — the next sweep
-after a restart picks up everything still due anyway.
+Besides the calendar, housekeeping sweeps every few minutes. notices.finish_stalled_drafts
+sends again the calendar's documents (letters, the weekly report, the monthly circular) whose
+issuing task was lost (a broker restarted without its data) — before or after a worker reserved
+their number (notices.services.notice_advance_in_steps) — so no document stays a draft and no
+reserved number stays a gap. outreach.retry_due_messages resends the messages (a new letter's
+e-mail with its PDF, reminders, SMS) whose back-off elapsed or whose task was lost, and
+outreach.poll_sms_receipts reads the carriers' reports. None is a calendar job: they have no
+date, no JobRun, and beat's catch-up (dispatch/catch_up.py) ignores them — the next sweep after a
+restart picks up everything still due anyway.
 
 The catch-up itself runs daily at 09:15 (and on beat's start-up: dispatch.catch_up), and the
 deploy-side heartbeat (core/heartbeat.py, shown by /healthz/) every
@@ -39,23 +37,12 @@ BEAT_SCHEDULE = {
         "schedule": crontab(hour=8, minute=30),
         "args": ("08:30",),
     },
-    "notices-retry-failed-deliveries": {
-        "task": "notices.retry_failed_deliveries",
-        "schedule": crontab(minute="*/5"),
-        # A sweep that finds nothing due is cheap; one that is late is pointless: drop it.
-        "options": {"expires": 4 * 60},
-    },
     "notices-finish-stalled-drafts": {
         "task": "notices.finish_stalled_drafts",
         "schedule": crontab(minute="2-59/5"),
         "options": {"expires": 4 * 60},
     },
-    "dispatch-finish-stalled-circulars": {
-        "task": "dispatch.finish_stalled_circulars",
-        "schedule": crontab(minute="4-59/5"),
-        "options": {"expires": 4 * 60},
-    },
-    # Outreach (issue 17): resend the failed messages whose back-off elapsed and those whose task
+    # Outreach: resend the failed messages whose back-off elapsed and those whose task
     # was lost. The reminder scan itself is part of the daily job (dispatch.services.daily_scan_run).
     "outreach-retry-due-messages": {
         "task": "outreach.retry_due_messages",
@@ -75,7 +62,7 @@ BEAT_SCHEDULE = {
         "schedule": crontab(hour=9, minute=15),
     },
     "deploy-worker-heartbeat": {
-        "task": "yihong.deploy.worker_heartbeat",
+        "task": "core.worker_heartbeat",
         "schedule": HEARTBEAT_SECONDS,
         "kwargs": {"source": "beat"},
     },

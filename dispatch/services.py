@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core import workdays
-from dispatch import issuing, rules, selectors
+from dispatch import letters_for_firings, rules, selectors
 from dispatch.models import (
     Rule,
     RuleFiring,
@@ -104,7 +104,7 @@ def finding_fire(
                 ),
                 reason=finding.facts,
             )
-        firing.notice_id = issuing.notice_for_firing(
+        firing.notice_id = letters_for_firings.notice_for_firing(
             firing=firing, finding=finding, on_date=on_date, acting_user=acting_user
         )
         firing.save(update_fields=["notice_id", "ack_due_on", "answer_due_on", "updated_at"])
@@ -262,7 +262,7 @@ def escalations_run(*, on_date: dt.date, thresholds: dict, acting_user) -> list[
         )
         if firing is not None:
             fired.append(firing)
-    overdue = issuing.overdue_supervisions(
+    overdue = letters_for_firings.overdue_supervisions(
         supervisions=RuleFiring.objects.filter(rule=Rule.R3_SUPERVISION), on_date=on_date
     )
     rungs = {
@@ -333,7 +333,7 @@ def listed_supervision_findings(*, on_date: dt.date, thresholds: dict) -> list[r
         summonses[unit_id] = summonses.get(unit_id, 0) + 1
     # Letters, not firings: one 督办函 names all of a county's projects found that day.
     letters: dict[int, set[int]] = {}
-    for supervision in issuing.overdue_supervisions(
+    for supervision in letters_for_firings.overdue_supervisions(
         supervisions=selectors.supervision_firings_in(start=start, end=on_date), on_date=on_date
     ):
         letters.setdefault(supervision.unit_id, set()).add(supervision.notice_id)

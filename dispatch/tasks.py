@@ -15,7 +15,7 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from core.actors import SYSTEM
-from dispatch import issuing, jobs
+from dispatch import jobs
 from dispatch.catch_up import SLOT_TIMES, job_slot_times, missed_jobs
 
 # Database hiccups and broker/network blips are worth a retry; a rerun is harmless (natural keys).
@@ -43,32 +43,6 @@ def run_job(self, job: str, on_date: str) -> dict:
         "already_done": outcome.already_done,
         "firing_ids": [firing.pk for firing in outcome.firings],
     }
-
-
-@shared_task(
-    name="dispatch.issue_circular",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=TRANSIENT_ERRORS,
-    retry_backoff=10,
-    retry_backoff_max=300,
-    max_retries=5,
-    time_limit=15 * 60,
-    soft_time_limit=14 * 60,
-)
-def issue_circular(firing_id: int) -> int:
-    """Draft and issue (or queue) the 月度通报 of one monthly firing: the circular is a task of
-    its own, beside one `notices.advance_notice` per letter. Idempotent: keyed on the firing."""
-    return issuing.circular_for_firing(firing_id=firing_id)
-
-
-@shared_task(name="dispatch.finish_stalled_circulars", acks_late=True, time_limit=120)
-def finish_stalled_circulars() -> int:
-    """Send again the monthly circulars whose task was lost before it drafted them."""
-    stalled = issuing.circulars_stalled()
-    for firing_id in stalled:
-        issue_circular.delay(firing_id)
-    return len(stalled)
 
 
 @shared_task(

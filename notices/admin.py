@@ -5,7 +5,6 @@ from django.contrib import admin
 
 from notices.models import (
     AnswerAttachment,
-    Contact,
     Delivery,
     Notice,
     NoticeAnswer,
@@ -17,7 +16,6 @@ from notices.services.arrangements import office_contact_set
 from tracker.audit.admin_edits import (
     AuditedModelAdmin,
     LeaderEditsMixin,
-    SystemAdminAuditedAdmin,
     SystemAdminEditsMixin,
 )
 from tracker.permissions import is_office_leader
@@ -71,18 +69,11 @@ class NumberCounterAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(Contact)
-class ContactAdmin(SystemAdminAuditedAdmin):
-    list_display = ("name", "unit", "department", "for_city_government", "phone", "email", "user")
-    list_filter = ("unit", "department")
-    search_fields = ("name", "email", "phone")
-
-
 class DeliveryInline(admin.TabularInline):
     model = Delivery
     extra = 0
     can_delete = False
-    fields = ("recipient_name", "status", "attempts", "last_error", "sent_at", "read_at", "acknowledged_at")
+    fields = ("recipient_name", "status", "sent_at", "read_at", "acknowledged_at")
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):

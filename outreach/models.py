@@ -36,10 +36,13 @@ class Scope(models.TextChoices):
     DEPARTMENT = "department", "市直部门"
     PERSON = "person", "个人"
     OFFICE = "office", "专班办"
+    CITY_GOVERNMENT = "city", "市人民政府"
 
 
 class Endpoint(TimeStampedModel):
-    """One place a recipient reads. Exactly one of unit / department / user per scope."""
+    """One place a recipient reads — the one address book of the product (an e-mail address, a
+    mobile for SMS, a group robot). Exactly one of unit / department / user per scope; the office's
+    and the city government's own endpoints name none."""
 
     channel = models.CharField("渠道", max_length=16, choices=Channel.choices)
     scope = models.CharField("接收方", max_length=16, choices=Scope.choices)
@@ -68,7 +71,8 @@ class Endpoint(TimeStampedModel):
                     models.Q(scope="unit", unit__isnull=False, department__isnull=True, user__isnull=True)
                     | models.Q(scope="department", unit__isnull=True, department__isnull=False, user__isnull=True)
                     | models.Q(scope="person", unit__isnull=True, department__isnull=True, user__isnull=False)
-                    | models.Q(scope="office", unit__isnull=True, department__isnull=True, user__isnull=True)
+                    | models.Q(scope__in=["office", "city"], unit__isnull=True, department__isnull=True,
+                               user__isnull=True)
                 ),
                 name="outreach_endpoint_one_recipient",
             ),

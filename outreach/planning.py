@@ -39,17 +39,54 @@ class Recipients:
     by_unit: dict[int, list[Endpoint]] = field(default_factory=lambda: defaultdict(list))
     by_department: dict[int, list[Endpoint]] = field(default_factory=lambda: defaultdict(list))
     office: list[Endpoint] = field(default_factory=list)
+    city_government: list[Endpoint] = field(default_factory=list)
 
     @property
     def has_any(self) -> bool:
-        return bool(self.by_unit or self.by_department or self.office)
+        return bool(self.by_unit or self.by_department or self.office or self.city_government)
 
     def for_delivery(self, unit_id: int | None, department_id: int | None) -> list[Endpoint]:
+        """The endpoints of a letter's recipient: its unit's, its department's, or (neither: the
+        city government) the city government's."""
         if unit_id:
-            return self.by_unit.get(unit_id, [])
-        if department_id:
-            return self.by_department.get(department_id, [])
-        return []
+            endpoints = self.by_unit.get(unit_id, [])
+        elif department_id:
+            endpoints = self.by_department.get(department_id, [])
+        else:
+            endpoints = self.city_government
+        return _one_per_mailbox(endpoints)
+
+    def reachable(self, recipient_keys) -> set[str]:
+        """Of a letter's recipient keys ("city", "unit:<id>", "department:<id>"), those some
+        enabled channel reaches."""
+        found = set()
+        for key in recipient_keys:
+            kind, _, pk = key.partition(":")
+            if (kind == "unit" and self.by_unit.get(int(pk))) or (
+                    kind == "department" and self.by_department.get(int(pk))) or (
+                    kind == "city" and self.city_government):
+                found.add(key)
+        return found
+
+
+def _mailbox(endpoint: Endpoint) -> frozenset[str]:
+    return frozenset(a.strip().lower() for a in endpoint.address.replace("；", ";").replace(",", ";").split(";")
+                     if a.strip())
+
+
+def _one_per_mailbox(endpoints: list[Endpoint]) -> list[Endpoint]:
+    """One e-mail per recipient and letter whatever endpoints exist: e-mail endpoints reaching the
+    same addresses (a unit's and its liaison's own, say) count once — the first configured."""
+    seen: set[frozenset[str]] = set()
+    kept = []
+    for endpoint in sorted(endpoints, key=lambda e: e.pk or 0):
+        if endpoint.channel == "email":
+            box = _mailbox(endpoint)
+            if box in seen:
+                continue
+            seen.add(box)
+        kept.append(endpoint)
+    return kept
 
 
 def recipients() -> Recipients:
@@ -62,6 +99,8 @@ def recipients() -> Recipients:
             found.by_department[endpoint.department_id].append(endpoint)
         elif endpoint.scope == Scope.OFFICE:
             found.office.append(endpoint)
+        elif endpoint.scope == Scope.CITY_GOVERNMENT:
+            found.city_government.append(endpoint)
         else:
             profile = getattr(endpoint.user, "staff_profile", None)
             if profile is not None and profile.unit_id:
@@ -70,6 +109,8 @@ def recipients() -> Recipients:
                 found.by_department[profile.department_id].append(endpoint)
             elif profile is not None and profile.role in ("office_leader", "clerk"):
                 found.office.append(endpoint)
+            elif profile is not None and profile.role == "city_leader":
+                found.city_government.append(endpoint)
     return found
 
 

@@ -1,10 +1,10 @@
-"""Writes of outreach: endpoints (the office leader's), planning messages once, sending each once.
+"""Writes of outreach: endpoints (the office leader's), planning messages once.
 
 Every message is saved under its natural key (kind, subject, endpoint, due date; a unique
-constraint) and sent by `outreach.send_message`, enqueued on commit. `message_send` locks the
-row while sending, so a message sent twice by the broker, or by the sweep and a worker at once,
-reaches the provider once; a failure is recorded with the provider's error and retried after
-the same back-off as the letters' e-mail (notices RETRY_BACKOFF_MINUTES).
+constraint) and sent by the `outreach.send_message` task, enqueued on commit; sending, retries
+and receipts are `outreach.sending`. Messages are planned on the business date of what they are
+about (the letter's 成文日期, the 批示's day, the scan's date), never on the wall clock, so a
+calendar replayed for past dates plans what it would have planned then.
 """
 from __future__ import annotations
 
@@ -12,30 +12,23 @@ import datetime as dt
 import json
 import logging
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from core.actors import is_system
-from core.task_queue import task_send
-from notices.models import AnswerStatus
-from notices.services import RETRY_BACKOFF_MINUTES
-from outreach import channels, planning
-from outreach.channels import sms
+from core.task_queue import enqueue_each_on_commit
+from notices.models import Delivery, DeliveryStatus, Notice
+from notices.services import delivery_outbound_record
+from outreach import planning
 from outreach.models import Channel, Endpoint, Message, MessageKind, MessageStatus, Scope
+from outreach.tasks.sending import send_message
 from tracker import permissions
 from tracker.choices import AuditAction, Role
+from tracker.models import ProblemInstruction
 from tracker.services import audit_record
 
 logger = logging.getLogger(__name__)
-
-SEND_TASK = "outreach.send_message"
-# A pending message no task has sent for this long: its task was lost; the sweep sends it.
-LOST_TASK_MINUTES = 10
-RATE_LIMIT_WAIT_MINUTES = 1
-BATCH = 1000
 
 
 # --- planning -----------------------------------------------------------------------------
@@ -82,7 +75,7 @@ def _save_and_enqueue(planned: list[Message], *, on_date: dt.date) -> int:
         created = _insert_new(planned)
         ids = list(Message.objects.filter(planned_on=on_date, status=MessageStatus.PENDING, attempts=0)
                    .values_list("pk", flat=True))
-        transaction.on_commit(lambda: [task_send(SEND_TASK, pk) for pk in ids])
+        enqueue_each_on_commit(send_message, ([pk] for pk in ids))
     return created
 
 
@@ -101,18 +94,29 @@ def reminders_plan(*, on_date: dt.date) -> int:
     return created
 
 
-def notice_announce(*, notice_id: int, on_date: dt.date | None = None) -> int:
-    """新公文 to every endpoint of the letter's recipients (sent when the letter is issued)."""
-    on_date = on_date or timezone.localdate()
+def notice_announce(*, notice_id: int) -> int:
+    """新公文 to every endpoint of the letter's recipients (sent when the letter is issued),
+    planned on the letter's date. A recipient that no channel reaches any longer (its endpoints
+    were removed since the letter was issued) is told it has the letter in its inbox only."""
+    notice = Notice.objects.only("issued_on", "created_at").get(pk=notice_id)
+    on_date = notice.issued_on or timezone.localtime(notice.created_at).date()
     found = planning.recipients()
-    if not found.has_any:
-        return 0
-    return _save_and_enqueue(planning.new_letters(on_date=on_date, found=found, notice_id=notice_id), on_date=on_date)
+    planned = planning.new_letters(on_date=on_date, found=found, notice_id=notice_id) if found.has_any else []
+    created = _save_and_enqueue(planned, on_date=on_date)
+    with transaction.atomic():
+        told = {message.delivery_id for message in planned} | set(
+            Message.objects.filter(kind=MessageKind.NEW_LETTER, notice_id=notice_id)
+            .values_list("delivery_id", flat=True))
+        for delivery_id in (Delivery.objects.filter(notice_id=notice_id, status=DeliveryStatus.PENDING)
+                            .exclude(pk__in=told).values_list("pk", flat=True)):
+            delivery_outbound_record(delivery_id=delivery_id, outcome="inbox_only", at=timezone.now())
+    return created
 
 
-def instruction_announce(*, instruction_id: int, on_date: dt.date | None = None) -> int:
-    """A city leader's 批示 to the office's endpoints."""
-    on_date = on_date or timezone.localdate()
+def instruction_announce(*, instruction_id: int) -> int:
+    """A city leader's 批示 to the office's endpoints, planned on the day it was made."""
+    instruction = ProblemInstruction.objects.only("instructed_at").get(pk=instruction_id)
+    on_date = timezone.localtime(instruction.instructed_at).date()
     found = planning.recipients()
     if not found.office:
         return 0
@@ -120,121 +124,7 @@ def instruction_announce(*, instruction_id: int, on_date: dt.date | None = None)
                              on_date=on_date)
 
 
-# --- sending ------------------------------------------------------------------------------
-
-
-def _still_needed(message: Message) -> bool:
-    """A reminder about a letter the body has signed / answered since it was planned is not sent."""
-    delivery = message.delivery
-    if delivery is None:
-        return True
-    if message.kind in (MessageKind.ACK_DUE, MessageKind.ACK_OVERDUE):
-        return delivery.acknowledged_at is None
-    if message.kind in (MessageKind.ANSWER_DUE, MessageKind.ANSWER_OVERDUE):
-        return not delivery.answers.filter(status__in=(AnswerStatus.SUBMITTED, AnswerStatus.ACCEPTED)).exists()
-    return True
-
-
-def message_send(*, message_id: int) -> Message:
-    """Send one message once. A failure is recorded (provider's code and text, next attempt) and
-    re-raised as ChannelError; a message sent or skipped is never sent again."""
-    with transaction.atomic():
-        # Only the message row is locked: its delivery is optional (an outer join PostgreSQL will
-        # not lock), and the endpoint is read, not changed.
-        message = (Message.objects.select_for_update(of=("self",))
-                   .select_related("endpoint", "delivery").get(pk=message_id))
-        if message.status in (MessageStatus.SENT, MessageStatus.DELIVERED, MessageStatus.SKIPPED):
-            return message
-        if not message.endpoint.enabled or not _still_needed(message):
-            message.status = MessageStatus.SKIPPED
-            message.next_attempt_at = None
-            message.save(update_fields=["status", "next_attempt_at", "updated_at"])
-            return message
-        message.attempts += 1
-        try:
-            receipt = channels.send(message)
-        except channels.ChannelError as error:
-            message.status = MessageStatus.FAILED
-            message.last_error = str(error)[:2000]
-            message.next_attempt_at = _next_attempt(message.attempts, error)
-            message.save()
-            failure = error
-        else:
-            failure = None
-            message.status = MessageStatus.SENT
-            message.sent_at = timezone.now()
-            message.provider_ref = receipt.provider_ref[:100]
-            message.last_error = ""
-            message.next_attempt_at = None
-            message.save()
-    if failure is not None:
-        raise failure
-    return message
-
-
-def _next_attempt(attempts: int, error: channels.ChannelError) -> dt.datetime | None:
-    if not error.transient or attempts > len(RETRY_BACKOFF_MINUTES):
-        return None
-    minutes = RETRY_BACKOFF_MINUTES[attempts - 1]
-    if error.code in ("130101", "45009", "isv.BUSINESS_LIMIT_CONTROL"):
-        minutes = max(minutes, RATE_LIMIT_WAIT_MINUTES)
-    return timezone.now() + dt.timedelta(minutes=minutes)
-
-
-def messages_due_for_retry(*, now: dt.datetime | None = None) -> list[int]:
-    """Failed messages whose back-off has elapsed, and pending ones whose task was lost."""
-    now = now or timezone.now()
-    return list(
-        Message.objects.filter(
-            Q(status=MessageStatus.FAILED, next_attempt_at__lte=now)
-            | Q(status=MessageStatus.PENDING, updated_at__lt=now - dt.timedelta(minutes=LOST_TASK_MINUTES))
-        ).order_by("pk").values_list("pk", flat=True)
-    )
-
-
-# --- receipts -----------------------------------------------------------------------------
-
-# The provider waits up to 72 hours for a carrier's report; an SMS still without one after that
-# stays 已发送 (no report will come).
-RECEIPT_WAIT_HOURS = 72
-
-
-def sms_receipts_poll(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """Ask the SMS provider (QuerySendDetails) what became of every SMS sent in the last 72 hours
-    with no final report, and record it: 已送达 with the carrier's time, or 发送失败 with the
-    carrier's code (not retried: a resend to a phone the carrier refused would fail the same way
-    and would be a second message if it did not). Each row changes by a conditional update, so a
-    poll run twice, or beside a slow one, records each report once."""
-    counts = {"checked": 0, "delivered": 0, "failed": 0, "waiting": 0, "errors": 0}
-    if Channel.SMS not in settings.YIHONG_OUTREACH_CHANNELS:
-        return counts
-    now = now or timezone.now()
-    waiting = (Message.objects.filter(channel=Channel.SMS, status=MessageStatus.SENT,
-                                      sent_at__gte=now - dt.timedelta(hours=RECEIPT_WAIT_HOURS))
-               .exclude(provider_ref="").select_related("endpoint").order_by("pk"))
-    for message in waiting.iterator(chunk_size=BATCH):
-        counts["checked"] += 1
-        try:
-            report = sms.query_report(phone=message.endpoint.address, biz_id=message.provider_ref,
-                                      sent_at=message.sent_at)
-        except channels.ChannelError as error:
-            counts["errors"] += 1
-            logger.warning("SMS receipt of message %s not read: %s", message.pk, error)
-            if error.code in sms.ACCOUNT_ERRORS:
-                break  # a bad key, signature or permission fails every query alike
-            continue
-        still_sent = Message.objects.filter(pk=message.pk, status=MessageStatus.SENT)
-        if report is None or report.status == sms.WAITING:
-            counts["waiting"] += 1
-        elif report.status == sms.DELIVERED:
-            counts["delivered"] += still_sent.update(status=MessageStatus.DELIVERED,
-                                                     delivered_at=report.received_at or now, updated_at=now)
-        else:
-            counts["failed"] += still_sent.update(
-                status=MessageStatus.FAILED, next_attempt_at=None, updated_at=now,
-                last_error=f"{report.err_code or 'UNKNOWN'}: 运营商回执发送失败（短信未送达手机）")
-    logger.info("SMS receipts: %s", counts)
-    return counts
+# --- who reads a message -------------------------------------------------------------------
 
 
 def _reads_for(message: Message, user) -> bool:

@@ -1,16 +1,16 @@
 """Hear of letters issued and 批示 made, without the lower apps knowing outreach exists.
 
 A Notice saved in the 已签发 state for the first time, or a new ProblemInstruction, sends the
-announcement task on commit (by name: core.task_queue). If that task is lost the daily scan
+announcement task on commit. If that task is lost the daily scan
 announces what the last days issued (outreach.planning), under the same natural key.
 """
 from __future__ import annotations
 
-from django.db import transaction
 from django.db.models.signals import post_save
 
-from core.task_queue import task_send
+from core.task_queue import enqueue_on_commit
 from notices.models import Notice, NoticeState
+from outreach.tasks.planning import announce_instruction, announce_notice
 from tracker.models import ProblemInstruction
 
 
@@ -20,12 +20,12 @@ def _notice_saved(sender, instance: Notice, created: bool, **kwargs) -> None:
     before = (getattr(instance, "_loaded", None) or {}).get("state")
     if before == NoticeState.ISSUED:
         return
-    transaction.on_commit(lambda: task_send("outreach.announce_notice", instance.pk))
+    enqueue_on_commit(announce_notice, instance.pk)
 
 
 def _instruction_saved(sender, instance: ProblemInstruction, created: bool, **kwargs) -> None:
     if created and not kwargs.get("raw"):
-        transaction.on_commit(lambda: task_send("outreach.announce_instruction", instance.pk))
+        enqueue_on_commit(announce_instruction, instance.pk)
 
 
 def connect() -> None:

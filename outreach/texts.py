@@ -44,7 +44,9 @@ _open_prefix: tuple[str, str] | None = None
 
 
 def unit_link() -> str:
-    return absolute(reverse("dashboard:unit_home"))
+    # The site's root sends each signed-in person to their own work page (a county liaison to
+    # the county's weekly form and letters), so the message needs no page of a higher app.
+    return absolute("/")
 
 
 def project_link(project_id: int) -> str:

@@ -24,7 +24,7 @@ def compose_unit_letter(*, unit, as_of: dt.date, reason: str = "", requirement: 
                         kind: str = "supervision") -> dict:
     """A letter's context for one unit listing its unfinished projects where they stand (used by the
     benchmarks to render letters of a realistic size; the calendar drafts its letters from the
-    rules' findings, dispatch.issuing)."""
+    rules' findings, dispatch.letters_for_firings)."""
     snapshot = portfolio_as_of(as_of=as_of, projects=Project.objects.filter(unit=unit))
     items = []
     for project in Project.objects.filter(unit=unit).order_by("planned_completion"):

@@ -13,7 +13,6 @@ from notices.models.drafts import NoticeFile, NoticeVersion
 from notices.models.recipients import (
     AnswerAttachment,
     AnswerStatus,
-    Contact,
     Delivery,
     DeliveryStatus,
     NoticeAnswer,
@@ -26,7 +25,6 @@ __all__ = [
     "READ_ONLY_KINDS",
     "AnswerAttachment",
     "AnswerStatus",
-    "Contact",
     "Delivery",
     "DeliveryStatus",
     "Notice",

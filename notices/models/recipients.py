@@ -9,55 +9,19 @@ from notices.models.documents import Notice
 from tracker.models import AdministrativeUnit, Department
 
 
-class Contact(TimeStampedModel):
-    """A person who receives notices for a unit, a department or the city government."""
-
-    unit = models.ForeignKey(
-        AdministrativeUnit, verbose_name="县(市、区)", on_delete=models.CASCADE, null=True, blank=True,
-        related_name="notice_contacts",
-    )
-    department = models.ForeignKey(
-        Department, verbose_name="市直部门", on_delete=models.CASCADE, null=True, blank=True,
-        related_name="notice_contacts",
-    )
-    for_city_government = models.BooleanField("市政府", default=False)
-    name = models.CharField("姓名", max_length=50)
-    phone = models.CharField("电话", max_length=30, blank=True)
-    email = models.EmailField("电子邮箱", blank=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="系统账号", on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="notice_contacts",
-    )
-
-    class Meta:
-        verbose_name = "联系人"
-        verbose_name_plural = "联系人"
-        ordering = ["unit__display_order", "department__display_order", "name"]
-        constraints = [
-            models.CheckConstraint(
-                condition=(
-                    models.Q(unit__isnull=False, department__isnull=True, for_city_government=False)
-                    | models.Q(unit__isnull=True, department__isnull=False, for_city_government=False)
-                    | models.Q(unit__isnull=True, department__isnull=True, for_city_government=True)
-                ),
-                name="contact_has_exactly_one_body",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        body = self.unit or self.department or "市人民政府"
-        return f"{body} {self.name}"
-
-
 class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", "待发送"
-    SENT = "sent", "已发送"
-    FAILED = "failed", "发送失败"
+    """How the recipient heard of the letter outside the system: outreach sends the messages
+    (e-mail with the PDF, group robots, SMS) and records the outcome here
+    (notices.services.delivery_outbound_record)."""
+
+    PENDING = "pending", "待通知"
+    SENT = "sent", "已通知"
+    FAILED = "failed", "通知失败"
     INBOX_ONLY = "inbox_only", "仅系统内送达"
 
 
 class Delivery(TimeStampedModel):
-    """One recipient of one notice: inbox entry, email attempts, acknowledgement."""
+    """One recipient of one notice: the inbox entry, whether it was told of the letter, its 签收."""
 
     notice = models.ForeignKey(Notice, verbose_name="公文", on_delete=models.CASCADE, related_name="deliveries")
     recipient_key = models.CharField("收文单位键", max_length=64)
@@ -66,13 +30,9 @@ class Delivery(TimeStampedModel):
                              blank=True, related_name="notice_deliveries")
     department = models.ForeignKey(Department, verbose_name="市直部门", on_delete=models.PROTECT, null=True,
                                    blank=True, related_name="notice_deliveries")
-    emails = models.JSONField("邮箱", default=list, blank=True)
-    status = models.CharField("邮件状态", max_length=16, choices=DeliveryStatus.choices,
+    status = models.CharField("通知状态", max_length=16, choices=DeliveryStatus.choices,
                               default=DeliveryStatus.PENDING, db_index=True)
-    attempts = models.PositiveSmallIntegerField("发送次数", default=0)
-    last_error = models.TextField("最近错误", blank=True)
-    next_attempt_at = models.DateTimeField("下次重试", null=True, blank=True)
-    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    sent_at = models.DateTimeField("通知时间", null=True, blank=True)
     read_at = models.DateTimeField("阅读时间", null=True, blank=True)
     acknowledged_at = models.DateTimeField("签收时间", null=True, blank=True)
     acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="签收人", on_delete=models.PROTECT,

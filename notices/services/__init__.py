@@ -2,7 +2,7 @@
 
 Conventions as in tracker.services: keyword-only, `acting_user` required (core.actors.SYSTEM
 for the calendar, recorded as “系统”), one transaction, an audit row (AuditAction.NOTICE) in that transaction,
-side effects (email) sent on commit through the Celery task in notices.tasks.
+side effects on commit (the issuing task of notices.tasks; the letter's messages are outreach's).
 
 The package is split by what a person does; every public name is re-exported here.
 """
@@ -14,9 +14,7 @@ from notices.services.arrangements import (  # noqa: F401,E402
     office_setting_get,
 )
 from notices.services.delivery import (  # noqa: F401
-    RETRY_BACKOFF_MINUTES,
-    deliveries_due_for_retry,
-    notice_email_deliver,
+    delivery_outbound_record,
     recipient_delivery_for,
 )
 from notices.services.drafting import (  # noqa: F401
@@ -25,6 +23,7 @@ from notices.services.drafting import (  # noqa: F401
     notice_correct,
     notice_draft_create,
 )
+from notices.services.fan_out import notice_advance_later  # noqa: F401
 from notices.services.issuing import (  # noqa: F401
     DOCUMENT_TEMPLATE,
     STALLED_DRAFT_MINUTES,
@@ -32,7 +31,6 @@ from notices.services.issuing import (  # noqa: F401
     fanned_out_drafts_stalled,
     notice_advance_after_draft,
     notice_advance_in_steps,
-    notice_advance_later,
     notice_preview_pdf,
     notice_sign_and_issue,
 )

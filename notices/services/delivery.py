@@ -1,17 +1,13 @@
-"""送达: the e-mail of each delivery, sent once, retried with back-off."""
+"""送达: each recipient's record of a letter — told of it (by outreach's channels) or only in the
+inbox — and whose record a user acts on."""
 from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.urls import reverse
-from django.utils import timezone
 
 from core.actors import SYSTEM
-from notices import documents, mail
-from notices.integrity import issued_pdf_check
 from notices.models import (
     Delivery,
     DeliveryStatus,
@@ -21,68 +17,34 @@ from notices.services.records import _audit, _lock_notice, _sync_notice_state
 from tracker import permissions
 from tracker.choices import Role
 
-# Back-off between email attempts (minutes); after the last one the delivery stays failed.
-RETRY_BACKOFF_MINUTES = (1, 5, 30, 120, 480)
+OUTCOMES = {"sent": DeliveryStatus.SENT, "failed": DeliveryStatus.FAILED, "inbox_only": DeliveryStatus.INBOX_ONLY}
 
 
-def notice_email_deliver(*, delivery_id: int) -> Delivery:
-    """Send one delivery's email once. A failure is recorded with the next attempt time and
-    re-raised; a delivery already sent is never sent again (the row is locked while sending)."""
+def delivery_outbound_record(*, delivery_id: int, outcome: str, at: dt.datetime, channel: str = "",
+                             error: str = "") -> Delivery:
+    """What became of telling one recipient of its letter, reported by the app that sends the
+    messages (outreach): `sent` (a message reached a channel), `failed` (none will: every
+    attempt failed), `inbox_only` (no channel carries it). Runs in the caller's transaction with
+    the delivery row locked; a delivery already 已通知 stays so (a later failure on a second
+    channel does not undo a first success). The letter moves to 已送达 once every recipient has
+    it, as before."""
+    status = OUTCOMES[outcome]
     with transaction.atomic():
         delivery = Delivery.objects.select_for_update(of=("self",)).select_related("notice").get(pk=delivery_id)
-        if delivery.status in (DeliveryStatus.SENT, DeliveryStatus.INBOX_ONLY):
+        if delivery.status == DeliveryStatus.SENT or delivery.status == status:
             return delivery
-        notice = delivery.notice
-        delivery.attempts += 1
-        try:
-            # A file that is not the issued one never goes out (IssuedPdfRefused: failed, retried
-            # with back-off — restoring the file from the backup lets the next attempt through).
-            pdf_bytes = issued_pdf_check(notice, acting_user=SYSTEM, purpose="邮件送达")
-            mail.notice_email_send(
-                recipients=delivery.emails,
-                subject=f"{notice.number} {notice.title}",
-                body=(f"{delivery.recipient_name}：\n\n{settings.YIHONG_NOTICE_ISSUER}印发《{notice.title}》"
-                      f"（{notice.number}），见附件。请登录一泓系统签收"
-                      + (f"，并于{documents.chinese_date(notice.answer_deadline)}前反馈整改情况" if notice.answer_deadline else "")
-                      + "。"
-                      # The letter's own page, absolute (issue 17): one tap from the mail to 签收.
-                      + f"\n\n签收和反馈：{settings.YIHONG_SITE_URL.rstrip('/')}{reverse('notices:detail', args=[notice.pk])}"),
-                pdf_name=f"{notice.number}.pdf",
-                pdf_bytes=pdf_bytes,
-            )
-        except Exception as error:
-            delivery.status = DeliveryStatus.FAILED
-            delivery.last_error = f"{type(error).__name__}: {error}"[:2000]
-            backoff = RETRY_BACKOFF_MINUTES[min(delivery.attempts, len(RETRY_BACKOFF_MINUTES)) - 1]
-            delivery.next_attempt_at = (
-                timezone.now() + dt.timedelta(minutes=backoff) if delivery.attempts < len(RETRY_BACKOFF_MINUTES) + 1
-                else None
-            )
-            delivery.save()
-            _audit(notice, acting_user=SYSTEM, transition="delivery_failed", unit=delivery.unit,
-                   extra={"delivery_id": delivery.pk, "attempt": delivery.attempts, "error": delivery.last_error})
-            failure = error
-        else:
-            failure = None
-            delivery.status = DeliveryStatus.SENT
-            delivery.sent_at = timezone.now()
-            delivery.last_error = ""
-            delivery.next_attempt_at = None
-            delivery.save()
-            _audit(notice, acting_user=SYSTEM, transition="deliver", unit=delivery.unit,
-                   extra={"delivery_id": delivery.pk, "attempt": delivery.attempts})
-            locked = _lock_notice(notice.pk)
-            _sync_notice_state(locked, acting_user=SYSTEM)
-    if failure is not None:
-        raise failure
+        if status == DeliveryStatus.INBOX_ONLY and delivery.status == DeliveryStatus.FAILED:
+            return delivery  # a failure is not forgotten because a later scan found no channel
+        delivery.status = status
+        if status == DeliveryStatus.SENT:
+            delivery.sent_at = at
+        delivery.save(update_fields=["status", "sent_at", "updated_at"])
+        transition = {"sent": "deliver", "failed": "delivery_failed", "inbox_only": "deliver_inbox_only"}[outcome]
+        _audit(delivery.notice, acting_user=SYSTEM, transition=transition, unit=delivery.unit,
+               extra={"delivery_id": delivery.pk, "channel": channel, **({"error": error[:500]} if error else {})})
+        if status != DeliveryStatus.FAILED:
+            _sync_notice_state(_lock_notice(delivery.notice_id), acting_user=SYSTEM)
     return delivery
-
-
-def deliveries_due_for_retry(*, now: dt.datetime | None = None) -> list[int]:
-    now = now or timezone.now()
-    return list(
-        Delivery.objects.filter(status=DeliveryStatus.FAILED, next_attempt_at__lte=now).values_list("pk", flat=True)
-    )
 
 
 def recipient_delivery_for(*, notice: Notice, user) -> Delivery | None:

@@ -1,5 +1,10 @@
-"""签发 and issue: number (gapless, per 代字 and year), PDF, SHA-256, deliveries — in one transaction
-or, in a worker, in steps (reserve the number, render outside the lock, freeze)."""
+"""签发 and issue: number (gapless, per 代字 and year), PDF, SHA-256, deliveries.
+
+Every document the calendar drafts (letters, the weekly report, the monthly circular) is issued
+by `notice_advance_in_steps` in the `notices.advance_notice` task (notices.services.fan_out
+enqueues it): reserve the number, render outside the lock, seal, issue, deliver. A leader's
+签发 (`notice_sign_and_issue`) and a clerk's hand-made letter take `notice_advance_after_draft`,
+the same steps in the request's one transaction."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,11 +17,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.actors import SYSTEM, actor_user
-from core.task_queue import task_send
 from core.workdays import add_working_days
-from notices import attached_files, documents, sealing
+from notices import attached_files, documents, outbound, sealing
 from notices.models import (
-    Contact,
     Delivery,
     DeliveryStatus,
     Notice,
@@ -34,7 +37,6 @@ from notices.services.records import (
     _sync_notice_state,
     kind_setting_get,
     moment_on,
-    tasks_run_in_process,
 )
 from tracker import permissions
 
@@ -67,27 +69,6 @@ def notice_advance_after_draft(*, notice_id: int, acting_user, issued_on: dt.dat
     notice.save()
     _audit(notice, acting_user=acting_user, transition="submit_for_signoff", from_state=NoticeState.DRAFT)
     return notice
-
-
-def notice_advance_later(*, notice_id: int, issued_on: dt.date) -> None:
-    """Fan-out: advance (issue or queue) the draft in its own Celery task once the caller's
-    transaction commits — one task per notice, so that N workers render N letters at once.
-
-    With no broker (tasks eager, the embedded default) it is done here, inside the caller's
-    transaction, exactly as before: the firing and its issued notice commit together.
-    Idempotent either way: a notice no longer a draft is left as it is."""
-    if tasks_run_in_process():
-        notice_advance_after_draft(notice_id=notice_id, acting_user=SYSTEM, issued_on=issued_on)
-        return
-    # The date it is to be issued on, kept on the draft: should the task be lost (a broker
-    # restarted without its data), the periodic sweep sends it again for that date.
-    Notice.objects.filter(pk=notice_id, state=NoticeState.DRAFT).update(issued_on=issued_on,
-                                                                        updated_at=timezone.now())
-
-    def enqueue():
-        task_send("notices.advance_notice", notice_id, issued_on.isoformat())
-
-    transaction.on_commit(enqueue)
 
 
 def notice_advance_in_steps(*, notice_id: int, issued_on: dt.date) -> Notice:
@@ -229,17 +210,13 @@ def _recipients(notice: Notice) -> list[dict]:
     rows = []
     if notice.to_city_government:
         rows.append({"recipient_key": "city", "recipient_name": CITY_GOVERNMENT_NAME, "unit": None,
-                     "department": None,
-                     "emails": list(Contact.objects.filter(for_city_government=True).exclude(email="")
-                                    .values_list("email", flat=True))})
+                     "department": None})
     for unit in notice.recipient_units.all():
         rows.append({"recipient_key": f"unit:{unit.pk}", "recipient_name": unit.name, "unit": unit,
-                     "department": None,
-                     "emails": list(unit.notice_contacts.exclude(email="").values_list("email", flat=True))})
+                     "department": None})
     for department in notice.recipient_departments.all():
         rows.append({"recipient_key": f"department:{department.pk}", "recipient_name": department.name,
-                     "unit": None, "department": department,
-                     "emails": list(department.notice_contacts.exclude(email="").values_list("email", flat=True))})
+                     "unit": None, "department": department})
     return rows
 
 
@@ -323,26 +300,20 @@ def _issue(notice: Notice, *, acting_user, setting: NoticeKindSetting,
         )
         notice.issue()
         notice.save()
-        delivery_ids = []
-        for row in _recipients(notice):
-            delivery = Delivery.objects.create(
-                notice=notice,
-                status=DeliveryStatus.PENDING if row["emails"] else DeliveryStatus.INBOX_ONLY,
-                **row,
-            )
-            delivery_ids.append(delivery.pk)
+        rows = _recipients(notice)
+        # Told of the letter by some channel (outreach reports when), or only in the inbox.
+        reachable = outbound.address_books.reachable(row["recipient_key"] for row in rows)
+        Delivery.objects.bulk_create([
+            Delivery(notice=notice, status=DeliveryStatus.PENDING if row["recipient_key"] in reachable
+                     else DeliveryStatus.INBOX_ONLY, **row)
+            for row in rows
+        ])
         _audit(notice, acting_user=acting_user, transition="issue", from_state=from_state,
-               extra={"sha256": notice.sha256, "recipients": len(delivery_ids)}, effective_on=issued_on)
+               extra={"sha256": notice.sha256, "recipients": len(rows)}, effective_on=issued_on)
         _sync_notice_state(notice, acting_user=acting_user)
     except Exception:
         default_storage.delete(stored_name)
         raise
-
-    def enqueue():
-        for delivery_id in delivery_ids:
-            task_send("notices.deliver_notice_email", delivery_id)
-
-    transaction.on_commit(enqueue)
     return notice
 
 

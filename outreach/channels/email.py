@@ -17,14 +17,15 @@ def send(message) -> Receipt:
     notice = message.notice
     if notice is not None and message.kind == "new_letter" and notice.pdf:
         try:
-            pdf_bytes = issued_pdf_check(notice, purpose="邮件提醒")  # the one gate (issue 13)
+            pdf_bytes = issued_pdf_check(notice, purpose="邮件送达")  # the one gate to an issued PDF
         except IssuedPdfRefused as refusal:
             raise ChannelError(refusal.messages[0], code="integrity") from refusal
         pdf_name = f"{notice.number}.pdf"
     body = f"{message.text}\n\n办理链接：{open_link(message)}\n"
     try:
         if pdf_bytes:
-            mail.notice_email_send(recipients=addresses, subject=message.title, body=body,
+            # The letter itself: its subject is the document's, 文号 and 标题, as a clerk files it.
+            mail.notice_email_send(recipients=addresses, subject=f"{notice.number} {notice.title}", body=body,
                                    pdf_name=pdf_name, pdf_bytes=pdf_bytes)
         else:
             mail.plain_email_send(recipients=addresses, subject=message.title, body=body)

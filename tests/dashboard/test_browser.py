@@ -203,12 +203,12 @@ def test_county_liaison_lands_on_unit_page_and_ledger_is_readable_on_a_phone(bro
 @pytest.fixture
 def houma_letter(demo_ledger, clerk, leader):
     """An issued 督办函 to 侯马市 (acknowledgement and an answer required)."""
-    from demo.notices import contacts_from_demo_users
+    from demo.notices import email_endpoints_from_demo_users
     from notices import services as notice_services
     from notices.models import NoticeKind
     from tracker.models import AdministrativeUnit
 
-    contacts_from_demo_users()
+    email_endpoints_from_demo_users()
     houma = AdministrativeUnit.objects.get(code="houma")
     notice = notice_services.notice_draft_create(
         kind=NoticeKind.SUPERVISION,

@@ -477,12 +477,12 @@ def test_monthly_plan_on_a_stale_page_is_a_conflict(client, clerk, preparation_p
 
 @pytest.fixture
 def pending_letter(clerk):
-    from demo.notices import contacts_from_demo_users
+    from demo.notices import email_endpoints_from_demo_users
     from notices import services as notice_services
     from notices.models import NoticeKind
     from tracker.models import AdministrativeUnit
 
-    contacts_from_demo_users()
+    email_endpoints_from_demo_users()
     notice = notice_services.notice_draft_create(
         kind=NoticeKind.REMINDER, title="关于侯马市工程进度的提醒函",
         recipient_units=[AdministrativeUnit.objects.get(code="houma")],

@@ -25,9 +25,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _letter(*, kind: str, unit_code: str, clerk, leader, title: str = "") -> Notice:
-    from demo.notices import contacts_from_demo_users
+    from demo.notices import email_endpoints_from_demo_users
 
-    contacts_from_demo_users()
+    email_endpoints_from_demo_users()
     unit = AdministrativeUnit.objects.get(code=unit_code)
     notice = notice_services.notice_draft_create(
         kind=kind, title=title or f"关于{unit.name}工程进度滞后的督办函", recipient_units=[unit],

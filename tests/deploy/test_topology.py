@@ -106,7 +106,7 @@ def test_gunicorn_worker_and_beat_serve_pages_and_run_tasks(deployment, postgres
         page_status, _, page = browser.get("/admin/tracker/project/?q=" + urllib.parse.quote(first_project))
         token = secrets.token_hex(8)
         sender = Celery("probe", broker=deployment.broker_url)
-        sender.send_task("yihong.deploy.worker_heartbeat", kwargs={"source": "probe", "token": token})
+        sender.send_task("core.worker_heartbeat", kwargs={"source": "probe", "token": token})
         ran = wait_until(
             lambda: broker.hget("yihong:worker-heartbeat:probe", "token") == token,
             timeout=60, what="the worker ran the task sent through the broker", logs=[worker],

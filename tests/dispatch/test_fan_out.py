@@ -1,5 +1,6 @@
 """The calendar's notices are dated the job's date, fan out one task per notice when a broker is
-configured, and the demo's simulated history (demo_history) is rerunnable."""
+configured — letters and the monthly circular through the one issuing path — and the demo's
+simulated history (demo_history) is rerunnable."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from django.utils import timezone
 
 from config.celery_app import app
 from core.actors import SYSTEM
-from dispatch import issuing, jobs, services
+from dispatch import jobs, services
 from dispatch.models import Job, Rule, RuleFiring
 from notices import tasks as notice_tasks
 from notices.models import Notice, NoticeAnswer, NoticeKind, NoticeState
@@ -67,11 +68,10 @@ def test_supervision_letter_from_the_scan_is_due_in_1_and_10_working_days_from_i
 def broker_configured(monkeypatch):
     """Tasks no longer run in-process; what would be sent to the broker is recorded instead."""
     sent: list[tuple[str, tuple]] = []
-    from dispatch import tasks as dispatch_tasks
+    from outreach.tasks import planning as outreach_tasks
 
     monkeypatch.setattr(notice_tasks.advance_notice, "delay", lambda *args: sent.append(("advance", args)))
-    monkeypatch.setattr(dispatch_tasks.issue_circular, "delay", lambda *args: sent.append(("circular", args)))
-    monkeypatch.setattr(notice_tasks.deliver_notice_email, "delay", lambda *args: None)
+    monkeypatch.setattr(outreach_tasks.announce_notice, "delay", lambda *args: None)
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = False
     try:
@@ -88,11 +88,9 @@ def every_kind_issues_automatically() -> None:
         setting.save()
 
 
-def test_monthly_job_fans_out_one_task_per_letter_and_one_for_the_circular(
+def test_monthly_job_fans_out_one_task_per_document_the_circular_included(
     demo_ledger, broker_configured, django_capture_on_commit_callbacks
 ):
-    from dispatch.tasks import issue_circular
-
     # given every kind issues automatically (as in the load benchmark) and a broker is configured
     every_kind_issues_automatically()
     # when the monthly job runs for 2025-03-03 (first working day of March)
@@ -102,26 +100,50 @@ def test_monthly_job_fans_out_one_task_per_letter_and_one_for_the_circular(
     sent = broker_configured
     letters = [f for f in outcome.firings if f.rule != Rule.MONTHLY_CIRCULAR]
     circular = next(f for f in outcome.firings if f.rule == Rule.MONTHLY_CIRCULAR)
-    # then the job itself issued nothing: it drafted the letters and sent one task per letter,
-    # and one task for the circular (not drafted yet: composing it is the circular task's work)
-    assert letters
+    # then the job itself issued nothing: it drafted every document, the circular included, and
+    # sent one task of the one issuing path (notices.advance_notice) per document
+    assert letters and circular.notice_id is not None
     assert Notice.objects.exclude(state=NoticeState.DRAFT).count() == 0
-    assert sorted(args[0] for name, args in sent if name == "advance") == sorted(f.notice_id for f in letters)
-    assert all(args[1] == "2025-03-03" for name, args in sent if name == "advance")
-    assert [args for name, args in sent if name == "circular"] == [(circular.pk,)]
-    assert circular.notice_id is None
+    assert {name for name, _ in sent} == {"advance"}
+    assert sorted(args[0] for _, args in sent) == sorted(f.notice_id for f in outcome.firings)
+    assert all(args[1] == "2025-03-03" for _, args in sent)
     # and when a worker runs each task — twice, as after a redelivery —
     with time_machine.travel(WALL_CLOCK, tick=False):
         with django_capture_on_commit_callbacks(execute=True):
             for _ in range(2):
-                for name, args in list(sent):
-                    (notice_tasks.advance_notice if name == "advance" else issue_circular)(*args)
-    # then each notice is issued once, dated the job's date
+                for _, args in list(sent):
+                    notice_tasks.advance_notice(*args)
+    # then each notice is issued once, dated the job's date, each by the same steps (its number
+    # reserved before its PDF was rendered)
     issued = Notice.objects.exclude(number=None)
     assert issued.count() == len(letters) + 1 == Notice.objects.count()
     assert set(issued.values_list("issued_on", flat=True)) == {D(2025, 3, 3)}
-    circular.refresh_from_db()
     assert Notice.objects.get(pk=circular.notice_id).kind == NoticeKind.MONTHLY_CIRCULAR
+    from tracker.models import AuditEvent
+
+    reserved = {event.data["notice_id"] for event in AuditEvent.objects.filter(object_type="notice")
+                if event.data.get("transition") == "reserve_number"}
+    assert set(issued.values_list("pk", flat=True)) <= reserved
+
+
+def test_circular_and_letters_go_through_the_same_issuing_path_without_a_broker(
+    demo_ledger, django_capture_on_commit_callbacks, monkeypatch
+):
+    from notices.services import issuing
+
+    # given the embedded default (no broker: tasks in-process), every path into issuing watched
+    every_kind_issues_automatically()
+    calls = []
+    stepwise = issuing.notice_advance_in_steps
+    monkeypatch.setattr(issuing, "notice_advance_in_steps",
+                        lambda **kwargs: calls.append(kwargs["notice_id"]) or stepwise(**kwargs))
+    # when the monthly job runs
+    with time_machine.travel(WALL_CLOCK, tick=False), django_capture_on_commit_callbacks(execute=True):
+        outcome = jobs.job_run_for_date(job=Job.MONTHLY, on_date=D(2025, 3, 3), acting_user=SYSTEM)
+    # then the circular and every letter were issued by the one worker path, in-process
+    circular = next(f for f in outcome.firings if f.rule == Rule.MONTHLY_CIRCULAR)
+    assert sorted(calls) == sorted(f.notice_id for f in outcome.firings)
+    assert Notice.objects.get(pk=circular.notice_id).number
 
 
 def test_a_resumed_job_sends_again_the_drafts_a_lost_task_left(
@@ -138,28 +160,29 @@ def test_a_resumed_job_sends_again_the_drafts_a_lost_task_left(
     # when the job is run again (the broker redelivers it)
     with time_machine.travel(WALL_CLOCK, tick=False), django_capture_on_commit_callbacks(execute=True):
         outcome = jobs.job_run_for_date(job=Job.MONTHLY, on_date=D(2025, 3, 3), acting_user=SYSTEM)
-    # then it fires nothing new but sends every draft and the undrafted circular again
+    # then it fires nothing new but sends every draft again, the circular's included
     assert outcome.firings == []
     drafts = set(Notice.objects.filter(state=NoticeState.DRAFT).values_list("pk", flat=True))
     assert drafts and {args[0] for name, args in broker_configured if name == "advance"} == drafts
-    assert [name for name, _ in broker_configured].count("circular") == 1
+    assert Notice.objects.filter(pk__in=drafts, kind=NoticeKind.MONTHLY_CIRCULAR).count() == 1
 
 
-def test_retry_sweep_is_scheduled_every_five_minutes_and_catch_up_ignores_it(db):
+def test_sweeps_are_scheduled_every_five_minutes_and_catch_up_ignores_them(db):
     from dispatch.catch_up import missed_jobs
 
     # given the beat schedule declared once in dispatch/schedule.py
-    entry = current_app.conf.beat_schedule["notices-retry-failed-deliveries"]
-    # then the failed-delivery sweep is in it, every 5 minutes, and is a registered task
-    assert entry["task"] == "notices.retry_failed_deliveries" in app.tasks
-    assert entry["schedule"] == crontab(minute="*/5")
-    # and so is the sweep that finishes fanned-out drafts whose task was lost
-    entry = current_app.conf.beat_schedule["notices-finish-stalled-drafts"]
-    assert entry["task"] == "notices.finish_stalled_drafts" in app.tasks
+    schedule = current_app.conf.beat_schedule
+    # then every entry names a registered task
+    assert all(entry["task"] in app.tasks for entry in schedule.values())
+    # and the messages' retry sweep runs every 5 minutes — the one retry model (no second one
+    # for the letters' e-mail)
+    assert schedule["outreach-retry-due-messages"]["schedule"] == crontab(minute="1-59/5")
+    assert not [name for name, entry in schedule.items()
+                if entry["task"] in ("notices.retry_failed_deliveries", "dispatch.finish_stalled_circulars")]
+    # and so is the sweep that finishes fanned-out drafts (letters and circulars) whose task was lost
+    entry = schedule["notices-finish-stalled-drafts"]
+    assert entry["task"] == "notices.finish_stalled_drafts"
     assert entry["schedule"] == crontab(minute="2-59/5")
-    entry = current_app.conf.beat_schedule["dispatch-finish-stalled-circulars"]
-    assert entry["task"] == "dispatch.finish_stalled_circulars" in app.tasks
-    assert entry["schedule"] == crontab(minute="4-59/5")
     # and beat's catch-up after an outage replays calendar jobs only
     missed = missed_jobs(now=dt.datetime(2025, 3, 12, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))))
     assert missed and {job for job, _ in missed} <= set(Job.values)
@@ -191,7 +214,7 @@ def test_demo_history_answers_some_letters_escalates_others_and_reruns_to_nothin
     assert "新增0条调度记录" in second and "签发0份，签收0次，反馈0次，办结0份" in second
 
 
-def test_letters_whose_fan_out_messages_were_lost_are_sent_again_by_the_sweep(
+def test_documents_whose_fan_out_messages_were_lost_are_sent_again_by_the_sweep(
     demo_ledger, broker_configured, django_capture_on_commit_callbacks
 ):
     from notices.tasks import finish_stalled_drafts
@@ -202,7 +225,7 @@ def test_letters_whose_fan_out_messages_were_lost_are_sent_again_by_the_sweep(
     with time_machine.travel(WALL_CLOCK, tick=False), django_capture_on_commit_callbacks(execute=True):
         jobs.job_run_for_date(job=Job.MONTHLY, on_date=D(2025, 3, 3), acting_user=SYSTEM)
     lost = {args for name, args in broker_configured if name == "advance"}
-    assert lost
+    assert Notice.objects.filter(pk__in=[notice_id for notice_id, _ in lost], kind=NoticeKind.MONTHLY_CIRCULAR).exists()
     broker_configured.clear()
     # when the 5-minute sweep runs at once, the tasks may still be queued: it sends nothing
     with time_machine.travel(WALL_CLOCK, tick=False):
@@ -212,27 +235,3 @@ def test_letters_whose_fan_out_messages_were_lost_are_sent_again_by_the_sweep(
         assert finish_stalled_drafts() == len(lost)
     assert {args for name, args in broker_configured if name == "advance"} == {
         (notice_id, "2025-03-03") for notice_id, _ in lost}
-
-
-def test_a_circular_whose_task_was_lost_is_sent_again_by_the_sweep(
-    demo_ledger, broker_configured, django_capture_on_commit_callbacks
-):
-    from dispatch.tasks import finish_stalled_circulars
-
-    # given the monthly job fired its circular and sent its task, which was lost
-    with time_machine.travel(WALL_CLOCK, tick=False), django_capture_on_commit_callbacks(execute=True):
-        jobs.job_run_for_date(job=Job.MONTHLY, on_date=D(2025, 3, 3), acting_user=SYSTEM)
-    lost = [args for name, args in broker_configured if name == "circular"]
-    assert len(lost) == 1
-    broker_configured.clear()
-    # when the sweep runs within the task's time limit, it waits
-    with time_machine.travel(WALL_CLOCK + dt.timedelta(minutes=10), tick=False):
-        assert finish_stalled_circulars() == 0
-    # when it runs 25 minutes later, the circular's task is sent again, once
-    with time_machine.travel(WALL_CLOCK + dt.timedelta(minutes=25), tick=False):
-        assert finish_stalled_circulars() == 1
-    assert [args for name, args in broker_configured if name == "circular"] == lost
-    # and once the circular is drafted, there is nothing more to send
-    issuing.circular_for_firing(firing_id=lost[0][0])
-    with time_machine.travel(WALL_CLOCK + dt.timedelta(minutes=30), tick=False):
-        assert finish_stalled_circulars() == 0

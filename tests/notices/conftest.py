@@ -1,6 +1,6 @@
 import pytest
 
-from demo.notices import contacts_from_demo_users
+from demo.notices import email_endpoints_from_demo_users
 from notices import services
 from notices.models import NoticeKind
 from tracker.models import AdministrativeUnit
@@ -8,7 +8,7 @@ from tracker.models import AdministrativeUnit
 
 @pytest.fixture
 def contacts(demo_ledger):
-    contacts_from_demo_users()
+    email_endpoints_from_demo_users()
 
 
 @pytest.fixture

@@ -71,9 +71,9 @@ def _office_contact_set() -> None:
 def test_a_summons_drafted_by_hand_is_reviewed_returned_amended_signed_and_acknowledged_on_a_phone(
     page_for, tmp_path
 ):
-    from demo.notices import contacts_from_demo_users
+    from demo.notices import email_endpoints_from_demo_users
 
-    contacts_from_demo_users()
+    email_endpoints_from_demo_users()
     _office_contact_set()
     attachment = tmp_path / "约谈议程.pdf"
     attachment.write_bytes(sample_files.blank_pdf())
@@ -152,11 +152,11 @@ def test_a_summons_drafted_by_hand_is_reviewed_returned_amended_signed_and_ackno
 def test_the_leader_batch_signs_five_calendar_drafts_after_opening_each(page_for):
     from django.contrib.auth import get_user_model
 
-    from demo.notices import contacts_from_demo_users
+    from demo.notices import email_endpoints_from_demo_users
     from notices import services
     from tracker.models import AdministrativeUnit
 
-    contacts_from_demo_users()
+    email_endpoints_from_demo_users()
     clerk = get_user_model().objects.get(username="clerk")
     # given five calendar 提醒函 waiting for 签发
     drafts = []

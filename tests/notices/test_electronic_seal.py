@@ -14,9 +14,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from notices import rendering, sealing
-from notices.models import Delivery, Notice
-from notices.services import notice_email_deliver
+from notices.models import Notice
 from notices.services.issuing import DOCUMENT_TEMPLATE, document_for
+from outreach.channels import ChannelError
+from outreach.models import Channel, Message, MessageKind, MessageStatus
+from outreach.sending import message_send
 
 pytestmark = pytest.mark.django_db
 
@@ -79,11 +81,11 @@ def test_a_pdf_replaced_with_its_hash_updated_is_refused_on_download_and_email_a
     assert response.status_code == 409 and "电子签章" in response.content.decode()
     assert "电子签章无效" in client.get(f"/notices/{notice.pk}/").content.decode()
     # and the e-mail is not sent
-    delivery = Delivery.objects.filter(notice=notice).first()
-    Delivery.objects.filter(pk=delivery.pk).update(status="pending", emails=["houma@example.cn"])
+    message = Message.objects.filter(notice=notice, kind=MessageKind.NEW_LETTER, channel=Channel.EMAIL).first()
+    Message.objects.filter(pk=message.pk).update(status=MessageStatus.PENDING)
     mail.outbox.clear()
-    with pytest.raises(Exception):  # noqa: B017 - the refusal is re-raised for the retry machinery
-        notice_email_deliver(delivery_id=delivery.pk)
+    with pytest.raises(ChannelError, match="电子签章"):
+        message_send(message_id=message.pk)
     assert not [m for m in mail.outbox if m.attachments]
     # and verify_notices exits non-zero naming the signature
     with pytest.raises(CommandError):

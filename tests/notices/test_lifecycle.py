@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db import connection, connections
 
 from notices import mail as notice_mail
-from notices import services, tasks
+from notices import services
 from notices.models import (
     AnswerAttachment,
     AnswerStatus,
@@ -24,6 +24,8 @@ from notices.models import (
     NoticeState,
     NumberCounter,
 )
+from outreach.models import Message, MessageKind, MessageStatus
+from outreach.tasks import sending as sending_tasks
 from tracker.choices import AuditAction
 from tracker.models import AuditEvent
 
@@ -71,7 +73,7 @@ def test_failed_save_after_render_rolls_back_number_and_file(contacts, houma, cl
     # given a draft, and a failure after the PDF was written
     notice = _draft(NoticeKind.WARNING, houma, clerk, "t:fail2")
     files_before = set((settings.MEDIA_ROOT / "notices").rglob("*.pdf"))
-    with mock.patch("notices.models.Delivery.objects.create", side_effect=RuntimeError("写库失败")):
+    with mock.patch("notices.models.Delivery.objects.bulk_create", side_effect=RuntimeError("写库失败")):
         with pytest.raises(RuntimeError):
             services.notice_sign_and_issue(notice_id=notice.pk, acting_user=leader)
     # then no number was consumed and no PDF is left behind
@@ -216,21 +218,24 @@ def test_delivery_failure_is_retried_without_duplicates(contacts, houma, clerk, 
         with django_capture_on_commit_callbacks(execute=True):
             notice = services.notice_sign_and_issue(notice_id=notice.pk, acting_user=leader)
         delivery = Delivery.objects.get(notice=notice)
-        # then the failure is recorded with a back-off
-        assert delivery.status == DeliveryStatus.FAILED and delivery.attempts == 1
-        assert "连接断开" in delivery.last_error and delivery.next_attempt_at is not None
+        (message,) = Message.objects.filter(delivery=delivery, kind=MessageKind.NEW_LETTER)
+        # then the failure is recorded with a back-off, and the recipient still waits to be told
+        assert message.status == MessageStatus.FAILED and message.attempts == 1
+        assert "连接断开" in message.last_error and message.next_attempt_at is not None
+        assert delivery.status == DeliveryStatus.PENDING
         assert Notice.objects.get(pk=notice.pk).state == NoticeState.ISSUED
         # when the sweep runs after the back-off
-        Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=delivery.next_attempt_at.replace(year=2000))
+        Message.objects.filter(pk=message.pk).update(next_attempt_at=message.next_attempt_at.replace(year=2000))
         mail.outbox.clear()
         with django_capture_on_commit_callbacks(execute=True):
-            assert tasks.retry_failed_deliveries() == 1
+            assert sending_tasks.retry_due_messages() == 1
         # and runs again, and the task is redelivered by the broker
-        tasks.retry_failed_deliveries()
-        tasks.deliver_notice_email(delivery.pk)
+        sending_tasks.retry_due_messages()
+        sending_tasks.send_message(message.pk)
     # then exactly one email went out and the notice is delivered
     delivery.refresh_from_db()
-    assert delivery.status == DeliveryStatus.SENT and delivery.attempts == 2
+    message.refresh_from_db()
+    assert delivery.status == DeliveryStatus.SENT and message.attempts == 2
     assert len(mail.outbox) == 1
     assert Notice.objects.get(pk=notice.pk).state == NoticeState.DELIVERED
 

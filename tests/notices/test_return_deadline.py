@@ -70,7 +70,7 @@ def test_a_returned_answer_is_not_late_for_the_calendar_or_the_office_queue_befo
 ):
     # given the letter's own deadline has passed, and its answer was returned with a new deadline
     from dashboard.queues import work_queues
-    from dispatch.issuing import answer_deadlines
+    from dispatch.letters_for_firings import answer_deadlines
 
     _answered(supervision_letter, county_liaison)
     after = supervision_letter.answer_deadline + dt.timedelta(days=3)

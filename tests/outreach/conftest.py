@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from demo.notices import contacts_from_demo_users
+from demo.notices import email_endpoints_from_demo_users
 from notices import services as notice_services
 from notices.models import NoticeKind
 from outreach.models import Channel, Endpoint, Scope
@@ -67,7 +67,7 @@ def houma_endpoints(houma) -> dict[str, Endpoint]:
 
 def issue_letter(*, houma, clerk, leader, capture, title="关于侯马市汾河治理工程进度滞后的督办函"):
     """An issued 督办函 to 侯马市 (answer required), its on-commit work run."""
-    contacts_from_demo_users()
+    email_endpoints_from_demo_users()
     notice = notice_services.notice_draft_create(
         kind=NoticeKind.SUPERVISION, title=title, recipient_units=[houma],
         context={"reason": "督办规则", "items": [{"project_id": 1, "project_code": "LF-001",

@@ -7,7 +7,7 @@ import json
 import pytest
 from django.core import mail
 
-from outreach import services
+from outreach import sending
 from outreach.channels import ChannelError, dingtalk
 from outreach.models import Message, MessageKind, MessageStatus
 
@@ -24,7 +24,7 @@ def _message(endpoint, *, subject="notice:1", kind=MessageKind.ACK_DUE, due=dt.d
 
 def _send(message) -> Message:
     try:
-        services.message_send(message_id=message.pk)
+        sending.message_send(message_id=message.pk)
     except ChannelError:
         pass
     return Message.objects.get(pk=message.pk)

@@ -8,9 +8,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from outreach import tasks
 from outreach.models import Message, MessageKind, MessageStatus
 from outreach.sandbox import Receiver
+from outreach.tasks import sending as tasks
 
 pytestmark = pytest.mark.django_db
 

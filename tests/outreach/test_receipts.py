@@ -12,7 +12,7 @@ from django.shortcuts import resolve_url
 from django.utils import timezone
 
 from notices.models import Delivery
-from outreach import services
+from outreach import sending
 from outreach.channels import ChannelError, sms
 from outreach.models import Endpoint, Message, MessageKind, MessageStatus
 from tests.outreach.conftest import issue_letter
@@ -27,7 +27,7 @@ def _sent_sms(endpoint) -> Message:
         planned_on=due, recipient_name="侯马市", title="【一泓】签收提醒", text="侯马市：请及时签收。",
         link="https://yihong.linfen.example.gov.cn/notices/1/", params={"title": "关于…的督办函", "deadline": "9月30日"},
     )
-    return services.message_send(message_id=message.pk)
+    return sending.message_send(message_id=message.pk)
 
 
 def test_sms_delivery_report_is_polled_from_the_provider_and_recorded_with_the_carriers_time(
@@ -37,10 +37,10 @@ def test_sms_delivery_report_is_polled_from_the_provider_and_recorded_with_the_c
     sent = _sent_sms(houma_endpoints["sms"])
     assert sent.status == MessageStatus.SENT and "^" in sent.provider_ref
     # when the carrier has not reported yet, then has
-    first = services.sms_receipts_poll()
+    first = sending.sms_receipts_poll()
     after_first = Message.objects.get(pk=sent.pk)
-    second = services.sms_receipts_poll()
-    third = services.sms_receipts_poll()
+    second = sending.sms_receipts_poll()
+    third = sending.sms_receipts_poll()
     # then
     assert first == {"checked": 1, "delivered": 0, "failed": 0, "waiting": 1, "errors": 0}
     assert after_first.status == MessageStatus.SENT and after_first.delivered_at is None
@@ -56,14 +56,14 @@ def test_a_carriers_failure_report_is_recorded_with_its_code_and_not_retried(rec
     receiver.accounts.sms_unreachable["13903570001"] = "UNDELIV"
     sent = _sent_sms(houma_endpoints["sms"])
     # when
-    services.sms_receipts_poll()
-    counts = services.sms_receipts_poll()
+    sending.sms_receipts_poll()
+    counts = sending.sms_receipts_poll()
     # then
     failed = Message.objects.get(pk=sent.pk)
     assert counts["failed"] == 1
     assert failed.status == MessageStatus.FAILED and failed.last_error.startswith("UNDELIV: 运营商回执发送失败")
     assert failed.delivered_at is None and failed.next_attempt_at is None
-    assert sent.pk not in services.messages_due_for_retry(now=timezone.now() + dt.timedelta(days=1))
+    assert sent.pk not in sending.messages_due_for_retry(now=timezone.now() + dt.timedelta(days=1))
     assert failed.receipt.startswith("发送失败（UNDELIV")
     assert len([e for e in receiver.received if e["channel"] == "sms"]) == 1
 
@@ -75,7 +75,7 @@ def test_the_receipt_query_is_signed_like_sendsms_and_a_wrong_secret_is_refused(
     sent = _sent_sms(houma_endpoints["sms"])
     monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "not-the-secret")
     # when
-    counts = services.sms_receipts_poll()
+    counts = sending.sms_receipts_poll()
     # then
     assert counts["errors"] == 1 and counts["delivered"] == 0
     assert Message.objects.get(pk=sent.pk).status == MessageStatus.SENT
@@ -88,8 +88,8 @@ def test_a_query_refused_for_one_message_does_not_stop_the_others(receiver, houm
     first, second = _sent_sms(houma_endpoints["sms"]), _sent_sms(second_phone)
     Endpoint.objects.filter(pk=houma_endpoints["sms"].pk).update(address="0357-1234567")
     # when
-    services.sms_receipts_poll()
-    counts = services.sms_receipts_poll()
+    sending.sms_receipts_poll()
+    counts = sending.sms_receipts_poll()
     # then
     assert counts["errors"] == 1 and counts["delivered"] == 1
     assert Message.objects.get(pk=first.pk).status == MessageStatus.SENT
@@ -99,7 +99,7 @@ def test_a_query_refused_for_one_message_does_not_stop_the_others(receiver, houm
 def test_beat_polls_the_sms_receipts_every_five_minutes_through_a_thin_task(receiver, houma_endpoints):
     # given the beat schedule (dispatch/schedule.py) and an SMS sent
     from config.celery_app import app
-    from outreach import tasks
+    from outreach.tasks import sending as tasks
 
     entry = current_app.conf.beat_schedule["outreach-poll-sms-receipts"]
     sent = _sent_sms(houma_endpoints["sms"])
@@ -128,7 +128,7 @@ def test_an_sms_without_a_report_after_72_hours_is_no_longer_asked_about(receive
     sent = _sent_sms(houma_endpoints["sms"])
     Message.objects.filter(pk=sent.pk).update(sent_at=timezone.now() - dt.timedelta(hours=73))
     # then
-    assert services.sms_receipts_poll()["checked"] == 0
+    assert sending.sms_receipts_poll()["checked"] == 0
 
 
 @pytest.fixture
@@ -178,8 +178,8 @@ def test_the_letters_page_shows_sent_delivered_read_and_failed(
     # given a letter announced while the 企业微信 key is revoked, its SMS delivered, its 钉钉 message read
     monkeypatch.setenv("YIHONG_WECOM_KEY_HOUMA", "revoked-key")
     letter = issue_letter(houma=houma, clerk=clerk, leader=leader, capture=django_capture_on_commit_callbacks)
-    services.sms_receipts_poll()
-    services.sms_receipts_poll()
+    sending.sms_receipts_poll()
+    sending.sms_receipts_poll()
     ding = Message.objects.get(kind=MessageKind.NEW_LETTER, notice=letter, channel="dingtalk")
     client.force_login(county_liaison)
     client.get(f"/outreach/m/{ding.token}/")

@@ -72,7 +72,6 @@ MODELS: dict[str, ModelRule] = {
     "notices.noticekindsetting": ModelRule(view=STAFF, add=SUPER, change=LEAD, delete=SUPER),  # finding 3
     "notices.officesetting": ModelRule(view=STAFF, add=NOBODY, change=LEAD, delete=NOBODY),  # one row exists
     "notices.numbercounter": READ_ONLY,
-    "notices.contact": SUPERUSER_EDITS,
     "notices.notice": ModelRule(view=STAFF, add=NOBODY, change=SUPER, delete=NOBODY),  # an issued letter
     "notices.noticeanswer": READ_ONLY,
     "dispatch.threshold": ModelRule(view=STAFF, add=LEAD, change=LEAD, delete=NOBODY),
@@ -130,13 +129,13 @@ def _swept_objects() -> dict:
     from django.core.files.base import ContentFile
     from django.utils import timezone
 
-    from demo.notices import contacts_from_demo_users
+    from demo.notices import email_endpoints_from_demo_users
     from dispatch.models import JobRun, RuleFiring, SiteVisitTask, Threshold
-    from notices.models import Contact, NoticeKindSetting, NumberCounter, OfficeSetting
+    from notices.models import NoticeKindSetting, NumberCounter, OfficeSetting
     from notices.services.arrangements import office_contact_set
     from tracker import models as t
 
-    contacts_from_demo_users()
+    email_endpoints_from_demo_users()
     clerk, leader = _user("clerk"), _user("leader")
     project = t.Project.objects.get(code="LF-2023-018")
     notice = _issued_letter("own")
@@ -181,7 +180,6 @@ def _swept_objects() -> dict:
         "notices.noticekindsetting": NoticeKindSetting.objects.get(kind=notice.kind),
         "notices.officesetting": OfficeSetting.objects.get(),
         "notices.numbercounter": NumberCounter.objects.order_by("pk").first(),
-        "notices.contact": Contact.objects.filter(unit=project.unit).first(),
         "notices.notice": notice,
         "notices.noticeanswer": answer,
         "dispatch.threshold": Threshold.objects.order_by("pk").first() or Threshold.objects.create(

@@ -90,12 +90,12 @@ class SweepObjects:
 
 
 def _issued_letter(whose: str):
-    from demo.notices import contacts_from_demo_users
+    from demo.notices import email_endpoints_from_demo_users
     from notices import services
     from notices.models import NoticeKind
     from tracker.models import AdministrativeUnit, Department
 
-    contacts_from_demo_users()
+    email_endpoints_from_demo_users()
     clerk, leader = _user("clerk"), _user("leader")
     unit = AdministrativeUnit.objects.get(code="houma" if whose == "own" else "yaodu")
     departments = [Department.objects.get(code="water_bureau")] if whose == "own" else []

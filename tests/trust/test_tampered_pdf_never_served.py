@@ -8,9 +8,10 @@ from django.core import mail
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
-from notices import services
 from notices.integrity import IssuedPdfRefused, issued_pdf_check
-from notices.models import Delivery, DeliveryStatus
+from outreach.channels import ChannelError
+from outreach.models import Channel, Message, MessageKind, MessageStatus
+from outreach.sending import message_send
 from tracker.choices import AuditAction
 from tracker.models import AuditEvent
 
@@ -73,18 +74,19 @@ def test_tampered_pdf_download_is_refused_audited_and_reported_to_the_leader(
 
 def test_tampered_pdf_is_never_emailed_on_delivery_or_resend(supervision_letter, leader_with_email):
     # given a delivery to be sent again, and a PDF changed after issue
-    delivery = Delivery.objects.filter(notice=supervision_letter).exclude(emails=[]).first()
-    Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.FAILED)
+    message = Message.objects.filter(notice=supervision_letter, kind=MessageKind.NEW_LETTER,
+                                     channel=Channel.EMAIL).first()
+    Message.objects.filter(pk=message.pk).update(status=MessageStatus.FAILED)
     _tamper(supervision_letter)
     mail.outbox.clear()
     # when the e-mail is (re)sent
-    with pytest.raises(IssuedPdfRefused):
-        services.notice_email_deliver(delivery_id=delivery.pk)
-    # then nothing with the PDF left; the delivery says why
+    with pytest.raises(ChannelError, match="未通过校验"):
+        message_send(message_id=message.pk)
+    # then nothing with the PDF left; the message says why
     assert [m for m in mail.outbox if m.attachments] == []
-    delivery.refresh_from_db()
-    assert delivery.status == DeliveryStatus.FAILED
-    assert "未通过校验" in delivery.last_error
+    message.refresh_from_db()
+    assert message.status == MessageStatus.FAILED
+    assert "未通过校验" in message.last_error
     assert len(_refusals(supervision_letter)) == 1
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.page_panels import project_panels
+from core.redirects import return_path
 from core.refusals import flash_refusal, refusal_messages
 from core.workdays import monday_of
 from tracker import permissions, selectors, services
@@ -292,6 +293,11 @@ def rollback_evidence(request, request_id: int):
     return FileResponse(rollback.evidence.open("rb"), as_attachment=True, filename=name)
 
 
+def _back_from_rollback(request, rollback) -> str:
+    """The leader's page that listed the request (it passes `next`), else the project's page."""
+    return return_path(request, default=reverse("tracker:project", args=[rollback.project_id]))
+
+
 @login_required
 @require_POST
 def rollback_approve(request, request_id: int):
@@ -299,7 +305,7 @@ def rollback_approve(request, request_id: int):
     form = RollbackApproveForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
-        return redirect(f"{reverse('dashboard:leader_home')}#rollbacks")
+        return redirect(_back_from_rollback(request, rollback))
     data = form.cleaned_data
     try:
         services.rollback_request_approve(
@@ -314,7 +320,7 @@ def rollback_approve(request, request_id: int):
         rollback.project.refresh_from_db()
         messages.success(request, f"已批准：{rollback.project.map_number}号“{rollback.project.name}”"
                                   f"已退回“{rollback.project.get_state_display()}”")
-    return redirect(f"{reverse('dashboard:leader_home')}#rollbacks")
+    return redirect(_back_from_rollback(request, rollback))
 
 
 @login_required
@@ -324,7 +330,7 @@ def rollback_reject(request, request_id: int):
     form = RollbackRejectForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
-        return redirect(f"{reverse('dashboard:leader_home')}#rollbacks")
+        return redirect(_back_from_rollback(request, rollback))
     try:
         services.rollback_request_reject(request_id=rollback.pk, acting_user=request.user,
                                          reason=form.cleaned_data["reason"])
@@ -332,7 +338,7 @@ def rollback_reject(request, request_id: int):
         flash_refusal(request, error)
     else:
         messages.success(request, f"已驳回{rollback.project.map_number}号“{rollback.project.name}”的退回申请")
-    return redirect(f"{reverse('dashboard:leader_home')}#rollbacks")
+    return redirect(_back_from_rollback(request, rollback))
 
 
 # --- problems ---------------------------------------------------------------------------------

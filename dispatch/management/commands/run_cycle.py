@@ -18,7 +18,7 @@ import logging
 
 from django.core.management.base import BaseCommand, CommandError
 
-from dispatch import issuing, jobs
+from dispatch import jobs, letters_for_firings
 from dispatch.models import Rule, RuleFiring
 from dispatch.tasks import run_job
 
@@ -101,7 +101,7 @@ class Command(BaseCommand):
                     self.stdout.write(f"{day} {job}: {len(result['firing_ids'])}")
                 continue
             for firing in firings:
-                notice = issuing.notice_summary(firing.notice_id)
+                notice = letters_for_firings.notice_summary(firing.notice_id)
                 self.stdout.write(
                     f"{day} {RULE_LABELS[firing.rule]} {firing.subject} {firing.period} "
                     f"{_subject_name(firing)} {notice}".rstrip()

@@ -1,14 +1,12 @@
-"""Celery tasks of outreach: thin — an id in, one service call, retried with back-off."""
+"""Tasks that send: thin — an id in, one service call, retried with back-off."""
 from __future__ import annotations
-
-import datetime as dt
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from notices.services import RETRY_BACKOFF_MINUTES
-from outreach import services
+from outreach import sending
 from outreach.channels import ChannelError
+from outreach.sending import RETRY_BACKOFF_MINUTES
 
 TRANSIENT_DATABASE_ERRORS = (OperationalError, InterfaceError)
 
@@ -20,7 +18,7 @@ def send_message(self, message_id: int) -> str:
     """Send one message. The service records a failure and its next attempt; a worker retries a
     transient one with back-off, and the sweep below picks up whatever a worker lost."""
     try:
-        return services.message_send(message_id=message_id).status
+        return sending.message_send(message_id=message_id).status
     except ChannelError as error:
         if self.request.is_eager or not error.transient:
             return "failed"
@@ -31,7 +29,7 @@ def send_message(self, message_id: int) -> str:
 @shared_task(name="outreach.retry_due_messages", acks_late=True, time_limit=600, soft_time_limit=570)
 def retry_due_messages() -> int:
     """Send again every failed message whose back-off has elapsed and every pending one whose task was lost."""
-    due = services.messages_due_for_retry()
+    due = sending.messages_due_for_retry()
     for message_id in due:
         send_message.delay(message_id)
     return len(due)
@@ -41,25 +39,4 @@ def retry_due_messages() -> int:
              max_retries=3, time_limit=600, soft_time_limit=570)
 def poll_sms_receipts() -> dict:
     """Record the carriers' reports of the SMS sent and not yet delivered or failed."""
-    return services.sms_receipts_poll()
-
-
-@shared_task(name="outreach.announce_notice", acks_late=True, autoretry_for=TRANSIENT_DATABASE_ERRORS,
-             max_retries=5, retry_backoff=10, time_limit=120,
-             soft_time_limit=100)
-def announce_notice(notice_id: int) -> int:
-    return services.notice_announce(notice_id=notice_id)
-
-
-@shared_task(name="outreach.announce_instruction", acks_late=True, autoretry_for=TRANSIENT_DATABASE_ERRORS,
-             max_retries=5, retry_backoff=10, time_limit=120,
-             soft_time_limit=100)
-def announce_instruction(instruction_id: int) -> int:
-    return services.instruction_announce(instruction_id=instruction_id)
-
-
-@shared_task(name="outreach.plan_reminders", acks_late=True, autoretry_for=TRANSIENT_DATABASE_ERRORS,
-             max_retries=3, time_limit=300, soft_time_limit=270)
-def plan_reminders(on_date: str) -> int:
-    """The reminder scan for one date (run by the calendar's daily job; by hand for a replay)."""
-    return services.reminders_plan(on_date=dt.date.fromisoformat(on_date))
+    return sending.sms_receipts_poll()

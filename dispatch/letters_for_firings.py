@@ -1,20 +1,17 @@
-"""The calendar's only door into notices/: turn a rule firing into a drafted (and, per kind,
-issued) notice, and read back whether a letter has been answered.
+"""The calendar's only door into notices/: turn a rule firing into a drafted notice handed to
+notices' one issuing path, and read back whether a letter has been answered.
 
 Each notice carries `source_key` = the firing's natural key, and notices.services makes the draft
-idempotent on it; the call runs inside the firing's transaction, so a firing and its notice are
-committed together or not at all.
+idempotent on it; the draft is made inside the firing's transaction, so a firing and its notice
+are committed together or not at all. Issuing — every kind, the monthly circular included — is
+notices.services.notice_advance_later: the `notices.advance_notice` task once the firing commits
+(in-process when there is no broker).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
-from django.utils import timezone
-
-from core.actors import SYSTEM
-from core.task_queue import task_send
 from core.workdays import working_days_after
 from dispatch.models import Rule, RuleFiring
 from dispatch.rules import Finding, quarter_bounds
@@ -35,38 +32,12 @@ NOTICE_KIND_FOR_RULE = {
 }
 
 def notice_for_firing(*, firing: RuleFiring, finding: Finding, on_date: dt.date, acting_user) -> int | None:
-    """Draft the notice a firing calls for and advance it (issue or queue for sign-off); its id.
-
-    With a broker, the monthly circular is drafted and issued in a task of its own
-    (`dispatch.issue_circular`, enqueued when the firing commits; the firing gets its notice id
-    then): composing it reads the whole portfolio twice, and the month's letters need not wait."""
-    kind = NOTICE_KIND_FOR_RULE.get(firing.rule)
-    if kind is None:
-        return None
-    if firing.rule == Rule.MONTHLY_CIRCULAR and not notice_services.tasks_run_in_process():
-        transaction.on_commit(lambda: task_send("dispatch.issue_circular", firing.pk))
+    """Draft the notice a firing calls for and hand it to notices' issuing path, dated the
+    job's date (issued, or queued for sign-off, by the kind's setting); its id."""
+    if firing.rule not in NOTICE_KIND_FOR_RULE:
         return None
     notice = _notice_draft(firing=firing, finding=finding, on_date=on_date, acting_user=acting_user)
-    # Issued (or queued for sign-off) dated the job's date, in a task of its own once the firing
-    # commits (in-process and at once when there is no broker).
     notice_services.notice_advance_later(notice_id=notice.pk, issued_on=on_date)
-    return notice.pk
-
-
-def circular_for_firing(*, firing_id: int) -> int:
-    """The circular task's one call: draft the firing's 月度通报 (once: keyed on the firing),
-    advance it dated the firing's date, and record it on the firing. Its notice id."""
-    with transaction.atomic():
-        firing = RuleFiring.objects.select_for_update().get(pk=firing_id)
-        finding = Finding(rule=firing.rule, subject=firing.subject, period=firing.period, facts=firing.facts,
-                          data=firing.data)
-        notice = _notice_draft(firing=firing, finding=finding, on_date=firing.fired_on, acting_user=SYSTEM)
-        notice_services.notice_advance_after_draft(
-            notice_id=notice.pk, acting_user=SYSTEM, issued_on=firing.fired_on
-        )
-        if firing.notice_id != notice.pk:
-            firing.notice_id = notice.pk
-            firing.save(update_fields=["notice_id", "updated_at"])
     return notice.pk
 
 
@@ -185,39 +156,13 @@ def _listed_supervision_data(*, unit_id: int, on_date: dt.date) -> dict:
 
 
 def drafts_left_behind(*, on_date: dt.date) -> None:
-    """Advance again the notices of the date's firings still in draft, and send again the
-    circulars not drafted yet: the task that should have done it was lost (a worker killed
-    between the commit and the enqueue). Harmless twice."""
-    for firing_id in RuleFiring.objects.filter(
-        fired_on=on_date, rule=Rule.MONTHLY_CIRCULAR, notice_id__isnull=True
-    ).values_list("pk", flat=True):
-        if notice_services.tasks_run_in_process():
-            circular_for_firing(firing_id=firing_id)
-        else:
-            transaction.on_commit(lambda firing_id=firing_id: task_send("dispatch.issue_circular", firing_id))
-
+    """Advance again the notices of the date's firings still in draft: the task that should have
+    done it was lost (a worker killed between the commit and the enqueue). Harmless twice."""
     firing_notices = RuleFiring.objects.filter(fired_on=on_date, notice_id__isnull=False).values("notice_id")
     for notice_id in Notice.objects.filter(pk__in=firing_notices, state=NoticeState.DRAFT).values_list(
         "pk", flat=True
     ):
         notice_services.notice_advance_later(notice_id=notice_id, issued_on=on_date)
-
-
-# Longer than the circular's task may run (dispatch.tasks.issue_circular: 15 minutes).
-STALLED_CIRCULAR_MINUTES = 20
-
-
-def circulars_stalled(*, now: dt.datetime | None = None) -> list[int]:
-    """Monthly firings whose circular is still undrafted though its task was sent longer ago
-    than it may run: the message was lost (a broker restarted without its data). The periodic
-    sweep sends them again — a missed monthly circular is a failure of the office."""
-    now = now or timezone.now()
-    return list(
-        RuleFiring.objects.filter(rule=Rule.MONTHLY_CIRCULAR, notice_id__isnull=True,
-                                  created_at__lt=now - dt.timedelta(minutes=STALLED_CIRCULAR_MINUTES))
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
 
 
 def answered_notice_ids(*, notice_ids: list[int], on_date: dt.date) -> set[int]:
