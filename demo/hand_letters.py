@@ -8,7 +8,7 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 
 from notices.models import Notice, NoticeKind
-from notices.services import composing, signoff
+from notices.services import hand_drafting, signoff
 from tracker.models import AdministrativeUnit, Department
 
 LETTERS = (
@@ -47,10 +47,10 @@ def hand_letters_generate(*, as_of: dt.date) -> list[Notice]:
                 )
                 or list(Department.objects.values_list("pk", flat=True)[:1])
             }
-        notice = composing.notice_hand_draft(
+        notice = hand_drafting.notice_hand_draft(
             acting_user=clerk,
-            data=composing.DraftInput(
-                kind=kind, title=title, body=body, copy_to=[composing.CITY_GOVERNMENT_NAME], **recipients
+            data=hand_drafting.DraftInput(
+                kind=kind, title=title, body=body, copy_to=[hand_drafting.CITY_GOVERNMENT_NAME], **recipients
             ),
         )
         signoff.notice_submit(notice_id=notice.pk, acting_user=clerk)

@@ -14,7 +14,7 @@ class OutreachConfig(AppConfig):
         from outreach.tasks import sending as sending_tasks  # noqa: F401
 
         signals.connect()
-        outbound.address_books.register(_reachable)
+        outbound.hooks.address_book(_reachable)
         # The letter's page shows what was sent about it (office staff).
         page_panels.register(selectors.notice_messages)
 

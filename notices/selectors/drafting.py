@@ -12,7 +12,7 @@ from django.utils import timezone
 from core.workdays import working_days_after
 from notices import page_panels, sealing
 from notices.models import Notice, NoticeKind, NoticeState
-from notices.services import composing, signoff
+from notices.services import hand_drafting, signoff
 from notices.services.issuing import document_for, signer_name
 from notices.services.records import kind_setting_get
 from tracker import permissions
@@ -139,7 +139,7 @@ def letter_panel(*, notice: Notice, user) -> dict:
             and user.pk in signoff.drafter_ids(notice),
             "may_sign": leader and notice.state == NoticeState.PENDING_SIGNOFF,
             "default_opinion": signoff.DEFAULT_SIGN_OPINION,
-            "versions": composing.version_diffs(notice) if staff else [],
+            "versions": hand_drafting.version_diffs(notice) if staff else [],
             "drafter": _name(notice.created_by) if notice.created_by_id else "系统（日历）",
             "reviewer": _name(notice.reviewed_by) if notice.reviewed_by_id else "",
             "signer": _name(notice.signed_by) if notice.signed_by_id else "",

@@ -302,7 +302,7 @@ def _issue(notice: Notice, *, acting_user, setting: NoticeKindSetting,
         notice.save()
         rows = _recipients(notice)
         # Told of the letter by some channel (outreach reports when), or only in the inbox.
-        reachable = outbound.address_books.reachable(row["recipient_key"] for row in rows)
+        reachable = outbound.hooks.reachable(row["recipient_key"] for row in rows)
         Delivery.objects.bulk_create([
             Delivery(notice=notice, status=DeliveryStatus.PENDING if row["recipient_key"] in reachable
                      else DeliveryStatus.INBOX_ONLY, **row)
@@ -311,6 +311,8 @@ def _issue(notice: Notice, *, acting_user, setting: NoticeKindSetting,
         _audit(notice, acting_user=acting_user, transition="issue", from_state=from_state,
                extra={"sha256": notice.sha256, "recipients": len(rows)}, effective_on=issued_on)
         _sync_notice_state(notice, acting_user=acting_user)
+        # The recipients are told outside the system once the letter is there for good.
+        transaction.on_commit(lambda: outbound.hooks.letter_issued(notice.pk))
     except Exception:
         default_storage.delete(stored_name)
         raise

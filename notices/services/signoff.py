@@ -32,7 +32,7 @@ DEFAULT_SIGN_OPINION = "同意"
 
 
 def _version_number(notice: Notice) -> int:
-    from notices.services.composing import current_version_number
+    from notices.services.hand_drafting import current_version_number
 
     return current_version_number(notice)
 

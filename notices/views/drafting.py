@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from notices import selectors
 from notices.models import EDITABLE_STATES, NoticeFile, NoticeKind
 from notices.selectors import drafting as drafting_selectors
-from notices.services import arrangements, composing, signoff
+from notices.services import arrangements, hand_drafting, signoff
 from notices.services.issuing import notice_preview_pdf
 from notices.services.replies import UploadedAttachment
 from tracker import permissions
@@ -36,7 +36,7 @@ def _int_or_none(value) -> int | None:
     return int(value) if str(value or "").strip().isdigit() else None
 
 
-def _draft_input(request) -> composing.DraftInput:
+def _draft_input(request) -> hand_drafting.DraftInput:
     post = request.POST
     limit = settings.YIHONG_NOTICE_ATTACHMENT_MAX_BYTES
     titles = post.getlist("file_title")
@@ -47,7 +47,7 @@ def _draft_input(request) -> composing.DraftInput:
         )
         for index, f in enumerate(request.FILES.getlist("files"))
     ]
-    return composing.DraftInput(
+    return hand_drafting.DraftInput(
         kind=post.get("kind", ""),
         title=post.get("title", ""),
         body=post.get("body", ""),
@@ -88,7 +88,7 @@ def _meeting_arrange(request, notice) -> None:
 
 
 def _editor_context(notice=None, form=None) -> dict:
-    text = composing.draft_body(notice)[0] if notice is not None else ""
+    text = hand_drafting.draft_body(notice)[0] if notice is not None else ""
     return {
         "notice": notice,
         "form": form or {},
@@ -96,7 +96,7 @@ def _editor_context(notice=None, form=None) -> dict:
         "kinds": [(v, label) for v, label in NoticeKind.choices if v != NoticeKind.CORRECTION],
         "units": AdministrativeUnit.objects.order_by("display_order", "name"),
         "departments": Department.objects.order_by("display_order", "name"),
-        "copy_to_choices": composing.copy_to_choices(),
+        "copy_to_choices": hand_drafting.copy_to_choices(),
         "projects": Project.objects.order_by("code").only("pk", "code", "name"),
         "selected_units": {u.pk for u in notice.recipient_units.all()} if notice else set(),
         "selected_departments": {d.pk for d in notice.recipient_departments.all()} if notice else set(),
@@ -104,7 +104,7 @@ def _editor_context(notice=None, form=None) -> dict:
         "selected_copy_to": set(filter(None, notice.copy_to.split("，"))) if notice else set(),
         "workdays": (notice.context.get("deadline_workdays") or {}) if notice else {},
         "max_mb": settings.YIHONG_NOTICE_ATTACHMENT_MAX_BYTES // 1048576,
-        "versions": composing.version_diffs(notice) if notice else [],
+        "versions": hand_drafting.version_diffs(notice) if notice else [],
     }
 
 
@@ -115,7 +115,7 @@ def notice_new(request):
     permissions.require(permissions.is_office_staff(request.user), "只有专班办工作人员可以拟稿")
     if request.method == "POST":
         try:
-            notice = composing.notice_hand_draft(data=_draft_input(request), acting_user=request.user)
+            notice = hand_drafting.notice_hand_draft(data=_draft_input(request), acting_user=request.user)
             _meeting_arrange(request, notice)
         except ValidationError as error:
             messages.error(request, _error_text(error))
@@ -135,7 +135,7 @@ def notice_edit(request, notice_id: int):
         raise Http404("已签发的公文不能修改")
     if request.method == "POST":
         try:
-            notice = composing.notice_draft_edit(
+            notice = hand_drafting.notice_draft_edit(
                 notice_id=notice.pk, data=_draft_input(request), acting_user=request.user
             )
             _meeting_arrange(request, notice)

@@ -12,7 +12,7 @@ from django.core.files.storage import default_storage
 
 from notices import appending, sealing
 from notices.models import Notice, NoticeKind
-from notices.services import composing, notice_preview_pdf, notice_sign_and_issue
+from notices.services import hand_drafting, notice_preview_pdf, notice_sign_and_issue
 from notices.services.records import NoticeRefused
 from notices.services.replies import UploadedAttachment
 from tests.notices import sample_files
@@ -25,15 +25,15 @@ BODY = "为做好汛期工程安全工作，现将有关事项通知如下。\n�
 
 
 def _draft(clerk, files) -> Notice:
-    data = composing.DraftInput(
+    data = hand_drafting.DraftInput(
         kind=NoticeKind.GENERAL_NOTICE,
         title="关于做好汛期生态保护工程安全工作的通知",
         body=BODY,
         unit_ids=[AdministrativeUnit.objects.get(code="houma").pk],
-        copy_to=[composing.CITY_GOVERNMENT_NAME],
+        copy_to=[hand_drafting.CITY_GOVERNMENT_NAME],
         files=files,
     )
-    return composing.notice_hand_draft(data=data, acting_user=clerk)
+    return hand_drafting.notice_hand_draft(data=data, acting_user=clerk)
 
 
 def _stored(notice: Notice) -> bytes:

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 
 from notices.models import Notice, NoticeKind, NoticeState
-from notices.services import composing, signoff
+from notices.services import hand_drafting, signoff
 from notices.services.records import NoticeRefused, kind_setting_get
 from notices.services.replies import UploadedAttachment
 from tests.notices import sample_files
@@ -24,16 +24,16 @@ BODY = (
 
 def _draft(clerk, **changes) -> Notice:
     unit = AdministrativeUnit.objects.get(code="houma")
-    data = composing.DraftInput(
+    data = hand_drafting.DraftInput(
         kind=NoticeKind.GENERAL_NOTICE,
         title="关于报送材料的通知",
         body=BODY,
         unit_ids=[unit.pk],
-        copy_to=[composing.CITY_GOVERNMENT_NAME],
+        copy_to=[hand_drafting.CITY_GOVERNMENT_NAME],
     )
     for key, value in changes.items():
         setattr(data, key, value)
-    return composing.notice_hand_draft(data=data, acting_user=clerk)
+    return hand_drafting.notice_hand_draft(data=data, acting_user=clerk)
 
 
 def test_clerk_drafts_a_letter_by_hand_with_headings_projects_and_an_attachment(clerk):
@@ -63,15 +63,15 @@ def test_an_edit_is_a_new_version_with_a_visible_diff(clerk):
     # given a hand-written draft
     notice = _draft(clerk)
     # when the drafter amends one line
-    data = composing.DraftInput(
+    data = hand_drafting.DraftInput(
         kind=notice.kind,
         title=notice.title,
         body=BODY.replace("请准时参加。", "请务必准时参加。"),
         unit_ids=[u.pk for u in notice.recipient_units.all()],
     )
-    composing.notice_draft_edit(notice_id=notice.pk, data=data, acting_user=clerk)
+    hand_drafting.notice_draft_edit(notice_id=notice.pk, data=data, acting_user=clerk)
     # then version 2 exists and its diff shows the line removed and the line added
-    rows = composing.version_diffs(Notice.objects.get(pk=notice.pk))
+    rows = hand_drafting.version_diffs(Notice.objects.get(pk=notice.pk))
     assert [r["version"].number for r in rows] == [1, 2]
     changes = {(line["op"], line["text"]) for line in rows[1]["diff"] if line["op"] in "+-"}
     assert ("-", "请准时参加。") in changes and ("+", "请务必准时参加。") in changes
@@ -218,14 +218,14 @@ def test_an_amended_calendar_draft_is_issued_as_typed(
     setting = kind_setting_get(kind=supervision_draft.kind)
     setting.review_required = False
     setting.save()
-    text, _ = composing.draft_body(supervision_draft)
-    data = composing.DraftInput(
+    text, _ = hand_drafting.draft_body(supervision_draft)
+    data = hand_drafting.DraftInput(
         kind=supervision_draft.kind,
         title=supervision_draft.title,
         body=text + "\n特此函告。",
         unit_ids=[u.pk for u in supervision_draft.recipient_units.all()],
     )
-    composing.notice_draft_edit(notice_id=supervision_draft.pk, data=data, acting_user=clerk)
+    hand_drafting.notice_draft_edit(notice_id=supervision_draft.pk, data=data, acting_user=clerk)
     signoff.notice_submit(notice_id=supervision_draft.pk, acting_user=clerk)
     signoff.notice_opened_for_signoff(notice=Notice.objects.get(pk=supervision_draft.pk), acting_user=leader)
     # when the leader signs it

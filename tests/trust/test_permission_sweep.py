@@ -301,11 +301,11 @@ ROUTES: dict[str, Route] = {
 def _sweep_draft(objects: SweepObjects, whose: str) -> int:
     """A hand-written draft (issue 14) to 侯马市 ("own") or 尧都区 ("other")."""
     def make():
-        from notices.services import composing
+        from notices.services import hand_drafting
         from tracker.models import AdministrativeUnit
 
         unit = AdministrativeUnit.objects.get(code="houma" if whose == "own" else "yaodu")
-        return composing.notice_hand_draft(acting_user=_user("clerk"), data=composing.DraftInput(
+        return hand_drafting.notice_hand_draft(acting_user=_user("clerk"), data=hand_drafting.DraftInput(
             kind="general_notice", title=f"关于{unit.name}报送材料的通知", body="请按时报送。", unit_ids=[unit.pk])).pk
 
     return objects._once(("draft", whose), make)

@@ -14,7 +14,7 @@ import logging
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from outreach import services
+from outreach import sending, services
 from outreach.demo_accounts import demo_settings
 from outreach.models import Channel, Endpoint, Message, Scope
 from tracker.models import AdministrativeUnit, Department
@@ -54,8 +54,8 @@ class Command(BaseCommand):
             created += services.reminders_plan(on_date=on_date - dt.timedelta(days=back))
         # The carriers' reports of the SMS just sent, as beat would read them every five minutes
         # (the receiver, like the provider, answers "waiting" to the first query).
-        services.sms_receipts_poll()
-        receipts = services.sms_receipts_poll()
+        sending.sms_receipts_poll()
+        receipts = sending.sms_receipts_poll()
         sent = Message.objects.filter(status__in=("sent", "delivered")).count()
         self.stdout.write(f"消息渠道已配置 {len(wanted)} 个；生成提醒 {created} 条，已发送 {sent} 条"
                           f"（短信回执：已送达 {receipts['delivered']} 条）：见 /outreach/outbox/")

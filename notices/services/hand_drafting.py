@@ -1,4 +1,4 @@
-"""拟稿 by hand (issue 14): the office writes any kind itself, and amends the calendar's drafts.
+"""拟稿 by hand: the office writes any kind itself, and amends the calendar's drafts.
 
 Every wording is kept as a `NoticeVersion` (who, when, what it said); the page shows the diff.
 A hand-written or amended body is the text the office typed (notices.body) and is issued as
