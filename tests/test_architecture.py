@@ -3,6 +3,7 @@ product module is longer than a newcomer can read (500 lines), and the pages' Ch
 the translation catalogue."""
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 import grimp
 import pytest
 from django.template.base import Lexer, TokenType
+from django.utils.translation.template import templatize
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ("config", "core", "tracker", "notices", "outreach", "dispatch", "ledgers", "dashboard", "demo")
@@ -112,6 +114,9 @@ def test_no_product_module_is_longer_than_500_lines():
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 TRANSLATED_LITERAL = re.compile(r"""_\(\s*(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')\s*\)""")
 UNTRANSLATED_TEMPLATES = ROOT / "templates" / "notices" / "pdf"
+CATALOGUE = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+# What makemessages hands to xgettext: templatize() turns each tag into gettext('…') or _("…").
+MESSAGE_CALL = re.compile(r"""(?:\bgettext|\b_)\((u?(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"))\)""")
 
 
 def _page_templates() -> list[Path]:
@@ -175,3 +180,34 @@ def test_page_templates_show_chinese_only_through_the_translation_catalogue():
     # then
     assert templates
     assert not untranslated, "这些模板中的中文未经翻译标记（{% translate %}、{% blocktranslate %}、_()）：" + str(untranslated)
+
+
+def _catalogue_msgids(po_text: str) -> set[str]:
+    msgids, parts = set(), None
+    for line in po_text.splitlines():
+        if line.startswith("msgid "):
+            parts = [line[len("msgid "):]]
+        elif parts is not None and line.startswith('"'):
+            parts.append(line)
+        elif parts is not None:
+            msgids.add("".join(ast.literal_eval(part) for part in parts))
+            parts = None
+    return msgids
+
+
+def test_translation_catalogue_holds_every_page_message():
+    # given: the messages makemessages would collect from the page templates
+    messages = {
+        ast.literal_eval(literal): str(path.relative_to(ROOT))
+        for path in _page_templates()
+        for literal in MESSAGE_CALL.findall(templatize(path.read_text(encoding="utf-8"), origin=str(path)))
+    }
+    # when
+    catalogue = _catalogue_msgids(CATALOGUE.read_text(encoding="utf-8"))
+    # then
+    assert messages
+    missing = {msgid: path for msgid, path in messages.items() if msgid not in catalogue}
+    assert not missing, (
+        "翻译目录中缺少这些文字，请运行 manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var "
+        f"--ignore=tests --ignore=bench：{missing}"
+    )
