@@ -198,6 +198,10 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
+# The pages' text is its own msgid (Chinese), collected by `manage.py makemessages -l zh_Hans` into
+# locale/zh_Hans/LC_MESSAGES/django.po with empty msgstr: without a compiled catalogue Django shows
+# the msgid, so nothing is compiled for the one language the office uses.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "/static/"
