@@ -17,7 +17,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 OLD_LAYOUT_COMMIT = "3a006a2"
 # Tables whose rows are the users' data (the django_migrations and session tables aside).
-DATA_TABLES_PREFIXES = ("tracker_", "notices_", "dispatch_", "auth_user")
+DATA_TABLES_PREFIXES = ("tracker_", "notices_", "dispatch_", "outreach_", "auth_user")
+# Tables a later migration folded into another one (the migration's own test checks each row):
+# old table -> the table its rows live in now.
+FOLDED_TABLES = {"notices_contact": "outreach_endpoint"}
 
 
 def _old_layout(into: Path) -> Path:
@@ -67,7 +70,10 @@ def test_a_database_of_the_old_layout_with_the_demo_migrates_forward_keeping_eve
     # then: every row is still there, and the portfolio of a past date reads as before
     after = _row_counts(var / "yihong.sqlite3")
     assert before["tracker_project"] == 95
-    assert {table: after.get(table) for table in before} == before
+    kept = {table: count for table, count in before.items() if table not in FOLDED_TABLES}
+    assert {table: after.get(table) for table in kept} == kept
+    for table, into in FOLDED_TABLES.items():
+        assert table not in after and (after[into] >= 1 if before.get(table) else into in after), table
     after_portfolio = json.loads(_manage(ROOT, var, "portfolio", "--as-of", "2024-12-31", "--json"))
     for key in ("projects", "started", "completed", "total_investment_wan", "by_state", "by_unit"):
         assert after_portfolio[key] == before_portfolio[key], key
