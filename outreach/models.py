@@ -133,9 +133,10 @@ class Message(TimeStampedModel):
     next_attempt_at = models.DateTimeField("下次重试", null=True, blank=True)
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
     delivered_at = models.DateTimeField("送达时间", null=True, blank=True, help_text="短信：运营商回执的送达时间")
-    # Null only for rows planned before links were tracked (they keep their plain link).
-    token = models.CharField("链接令牌", max_length=32, unique=True, null=True, default=message_token,
-                             editable=False)
+    # Null only for rows planned before links were tracked (they keep their plain link); NULL and
+    # not "" because the column is unique and only NULL may repeat in it.
+    token = models.CharField("链接令牌", max_length=32, unique=True, null=True,  # noqa: DJ001
+                             default=message_token, editable=False)
     read_at = models.DateTimeField("阅读时间", null=True, blank=True)
     read_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="阅读人", on_delete=models.SET_NULL,
                                 null=True, blank=True, related_name="+")

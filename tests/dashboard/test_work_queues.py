@@ -145,7 +145,7 @@ def test_monthly_circular_is_read_not_awaiting_acknowledgement(client, county_li
     inbox = client.get("/notices/inbox/").content.decode()
     # then it is neither waiting for a signature nor overdue: it is 已阅
     assert not entry.awaiting_acknowledgement and not entry.overdue
-    assert "已阅" in page and 'action="/notices/%d/acknowledge/"' % notice.pk not in page
+    assert "已阅" in page and f'action="/notices/{notice.pk}/acknowledge/"' not in page
     row = re.search(r"<tr[^>]*>(?:(?!</tr>).)*2025年8月全市工程进展情况通报.*?</tr>", inbox, re.S).group(0)
     assert "已阅" in row and "逾期" not in row and "待签收" not in row
 

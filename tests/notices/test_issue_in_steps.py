@@ -148,7 +148,7 @@ def test_the_sweep_finishes_a_reserved_draft_whose_task_was_lost(contacts, houma
     # when the 5-minute sweep runs within 15 minutes, it leaves it to the task still running
     assert tasks.finish_stalled_drafts() == 0
     # and after 15 minutes it sends it again (in-process here), which issues it with number 1
-    later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=services.STALLED_DRAFT_MINUTES + 1)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=services.STALLED_DRAFT_MINUTES + 1)
     with time_machine.travel(later, tick=False):
         assert tasks.finish_stalled_drafts() == 1
     draft = Notice.objects.get(pk=draft.pk)

@@ -1,5 +1,6 @@
 """GB/T 9704 page flow, titles and 版头 of the rendered 公文, read back from the PDF."""
 import datetime as dt
+from itertools import pairwise
 
 import pytest
 
@@ -304,7 +305,7 @@ def _signature_page_and_pitch(pdf: bytes, issuer: str) -> tuple[int, float]:
     pages = open_pdf(pdf).pages
     signature_page = next(i for i, page in enumerate(pages) if any(row["text"] == issuer for row in lines(page)))
     body = [row["top"] for row in lines(pages[0]) if row["size"] == 16]
-    pitches = sorted(b - a for a, b in zip(body, body[1:]))
+    pitches = sorted(b - a for a, b in pairwise(body))
     return signature_page, pitches[len(pitches) // 2]
 
 

@@ -93,18 +93,18 @@ def test_orphan_pdf_of_a_rolled_back_issue_is_listed_but_does_not_fail_the_check
     class RolledBack(Exception):
         pass
 
-    before = set(orphan_pdfs(now=dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1)))
+    before = set(orphan_pdfs(now=dt.datetime.now(dt.UTC) + dt.timedelta(days=1)))
     with pytest.raises(RolledBack), transaction.atomic():
         _issue_letter(houma, clerk, leader, "trust:verify:rolled-back")
         raise RolledBack
-    left = set(orphan_pdfs(now=dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1))) - before
+    left = set(orphan_pdfs(now=dt.datetime.now(dt.UTC) + dt.timedelta(days=1))) - before
     assert len(left) == 1, left
     ours = left.pop()
     # when the check runs at once, the file may still belong to an issue committing: not listed
     out, err, error = _verify()
     assert error is None and ours not in out
     # when it runs 20 minutes later, the orphan is listed, and the check still passes
-    with time_machine.travel(dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=20)):
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=20)):
         out, err, error = _verify()
     assert error is None, err
     assert "不属于任何公文" in out and ours in out
