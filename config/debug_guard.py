@@ -28,10 +28,12 @@ class PublicErrorPageReporter(ExceptionReporter):
     def _template(self) -> str:
         return "400.html" if self.exc_type and issubclass(self.exc_type, SuspiciousOperation) else "500.html"
 
-    def get_traceback_html(self) -> str:
+    # Django's stubs say SafeString, what its own template engine returns; a page rendered by the
+    # loader is the same text, typed str, and the text version is a plain message.
+    def get_traceback_html(self) -> str:  # type: ignore[override]
         return loader.get_template(self._template()).render()
 
-    def get_traceback_text(self) -> str:
+    def get_traceback_text(self) -> str:  # type: ignore[override]
         if self._template() == "400.html":
             return "请求无法处理：提交的内容不完整或不符合要求，系统未处理，也未保存任何内容。"
         return "服务暂时不可用：系统暂时无法处理您的请求，请稍候重试；如持续出现，请联系专班办系统管理员。"

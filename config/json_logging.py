@@ -56,7 +56,7 @@ class JsonFormatter(logging.Formatter):
             entry["message"] = "request"
             for atom, key in _GUNICORN_ACCESS_ATOMS.items():
                 value = record.args.get(atom)
-                if value not in (None, "-", ""):
+                if value is not None and value not in ("-", ""):
                     entry[key] = int(value) if key in {"status", "duration_us"} and str(value).isdigit() else value
         else:
             entry["message"] = record.getMessage()

@@ -22,6 +22,7 @@ def attachment_type_detect(*, name: str, content: bytes) -> str | None:
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension == "jpeg":
         extension = "jpg"
+    detected: str | None
     if content.startswith(b"%PDF-"):
         detected = "pdf"
     elif content.startswith(b"\xff\xd8\xff"):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from typing import TypedDict
 
 from django.db import connection
 from django.db.models import F, QuerySet, Window
@@ -21,9 +22,18 @@ from tracker.choices import (
 )
 from tracker.models import AuditEvent, MonitoringSection, Problem, Project, SectionReading
 
+
+class CampaignTarget(TypedDict):
+    date: dt.date
+    label: str
+    started_rate: int
+    completed_rate: int
+    effective_rate: int
+
+
 # The province's targets (DOMAIN: the campaign): all started and half completed by the end of
 # 2024; all completed and effective by the end of October 2025.
-TARGETS = (
+TARGETS: tuple[CampaignTarget, ...] = (
     {"date": dt.date(2024, 12, 31), "label": "2024年底", "started_rate": 100, "completed_rate": 50, "effective_rate": 0},
     {"date": dt.date(2025, 10, 31), "label": "2025年10月底", "started_rate": 100, "completed_rate": 100,
      "effective_rate": 100},
@@ -81,7 +91,8 @@ def _timeline_counted(*, projects: QuerySet[Project], as_of: dt.date, total: int
              moved * ((to_state in COMPLETED) - (prior_state in COMPLETED)),
              moved * ((to_state == EFFECTIVE) - (prior_state == EFFECTIVE))),
         ))
-    months, series = [], ([], [], [])
+    months: list[str] = []
+    series: tuple[list[int], list[int], list[int]] = ([], [], [])
     counts = [0, 0, 0]
     cursor_at = 0
     for month_end in _month_ends(TIMELINE_START, as_of):
@@ -150,10 +161,10 @@ def _sections(*, as_of: dt.date, project_numbers: dict[int, int]) -> list[dict]:
     """Each monitoring section with its class for the month of `as_of` (or its latest before)."""
     month = as_of.replace(day=1)
     latest: dict[int, tuple[dt.date, int]] = {}
-    for section_id, reading_month, water_class in SectionReading.objects.filter(month__lte=month).order_by(
+    for section_id, reading_month, reading_class in SectionReading.objects.filter(month__lte=month).order_by(
         "section_id", "month"
     ).values_list("section_id", "month", "water_class"):
-        latest[section_id] = (reading_month, water_class)
+        latest[section_id] = (reading_month, reading_class)
     linked: dict[int, list[int]] = defaultdict(list)
     for section_id, project_id in MonitoringSection.projects.through.objects.values_list(
         "monitoringsection_id", "project_id"

@@ -19,7 +19,15 @@ from django.utils import timezone
 from core import workdays
 from dashboard.selectors import lights_as_of
 from dispatch.models import SiteVisitStatus, SiteVisitTask
-from notices.models import READ_ONLY_KINDS, AnswerStatus, Delivery, Notice, NoticeAnswer, NoticeState
+from notices.models import (
+    READ_ONLY_KINDS,
+    AnswerStatus,
+    Delivery,
+    Notice,
+    NoticeAnswer,
+    NoticeKind,
+    NoticeState,
+)
 from notices.selectors import inbox_for
 from tracker import permissions
 from tracker.choices import ACTIVE_STATES, EscalationLevel, ProblemStatus, Role, RollbackStatus
@@ -117,13 +125,14 @@ def _url(name: str, anchor: str = "", **query) -> str:
 
 
 def home_url_for(role: str | None) -> str:
-    return {
+    homes: dict[str | None, str] = {
         Role.COUNTY_LIAISON: _url("dashboard:unit_home"),
         Role.DEPARTMENT_LIAISON: _url("dashboard:department_home"),
         Role.CLERK: _url("dashboard:office_home"),
         Role.OFFICE_LEADER: _url("dashboard:leader_home"),
         Role.CITY_LEADER: _url("dashboard:city_home"),
-    }.get(role, "/")
+    }
+    return homes.get(role, "/")
 
 
 def week_deadline(today: dt.date) -> tuple[dt.date, dt.date, str]:
@@ -264,7 +273,7 @@ def _office_notice_queues(*, today: dt.date, home: str) -> list[Queue]:
         .filter(state__in=[NoticeState.PENDING_REVIEW, NoticeState.PENDING_SIGNOFF, NoticeState.ANSWERED])
         .order_by("created_at", "pk").values_list("pk", "state", "kind", "title", "number", "created_at")
     )
-    kinds = dict(Notice._meta.get_field("kind").choices)
+    kinds = dict(NoticeKind.choices)
 
     def queue(key: str, label: str, state: str, desk_anchor: str = "") -> Queue:
         rows = [row for row in waiting if row[1] == state]

@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import F, FloatField, QuerySet
@@ -271,7 +272,7 @@ def dashboard_data(*, user, as_of: dt.date, filters: dict | None = None) -> dict
             "lat": float(unit.label_latitude) if unit.label_latitude is not None else None,
             "projects": 0, "started": 0, "completed": 0, "investment": Decimal("0"),
         }
-    total = {"projects": 0, "started": 0, "completed": 0, "effective": 0,
+    total: dict[str, Any] = {"projects": 0, "started": 0, "completed": 0, "effective": 0,
              "total_investment": Decimal("0"), "completed_investment": Decimal("0"), "funds_in_place": Decimal("0")}
     by_state = {state.value: 0 for state in ProjectState}
     lights = lights_as_of(
@@ -295,11 +296,11 @@ def dashboard_data(*, user, as_of: dt.date, filters: dict | None = None) -> dict
         total["completed_investment"] += figure.completed_investment
         total["funds_in_place"] += figure.funds_in_place
         by_state[state] += 1
-        unit = units[unit_id]
-        unit["projects"] += 1
-        unit["started"] += state in STARTED
-        unit["completed"] += state in COMPLETED
-        unit["investment"] += investment
+        unit_row = units[unit_id]
+        unit_row["projects"] += 1
+        unit_row["started"] += state in STARTED
+        unit_row["completed"] += state in COMPLETED
+        unit_row["investment"] += investment
         markers.append(
             [
                 pk, number, code, name, unit_name, domain_name,

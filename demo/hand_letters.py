@@ -38,19 +38,19 @@ def hand_letters_generate(*, as_of: dt.date) -> list[Notice]:
     for kind, title, body in LETTERS:
         if Notice.objects.filter(kind=kind).exists():
             continue
+        unit_ids: list[int] = []
+        department_ids: list[int] = []
         if kind == NoticeKind.GENERAL_NOTICE:
-            recipients = {"unit_ids": list(AdministrativeUnit.objects.values_list("pk", flat=True))}
+            unit_ids = list(AdministrativeUnit.objects.values_list("pk", flat=True))
         else:
-            recipients = {
-                "department_ids": list(
-                    Department.objects.filter(name__contains="生态环境").values_list("pk", flat=True)[:1]
-                )
-                or list(Department.objects.values_list("pk", flat=True)[:1])
-            }
+            department_ids = list(
+                Department.objects.filter(name__contains="生态环境").values_list("pk", flat=True)[:1]
+            ) or list(Department.objects.values_list("pk", flat=True)[:1])
         notice = hand_drafting.notice_hand_draft(
             acting_user=clerk,
             data=hand_drafting.DraftInput(
-                kind=kind, title=title, body=body, copy_to=[hand_drafting.CITY_GOVERNMENT_NAME], **recipients
+                kind=kind, title=title, body=body, copy_to=[hand_drafting.CITY_GOVERNMENT_NAME],
+                unit_ids=unit_ids, department_ids=department_ids,
             ),
         )
         signoff.notice_submit(notice_id=notice.pk, acting_user=clerk)

@@ -211,6 +211,7 @@ def _demo_loop(units, as_of: dt.date) -> None:
             if notice is None or notice.state not in (NoticeState.ISSUED, NoticeState.DELIVERED):
                 continue
             unit = notice.recipient_units.first()
+            assert unit is not None  # the calendar writes each of these to one county
             liaison = users.get(username=f"county_{unit.code}")
             services.notice_acknowledge(notice_id=notice.pk, acting_user=liaison, on_date=as_of)
             if kind not in (NoticeKind.LISTED_SUPERVISION, NoticeKind.REMINDER):
@@ -289,6 +290,7 @@ def demo_day_act(*, on_date: dt.date) -> dict[str, int]:
                                      notice_format="letter", issued_on__lt=on_date)
                .prefetch_related("deliveries__answers").order_by("issued_on", "pk"))
     for notice in letters:
+        assert notice.issued_on is not None  # issued_on__lt above
         for delivery in notice.deliveries.all():
             liaison = liaisons.get(delivery.recipient_key)
             if liaison is None:

@@ -128,9 +128,9 @@ def _project(project: Project, updated: dt.datetime) -> dict:
     ]
     documents = []
     for problem in project.problems.all():
-        resolved = problem.resolved_on is not None
+        resolved_on = problem.resolved_on
         text = (f"{problem.description}（类别：{problem.get_category_display()}；协调层级：{problem.get_level_display()}，"
-                f"自{problem.level_since:%Y-%m-%d}起；{'已于' + problem.resolved_on.isoformat() + '解决' if resolved else '未解决'}）")
+                f"自{problem.level_since:%Y-%m-%d}起；{'已于' + resolved_on.isoformat() + '解决' if resolved_on else '未解决'}）")
         documents.append(_drop_empty({
             "id": f"problem-{problem.pk}", "documentType": "physicalProgressReport", "title": "存在问题",
             "description": text, "datePublished": _datetime(problem.raised_on),

@@ -148,7 +148,8 @@ def _parse_date(value: object) -> dt.date | None:
     for pattern in _DATE_PATTERNS:
         match = pattern.match(text)
         if match:
-            return _date_or_error(*match.groups(), raw=text)
+            year, month, day = match.groups()
+            return _date_or_error(year, month, day, raw=text)
     for pattern in _MONTH_PATTERNS:
         match = pattern.match(text)
         if match:
@@ -403,7 +404,7 @@ def read_sheet(data: bytes) -> list[list[Cell]]:
             workbook = openpyxl.load_workbook(BytesIO(data), read_only=True, data_only=True)
         except Exception:  # openpyxl raises many types for a damaged file
             raise FileRefused("Excel文件已损坏或无法读取，请用Excel打开后重新保存") from None
-        rows = []
+        rows: list[list[Cell]] = []
         try:
             sheet = workbook.worksheets[0]
             # read-only: the sheet XML is parsed while iterating, so a damaged sheet fails here

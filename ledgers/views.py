@@ -142,7 +142,7 @@ def ledger_download(request, kind: str):
     form = LedgerFilterForm(request.GET or None, units=_allowed_units(request.user))
     if form.is_bound and not form.is_valid():
         return HttpResponse("筛选条件有误：" + "；".join(
-            f"{form.fields[f].label}：{'、'.join(e)}" for f, e in form.errors.items()), status=400,
+            f"{form.fields[f].label}：{'、'.join(str(m) for m in e)}" for f, e in form.errors.items()), status=400,
             content_type="text/plain; charset=utf-8")
     data = form.cleaned_data if form.is_bound else {}
     unit = data.get("unit") or ""

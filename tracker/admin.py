@@ -65,7 +65,9 @@ class ProjectTransitionForm(forms.Form):
     def __init__(self, *args, project: Project, **kwargs):
         super().__init__(*args, **kwargs)
         available = {t.name for t in project.get_all_state_transitions() if project.state in (t.source, "*")}
-        self.fields["transition"].choices = [
+        transition_field = self.fields["transition"]
+        assert isinstance(transition_field, forms.ChoiceField)
+        transition_field.choices = [
             (name, spec.label) for name, spec in services.TRANSITIONS.items() if spec.method in available
         ]
 

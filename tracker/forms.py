@@ -3,13 +3,23 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TypedDict
 
 from django import forms
 from django.utils import timezone
 
 from tracker.choices import ProblemCategory, ProcedureKind, ProcedureStatus
 
-MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0")}
+
+class MoneyShape(TypedDict):
+    """A form's DecimalField for 万元: two places, never negative."""
+
+    max_digits: int
+    decimal_places: int
+    min_value: Decimal
+
+
+MONEY: MoneyShape = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0")}
 
 
 def _week_field() -> forms.DateField:

@@ -19,13 +19,15 @@ from tracker.choices import Role
 from tracker.models import Project
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import AbstractUser, AnonymousUser
+
+    from core.actors import Actor
 
 # Transitions that move a project backwards: office leaders only, with a reason.
 BACKWARD_TRANSITIONS = frozenset({"reopen", "revert_to_preparation"})
 
 
-def role_of(user: AbstractBaseUser | None) -> str | None:
+def role_of(user: AbstractUser | AnonymousUser | Actor | None) -> str | None:
     if user is None or not user.is_authenticated:
         return None
     if user.is_superuser:

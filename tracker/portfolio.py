@@ -23,11 +23,15 @@ import datetime as dt
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypeVar
 
 from django.db.models import OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from tracker.choices import COMPLETED_STATES, STARTED_STATES, AuditAction, ProjectState
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsRichComparison
 from tracker.lights import Lights, lights_compute
 from tracker.models import AdministrativeUnit, AuditEvent, Domain, Project, WeeklyReport
 
@@ -278,7 +282,10 @@ def portfolio_as_of(*, as_of: dt.date, projects: QuerySet[Project] | None = None
     )
 
 
-def shared_ranks(values: Iterable[tuple[Hashable, object]]) -> dict[Hashable, tuple[int, bool]]:
+RankedKey = TypeVar("RankedKey", bound=Hashable)
+
+
+def shared_ranks(values: Iterable[tuple[RankedKey, SupportsRichComparison]]) -> dict[RankedKey, tuple[int, bool]]:
     """{key: (rank, tied)}, best (highest value) first. Equal values share a rank and the next
     rank is skipped (competition ranking: 1, 1, 3): a tie is never broken by a name. Values are
     anything ordered (a rate, or a tuple of rates ranked in turn)."""
@@ -286,7 +293,7 @@ def shared_ranks(values: Iterable[tuple[Hashable, object]]) -> dict[Hashable, tu
     counts: dict = {}
     for _, value in ordered:
         counts[value] = counts.get(value, 0) + 1
-    ranks: dict[Hashable, tuple[int, bool]] = {}
+    ranks: dict[RankedKey, tuple[int, bool]] = {}
     rank = 0
     for position, (key, value) in enumerate(ordered, start=1):
         if position == 1 or value != ordered[position - 2][1]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import random
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group, Permission, User
 
 from tracker.choices import Role
 from tracker.models import AdministrativeUnit, Department, Domain, StaffProfile
@@ -41,7 +41,7 @@ def _office_group() -> Group:
     return group
 
 
-def _user(username: str, *, role: str, full_name: str, staff: bool = False, **scope) -> object:
+def _user(username: str, *, role: str, full_name: str, staff: bool = False, **scope) -> User:
     User = get_user_model()
     user, created = User.objects.get_or_create(username=username, defaults={"is_staff": staff})
     if created:

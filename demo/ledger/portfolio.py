@@ -5,6 +5,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -136,12 +137,12 @@ def _load_reference() -> None:
         Basin.objects.update_or_create(name=name, defaults={"display_order": order})
 
 
-def _project_specs(rng: random.Random) -> list[dict]:
+def _project_specs(rng: random.Random) -> list[dict[str, Any]]:
     """95 (unit, domain, name, investment, scale) specs with the published counts."""
     units = {u.code: u for u in AdministrativeUnit.objects.all()}
     slots_by_unit = {code: count for code, count in PROJECTS_PER_UNIT.items()}
     domain_left = dict(PROJECTS_PER_DOMAIN)
-    specs = []
+    specs: list[dict[str, Any]] = []
     for unit_code, domain_code, name, investment, scale in REAL_PROJECTS:
         specs.append({"unit": unit_code, "domain": domain_code, "name": name, "investment": investment, "scale": scale})
         slots_by_unit[unit_code] -= 1

@@ -18,6 +18,7 @@ def _location_in(unit: AdministrativeUnit, rng: random.Random) -> tuple[Decimal,
     """A point inside the unit's polygon (临汾经济开发区: around its label inside 尧都区)."""
     q = Decimal("0.000001")
     if unit.code == "kaifaqu":
+        assert unit.label_longitude is not None and unit.label_latitude is not None  # set by the demo's units
         lon = float(unit.label_longitude) + rng.uniform(-0.03, 0.03)
         lat = float(unit.label_latitude) + rng.uniform(-0.02, 0.02)
         return Decimal(str(lon)).quantize(q), Decimal(str(lat)).quantize(q)

@@ -74,7 +74,7 @@ def ledger_xlsx(table: LedgerTable) -> bytes:
         body.append(table.totals_row())
     for index, values in enumerate(body):
         is_bold = index in bold_rows
-        row = []
+        row: list[object] = []
         for position, value in enumerate(values):
             if value is None or value == "":
                 row.append(None)

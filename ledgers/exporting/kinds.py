@@ -181,9 +181,9 @@ def unit_ledger(*, user, filters: LedgerFilters) -> LedgerTable:
         Column("累计完成投资(万元)", MONEY, 16, total=True), Column("投资完成率(%)", PERCENT, 12),
         Column("资金到位(万元)", MONEY, 14, total=True),
     ]
-    rows = []
+    table_rows = []
     for number, tally in enumerate([u for u in snapshot.units if u.projects], start=1):
-        rows.append(
+        table_rows.append(
             [number, tally.name, tally.projects, tally.total_investment, tally.started, tally.started_rate,
              tally.completed, tally.completed_rate, tally.completed_investment, tally.investment_rate,
              tally.funds_in_place]
@@ -193,7 +193,7 @@ def unit_ledger(*, user, filters: LedgerFilters) -> LedgerTable:
         title=_title("县(市、区)分台账", f"截至{cn_date(filters.date)}"),
         file_stem=_stem("unit", filters),
         columns=columns,
-        rows=rows,
+        rows=table_rows,
         totals=True,
     )
 
@@ -281,14 +281,16 @@ def problems_ledger(*, user, filters: LedgerFilters) -> LedgerTable:
     ]
     table_rows = []
     for number, problem in enumerate(problems, start=1):
-        resolved = problem.status == ProblemStatus.RESOLVED and problem.resolved_on and problem.resolved_on <= as_of
-        end = problem.resolved_on if resolved else as_of
+        resolved_on = problem.resolved_on
+        if problem.status != ProblemStatus.RESOLVED or resolved_on is None or resolved_on > as_of:
+            resolved_on = None  # not (yet) resolved on the ledger's date
+        end = resolved_on or as_of
         table_rows.append(
             [number, problem.project.code, problem.project.name, problem.project.unit.name, problem.description,
              problem.get_category_display(), problem.get_level_display(), problem.responsible_leader,
              problem.raised_on, problem.level_since, (end - problem.raised_on).days,
-             (end - problem.level_since).days if not resolved else None,
-             "已解决" if resolved else "未解决", problem.resolved_on if resolved else None]
+             (end - problem.level_since).days if resolved_on is None else None,
+             "已解决" if resolved_on else "未解决", resolved_on]
         )
     return LedgerTable(
         kind="problems",
@@ -363,7 +365,7 @@ def sections_ledger(*, user, filters: LedgerFilters) -> LedgerTable:
         month__year=year, month__lte=filters.date
     ).values_list("section_id", "month", "water_class"):
         readings.setdefault(section_id, {})[month.month] = water_class
-    labels = dict(WaterClass.choices)
+    labels: dict[int | None, str] = dict(WaterClass.choices)
     columns = [Column("序号", INT, 6), Column("断面编码", TEXT, 12), Column("断面名称", TEXT, 20), Column("级别", TEXT, 8),
                Column("所在河流", TEXT, 12), Column("县(市、区)", TEXT, 12), Column("目标水质", TEXT, 10)]
     columns += [Column(f"{month}月", TEXT, 7) for month in range(1, 13)]

@@ -219,6 +219,7 @@ def _master_write(preview: ImportPreview, acting_user, progress: ProgressCallbac
     changed_fields: set[str] = {"version", "updated_at"}
     for row_change in updates:
         project = row_change.project
+        assert project is not None  # an update names the project it changes
         for name, value in row_change.values.items():
             if getattr(project, name) != value:
                 changed_fields.add(name)

@@ -25,13 +25,13 @@ def stale_rows_mark(preview: ImportPreview, sheet: Sheet) -> None:
     """Flag the preview's updates of projects edited after the file's export time (one query)."""
     exported_at = exported_at_read(sheet.title_lines)
     preview.exported_at = exported_at
-    updates = [row for row in preview.row_changes if row.action == "update" and row.project is not None]
+    updates = [(row, row.project) for row in preview.row_changes if row.action == "update" and row.project is not None]
     if exported_at is None or not updates:
         return
     edited = {
         row["project_id"]: row["last"]
         for row in AuditEvent.objects.filter(
-            project_id__in=[row.project.pk for row in updates], action__in=EDITS, occurred_at__gt=exported_at,
+            project_id__in=[project.pk for _, project in updates], action__in=EDITS, occurred_at__gt=exported_at,
         ).values("project_id").annotate(last=Max("occurred_at"))
     }
     if not edited:
@@ -40,9 +40,9 @@ def stale_rows_mark(preview: ImportPreview, sheet: Sheet) -> None:
         AuditEvent.objects.filter(project_id__in=list(edited), occurred_at__in=list(edited.values()))
         .values_list("project_id", "actor_name")
     )
-    for row in updates:
-        last = edited.get(row.project.pk)
+    for row, project in updates:
+        last = edited.get(project.pk)
         if last is not None:
-            who = names.get(row.project.pk, "")
+            who = names.get(project.pk, "")
             row.stale = (f"文件导出后该项目已被修改（{who}于{timezone.localtime(last):%Y-%m-%d %H:%M}），"
                          "导入将覆盖这些修改")

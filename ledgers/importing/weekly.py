@@ -143,14 +143,19 @@ def _weekly_row_changes(preview: ImportPreview, sheet: Sheet, acting_user, *, we
 def _weekly_write(preview: ImportPreview, acting_user, progress: ProgressCallback | None) -> list[AuditEvent]:
     now = timezone.now()
     week = preview.week_start
+    assert week is not None  # a weekly sheet with rows to write has its week
     writes = preview.changed_rows
     fields = ["progress_percent", "completed_investment", "funds_in_place", "procedure_note", "problem_note",
               "decrease_note", "reporter_name", "reporter_phone"]
     new_reports, changed_reports, latest_projects = [], [], []
+    written: list[Project] = []
     for row_change in writes:
+        project = row_change.project
+        assert project is not None  # a row to write names its project
+        written.append(project)
         values = {name: row_change.values[name] for name in fields}
         if row_change.report is None:
-            row_change.report = WeeklyReport(project=row_change.project, week_start=week, reported_by=actor_user(acting_user), reported_at=now,
+            row_change.report = WeeklyReport(project=project, week_start=week, reported_by=actor_user(acting_user), reported_at=now,
                                        **values)
             new_reports.append(row_change.report)
         else:
@@ -161,7 +166,6 @@ def _weekly_write(preview: ImportPreview, acting_user, progress: ProgressCallbac
             row_change.report.updated_at = now
             changed_reports.append(row_change.report)
         if row_change.values["_is_latest"]:
-            project = row_change.project
             project.progress_percent = values["progress_percent"]
             project.completed_investment = values["completed_investment"]
             project.funds_in_place = values["funds_in_place"]
@@ -178,14 +182,14 @@ def _weekly_write(preview: ImportPreview, acting_user, progress: ProgressCallbac
             batch_size=500,
         )
     ids = {r.project_id: r.pk for r in WeeklyReport.objects.filter(
-        week_start=week, project_id__in=[row_change.project.pk for row_change in writes])}
+        week_start=week, project_id__in=[project.pk for project in written])}
     events = []
-    for row_change in writes:
+    for row_change, project in zip(writes, written, strict=True):
         values = row_change.values
         events.append(audit_event_build(
             acting_user=acting_user, action=AuditAction.WEEKLY_REPORT, occurred_at=now, effective_on=week, 
-            project=row_change.project, unit_id=row_change.project.unit_id, object_type="weekly_report",
-            object_id=str(ids.get(row_change.project.pk, "")), reason=values["decrease_note"],
+            project=project, unit_id=project.unit_id, object_type="weekly_report",
+            object_id=str(ids.get(project.pk, "")), reason=values["decrease_note"],
             data={"week_start": week.isoformat(), "progress_percent": str(values["progress_percent"]),
                   "completed_investment": str(values["completed_investment"]),
                   "funds_in_place": str(values["funds_in_place"]), "created": row_change.action == "create",

@@ -8,7 +8,7 @@ from urllib.parse import quote
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -59,7 +59,7 @@ def audit_log(request):
 
 @login_required
 @require_GET
-def audit_log_export(request) -> HttpResponse:
+def audit_log_export(request) -> StreamingHttpResponse:
     _form, filters = _filters(request)
     events = audit_event_list(user=request.user, filters=filters)
     writer = csv.writer(_Echo())

@@ -7,7 +7,9 @@ transaction. Rules quoted from ../shared/DOMAIN.md are cited as "DOMAIN: <sectio
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -18,6 +20,9 @@ from core.models import TimeStampedModel
 from tracker import guards
 from tracker.choices import COMPLETED_STATES, STARTED_STATES, ProjectState, UnitKind
 from tracker.models.money import PERCENT, WAN
+
+if TYPE_CHECKING:
+    from django_fsm import Transition
 
 
 class AdministrativeUnit(TimeStampedModel):
@@ -142,6 +147,14 @@ class Project(ConcurrentTransitionMixin, TimeStampedModel):
         "当前阶段", default=ProjectState.PREPARATION, choices=ProjectState.choices, protected=True, db_index=True
     )
     version = models.PositiveIntegerField("版本", default=1, editable=False)
+
+    if TYPE_CHECKING:
+        # Added to the class by FSMField when the model is built.
+        def get_all_state_transitions(self) -> Iterator[Transition]: ...
+
+        # Set by tracker.services.project_transition on the project it returns: what the clerk
+        # should hear although the move went through.
+        transition_warnings: list[str]
 
     class Meta:
         verbose_name = "工程项目"

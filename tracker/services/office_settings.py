@@ -3,7 +3,7 @@ changed only by an office leader, every change audited."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 
 from core.actors import is_system
 from tracker import permissions
@@ -13,7 +13,7 @@ from tracker.models import OfficeSetting
 
 # Each setting's allowed values and its default: a new office warns, it does not refuse, until
 # its leader decides (issue 16, "warns (or refuses — the leader sets which)").
-OFFICE_SETTING_CHOICES: dict[str, type] = {OfficeSettingKey.START_EARLIER_PROCEDURES: StartGateMode}
+OFFICE_SETTING_CHOICES: dict[str, type[models.TextChoices]] = {OfficeSettingKey.START_EARLIER_PROCEDURES: StartGateMode}
 OFFICE_SETTING_DEFAULTS: dict[str, str] = {OfficeSettingKey.START_EARLIER_PROCEDURES: StartGateMode.WARN}
 
 

@@ -21,7 +21,7 @@ def _rollback_target(transition: str, project: Project) -> str:
     """The state `transition` leads to from the project's state; refuses when it cannot start there."""
     for candidate in project.get_all_state_transitions():
         if candidate.name == transition and candidate.source == project.state:
-            return candidate.target
+            return str(candidate.target)
     raise TransitionRefused(
         f"项目当前阶段为“{ProjectState(project.state).label}”，不能申请“{TRANSITIONS[transition].label}”"
     )

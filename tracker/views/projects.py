@@ -118,7 +118,7 @@ def weekly_report(request, project_id: int):
                 messages.success(request, f"已保存“{project.name}”{monday_of(form.cleaned_data['week_start'])}周的调度数据")
                 return redirect("tracker:project", project_id=project.pk)
     else:
-        initial = {"week_start": this_week}
+        initial: dict[str, object] = {"week_start": this_week}
         if last is not None:
             initial.update(progress_percent=last.progress_percent, completed_investment=last.completed_investment,
                            funds_in_place=last.funds_in_place)
@@ -134,7 +134,7 @@ def project_transition(request, project_id: int):
     form = TransitionForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "阶段变更的表单不完整：" + "；".join(
-            f"{form.fields[field].label if field in form.fields else ''}{'，'.join(errors)}"
+            f"{form.fields[field].label if field in form.fields else ''}{'，'.join(str(e) for e in errors)}"
             for field, errors in form.errors.items()
         ))
         return redirect("tracker:project", project_id=project.pk)
@@ -358,9 +358,7 @@ def problem_raise(request, project_id: int):
         else:
             messages.success(request, "问题已登记，由专班协调")
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        _form_errors(request, form)
     return redirect("tracker:project", project_id=project.pk)
 
 
@@ -383,11 +381,10 @@ def problem_escalate(request, problem_id: int):
         except ValidationError as error:
             flash_refusal(request, error)
         else:
+            assert moved is not None  # None only for a conditional escalation (expected_level)
             messages.success(request, f"问题已升级至“{moved.get_level_display()}”协调")
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        _form_errors(request, form)
     return redirect("tracker:project", project_id=problem.project_id)
 
 
@@ -405,9 +402,7 @@ def problem_resolve(request, problem_id: int):
         else:
             messages.success(request, "问题已标记为解决")
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        _form_errors(request, form)
     return redirect("tracker:project", project_id=problem.project_id)
 
 

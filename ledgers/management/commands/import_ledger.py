@@ -54,8 +54,8 @@ class Command(BaseCommand):
         except LedgerImportRefused as refused:
             preview = refused.preview
         if not preview.ok:
-            for error in preview.errors:
-                self.stderr.write(str(error))
+            for row_error in preview.errors:
+                self.stderr.write(str(row_error))
             raise CommandError(preview.error_summary())
         self._print(preview)
         if preview.week_start:
