@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 
 from django.conf import settings
 
@@ -188,14 +189,14 @@ def recipient_parts(text: str) -> list[str]:
     return [*parts, current] if current else parts
 
 
-def _lines_of(paragraphs: list[dict]) -> int:
+def _lines_of(paragraphs: list[dict]) -> float:
     """Lines the paragraphs take at 28 characters a line, indented 2 字."""
     return sum(-(-(_em_width(p.get("text", "")) + 2) // 28) for p in paragraphs)
 
 
 def build_document(*, notice_format: str, number: str | None, title: str, main_recipients: str,
                    context: dict, issued_on: dt.date, copy_to: str = "", note: str = "",
-                   kind: str = "", signer: str = "", title_terms=None, files: list[dict] = ()) -> dict:
+                   kind: str = "", signer: str = "", title_terms=None, files: Sequence[dict] = ()) -> dict:
     """Everything the document template needs, for either format.
 
     `kind`: the notice's kind (上行文 carry `signer` as 签发人); `title_terms`: names to keep whole
@@ -203,7 +204,9 @@ def build_document(*, notice_format: str, number: str | None, title: str, main_r
     office's attached files to append (see `_file_appendices`)."""
     issuer = settings.YIHONG_NOTICE_ISSUER
     mark = issuer if notice_format == LETTER_FORMAT else f"{issuer}文件"
-    blocks = context.get("blocks") if context.get("blocks") is not None else letter_blocks(context)
+    blocks = context.get("blocks")
+    if blocks is None:
+        blocks = letter_blocks(context)
     attachments = list(context.get("attachments") or [])
     file_appendices = _file_appendices(list(files), attachments, title_terms=title_terms)
     blocks, appendices = _wide_tables_as_attachments(list(blocks), first_number=len(attachments) + 1)

@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TypedDict
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -63,6 +64,15 @@ class IntegrityProblem:
         )
 
 
+class _IssuedFile(TypedDict):
+    """What every IntegrityProblem of a notice says about it."""
+
+    notice_id: int
+    number: str
+    pdf_name: str
+    expected_sha256: str
+
+
 @dataclass(frozen=True)
 class IntegrityReport:
     checked: int
@@ -98,7 +108,7 @@ def notice_pdfs_verify() -> IntegrityReport:
     for notice in issued_notices():
         checked += 1
         name = notice.pdf.name or ""
-        base = {
+        base: _IssuedFile = {
             "notice_id": notice.pk,
             "number": notice.number or "",
             "pdf_name": name,
@@ -157,7 +167,7 @@ class IssuedPdfRefused(ValidationError):
 
 
 def _problem_of(notice: Notice) -> tuple[IntegrityProblem | None, bytes]:
-    base = {"notice_id": notice.pk, "number": notice.number or "", "pdf_name": notice.pdf.name or "",
+    base: _IssuedFile = {"notice_id": notice.pk, "number": notice.number or "", "pdf_name": notice.pdf.name or "",
             "expected_sha256": notice.sha256}
     if not notice.sha256:
         return IntegrityProblem(kind=IntegrityProblemKind.UNRECORDED, **base), b""

@@ -11,11 +11,15 @@ from __future__ import annotations
 import atexit
 import threading
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.template.loader import render_to_string
 
 from notices import fonts
+
+if TYPE_CHECKING:
+    from weasyprint.document import Page
 
 _lock = threading.Lock()
 _shared: dict = {}
@@ -101,7 +105,7 @@ def _classes_on(page) -> set[str]:
     return classes
 
 
-def _colophon_page(document) -> tuple[int, object] | None:
+def _colophon_page(document) -> tuple[int, Page] | None:
     """(1-based number, page) of the page holding the 版记, if any (the last page with a box of
     it: its footnote call may stay on the page before)."""
     found = None
@@ -156,7 +160,9 @@ def _closing_moved_alone(document) -> bool:
     """Whether the closing (last paragraph, 附件说明, signature, date) was moved whole to a page
     after the one where the text before it ended."""
     index = _signature_page(document)
-    return bool(index) and "closing" not in _classes_on(document.pages[index - 1])
+    if not index:
+        return False
+    return "closing" not in _classes_on(document.pages[index - 1])
 
 
 def _document_laid_out(template_name: str, context: dict):
@@ -168,7 +174,9 @@ def _document_laid_out(template_name: str, context: dict):
         # keep it only if the signature then stays on the page where the text was.
         tight_context = {**context, "doc": {**doc, "closing_tight": True}}
         tight = layout_only(render_html(template_name, tight_context))
-        if _signature_page(tight) < _signature_page(document):
+        tight_page, page_now = _signature_page(tight), _signature_page(document)
+        assert tight_page is not None and page_now is not None  # both lay out the signature
+        if tight_page < page_now:
             context, document, doc = tight_context, tight, tight_context["doc"]
     if isinstance(doc, dict) and not doc.get("colophon_own_page"):
         found = _colophon_page(document)

@@ -161,6 +161,7 @@ def demo_material_ensure() -> tuple[Path, Path]:
 def _signer(p12_path: str, passphrase: bytes | None):
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
     from pyhanko.sign import signers
     from pyhanko.sign.general import get_pyca_cryptography_hash
 
@@ -168,12 +169,16 @@ def _signer(p12_path: str, passphrase: bytes | None):
         """pyHanko's SimpleSigner re-parses (and re-checks) the RSA key for every signature,
         ~85 ms; the office's key is parsed once per process instead."""
 
+        _pyca_key: RSAPrivateKey | None = None
+
         def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
             mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
             if mechanism != "rsassa_pkcs1v15":
                 return super().sign_raw(data, digest_algorithm)
-            if getattr(self, "_pyca_key", None) is None:
-                self._pyca_key = serialization.load_der_private_key(self.signing_key.dump(), password=None)
+            if self._pyca_key is None:
+                key = serialization.load_der_private_key(self.signing_key.dump(), password=None)
+                assert isinstance(key, RSAPrivateKey)  # rsassa_pkcs1v15 above
+                self._pyca_key = key
             return self._pyca_key.sign(data, PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
 
     loaded = signers.SimpleSigner.load_pkcs12(p12_path, passphrase=passphrase)
@@ -260,7 +265,7 @@ def seal_png(issuer: str, demo: bool, pixels: int = 480) -> bytes:
         angle = -math.pi / 2 - span / 2 + span * (index + 0.5) / len(name)
         glyph = Image.new("RGBA", (size * 2, size * 2), (0, 0, 0, 0))
         ImageDraw.Draw(glyph).text((size, size), char, font=font, fill=SEAL_RED, anchor="mm")
-        glyph = glyph.rotate(-math.degrees(angle) - 90, resample=Image.BICUBIC)
+        glyph = glyph.rotate(-math.degrees(angle) - 90, resample=Image.Resampling.BICUBIC)
         x, y = centre + radius * math.cos(angle), centre + radius * math.sin(angle)
         image.alpha_composite(glyph, (round(x - size), round(y - size)))
     label = "演示" if demo else ""
@@ -369,7 +374,9 @@ def pdf_sign(pdf_bytes: bytes, *, signer_name: str = "", issuer: str | None = No
         metadata,
         signer=office_signer(),
         stamp_style=_stamp_style(issuer, is_demo()),
-        new_field_spec=fields.SigFieldSpec(SEAL_FIELD, on_page=page_index, box=box),
+        # pyHanko types the box in whole points; a PDF rectangle takes any number, and the seal
+        # sits on the 署名 to a fraction of a point.
+        new_field_spec=fields.SigFieldSpec(SEAL_FIELD, on_page=page_index, box=box),  # type: ignore[arg-type]
     )
     # A fixed reservation spares pyHanko a dry run that signs once more to measure the CMS.
     signed = _outside_an_event_loop(pdf_signer.sign_pdf, writer, bytes_reserved=SIGNATURE_BYTES_RESERVED)

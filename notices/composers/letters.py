@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 
 from notices.composers.wording import (
@@ -26,7 +27,7 @@ def compose_unit_letter(*, unit, as_of: dt.date, reason: str = "", requirement: 
     benchmarks to render letters of a realistic size; the calendar drafts its letters from the
     rules' findings, dispatch.letters_for_firings)."""
     snapshot = portfolio_as_of(as_of=as_of, projects=Project.objects.filter(unit=unit))
-    items = []
+    items: list[dict] = []
     for project in Project.objects.filter(unit=unit).order_by("planned_completion"):
         state = ProjectState(snapshot.states.get(project.pk, ProjectState.PREPARATION))
         if state in (ProjectState.COMPLETED, ProjectState.EFFECTIVE):
@@ -47,7 +48,7 @@ def _item_lines(items: list[dict]) -> list[dict]:
             for index, item in enumerate(items, start=1)]
 
 
-def compose_letter(*, kind: str, recipient: str, as_of: dt.date, items: list[dict] = (), data: dict | None = None,
+def compose_letter(*, kind: str, recipient: str, as_of: dt.date, items: Sequence[dict] = (), data: dict | None = None,
                    facts: str = "") -> dict:
     """A letter's context from a rule's findings for one recipient (a county or a department).
 

@@ -81,6 +81,7 @@ def _standing(ranks: dict[str, tuple[int, bool]], values: dict[str, Decimal],
         cut = value
         if below >= 3:
             break
+    assert cut is not None  # ranked units have values
     # The last place first; units sharing a place in the table's order.
     bottom = sorted((name for name in order if values[name] <= cut and name not in top),
                     key=lambda name: -ranks[name][0])

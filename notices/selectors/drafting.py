@@ -67,7 +67,7 @@ def desk_rows(*, user) -> dict:
         .prefetch_related("recipient_units", "recipient_departments", "projects", "versions")
         .order_by("updated_at")
     )
-    rows = {"drafts": [], "reviews": [], "signoffs": []}
+    rows: dict[str, list[dict]] = {"drafts": [], "reviews": [], "signoffs": []}
     key = {
         NoticeState.DRAFT: "drafts",
         NoticeState.PENDING_REVIEW: "reviews",
@@ -84,9 +84,8 @@ def kind_settings_all() -> list:
 
 def letter_document(notice: Notice) -> dict:
     """The letter as its PDF says it: the issued number and date, or the draft's (no number, today)."""
-    return document_for(
-        notice, number=notice.number, issued_on=notice.issued_on if notice.is_issued else timezone.localdate()
-    )
+    issued_on = notice.issued_on if notice.is_issued else None
+    return document_for(notice, number=notice.number, issued_on=issued_on or timezone.localdate())
 
 
 def signature_status(notice: Notice) -> dict | None:

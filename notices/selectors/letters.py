@@ -18,12 +18,12 @@ def notice_scope(user) -> Q | None:
     role = permissions.role_of(user)
     if role in (Role.OFFICE_LEADER, Role.CLERK):
         return Q()
-    profile = getattr(user, "staff_profile", None)
     issued = ~Q(state__in=[NoticeState.DRAFT, NoticeState.PENDING_SIGNOFF, NoticeState.VOIDED])
+    # A liaison's role comes from their staff profile, so they have one.
     if role == Role.COUNTY_LIAISON:
-        return issued & Q(deliveries__unit_id=profile.unit_id)
+        return issued & Q(deliveries__unit_id=user.staff_profile.unit_id)
     if role == Role.DEPARTMENT_LIAISON:
-        return issued & Q(deliveries__department_id=profile.department_id)
+        return issued & Q(deliveries__department_id=user.staff_profile.department_id)
     if role == Role.CITY_LEADER:
         return issued & Q(deliveries__recipient_key="city")
     return None
@@ -90,11 +90,10 @@ class InboxEntry:
 def inbox_for(*, user) -> list[InboxEntry]:
     """The recipient's inbox with the flags the page filters on."""
     role = permissions.role_of(user)
-    profile = getattr(user, "staff_profile", None)
     if role == Role.COUNTY_LIAISON:
-        deliveries = Delivery.objects.filter(unit_id=profile.unit_id)
+        deliveries = Delivery.objects.filter(unit_id=user.staff_profile.unit_id)
     elif role == Role.DEPARTMENT_LIAISON:
-        deliveries = Delivery.objects.filter(department_id=profile.department_id)
+        deliveries = Delivery.objects.filter(department_id=user.staff_profile.department_id)
     elif role == Role.CITY_LEADER:
         deliveries = Delivery.objects.filter(recipient_key="city")
     else:
@@ -133,10 +132,9 @@ def attachment_get(*, user, attachment_id: int):
     if permissions.is_office_staff(user):
         return attachment
     delivery = attachment.answer.delivery
-    profile = getattr(user, "staff_profile", None)
     role = permissions.role_of(user)
-    if (role == Role.COUNTY_LIAISON and delivery.unit_id == profile.unit_id) or (
-            role == Role.DEPARTMENT_LIAISON and delivery.department_id == profile.department_id):
+    if (role == Role.COUNTY_LIAISON and delivery.unit_id == user.staff_profile.unit_id) or (
+            role == Role.DEPARTMENT_LIAISON and delivery.department_id == user.staff_profile.department_id):
         return attachment
     raise Http404("附件不存在")
 
@@ -151,5 +149,6 @@ def acknowledgement_timeliness(*, start: dt.date, end: dt.date) -> tuple[int, in
     total = on_time = 0
     for deadline, acknowledged_at in due.values_list("notice__acknowledge_deadline", "acknowledged_at"):
         total += 1
-        on_time += acknowledged_at is not None and timezone.localtime(acknowledged_at).date() <= deadline
+        on_time += (acknowledged_at is not None and deadline is not None
+                    and timezone.localtime(acknowledged_at).date() <= deadline)
     return total, on_time

@@ -50,11 +50,10 @@ def delivery_outbound_record(*, delivery_id: int, outcome: str, at: dt.datetime,
 def recipient_delivery_for(*, notice: Notice, user) -> Delivery | None:
     """The delivery row the user answers for (their unit's, department's or the city's)."""
     role = permissions.role_of(user)
-    profile = getattr(user, "staff_profile", None)
     if role == Role.COUNTY_LIAISON:
-        return notice.deliveries.filter(unit_id=profile.unit_id).first()
+        return notice.deliveries.filter(unit_id=user.staff_profile.unit_id).first()
     if role == Role.DEPARTMENT_LIAISON:
-        return notice.deliveries.filter(department_id=profile.department_id).first()
+        return notice.deliveries.filter(department_id=user.staff_profile.department_id).first()
     if role == Role.CITY_LEADER:
         return notice.deliveries.filter(recipient_key="city").first()
     return None

@@ -17,7 +17,7 @@ from tracker.models import AdministrativeUnit, Department
 CITY_GOVERNMENT_NAME = "市人民政府"
 
 
-DEFAULT_TITLES = {
+DEFAULT_TITLES: dict[str, str] = {
     NoticeKind.WEEKLY_REPORT: "关于全市生态保护工程本周调度情况的报告",
     NoticeKind.MONTHLY_CIRCULAR: "关于全市生态保护工程月度进展情况的通报",
     NoticeKind.WARNING: "关于生态保护工程进度风险的预警函",
@@ -121,6 +121,7 @@ def notice_correct(*, notice_id: int, acting_user, correction_text: str = "",
     original = Notice.objects.get(pk=notice_id)
     if not original.is_issued:
         raise NoticeRefused("只有已签发的公文需要更正；草稿可直接修改或作废")
+    assert original.number is not None and original.issued_on is not None  # set when it was issued
     correction_text = (correction_text or "").strip()
     corrections = [c for c in (corrections or []) if any(str(v).strip() for v in c.values())]
     for row in corrections:

@@ -64,7 +64,9 @@ def draft_body(notice: Notice) -> tuple[str, list[dict]]:
     context = notice.context or {}
     if context.get("body_text") is not None:
         return context["body_text"], list(context.get("tables") or [])
-    blocks = context.get("blocks") if context.get("blocks") is not None else documents.letter_blocks(context)
+    blocks = context.get("blocks")
+    if blocks is None:
+        blocks = documents.letter_blocks(context)
     return body.text_from_blocks(blocks)
 
 

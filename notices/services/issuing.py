@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+from collections.abc import Sequence
+from typing import cast
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -96,11 +98,10 @@ def notice_advance_in_steps(*, notice_id: int, issued_on: dt.date) -> Notice:
         if notice.number_sequence is None:
             _number_reserve(notice, setting=setting, issued_on=issued_on)
             _audit(notice, acting_user=SYSTEM, transition="reserve_number", from_state=notice.state,
-                   extra={"reserved": documents.document_number(notice.number_prefix, notice.number_year,
-                                                                notice.number_sequence)},
+                   extra={"reserved": _reserved_number(notice)},
                    effective_on=issued_on)
     rendered_version = notice.updated_at
-    pdf_bytes = _pdf_render(notice)
+    pdf_bytes: bytes | None = _pdf_render(notice)
     with transaction.atomic():
         notice = _lock_notice(notice_id)
         if notice.state != NoticeState.DRAFT:
@@ -177,7 +178,7 @@ def signer_name(notice: Notice) -> str:
 
 
 def document_for(notice: Notice, *, number: str | None, issued_on: dt.date,
-                 files: list[attached_files.AttachedFile] = ()) -> dict:
+                 files: Sequence[attached_files.AttachedFile] = ()) -> dict:
     """The document of the notice; `files` (its own attached files, read from storage) to lay
     out as 附件 after the body — the PDF needs them, the letter's page lists them only."""
     return documents.build_document(
@@ -247,10 +248,17 @@ def _pdf_store(name: str, pdf_bytes: bytes) -> str:
         ) from error
 
 
+def _reserved_number(notice: Notice) -> str:
+    """The 文号 of a notice whose number is reserved (its prefix, year and sequence set)."""
+    assert notice.number_year is not None and notice.number_sequence is not None
+    return documents.document_number(notice.number_prefix, notice.number_year, notice.number_sequence)
+
+
 def _pdf_render(notice: Notice) -> bytes:
     """The PDF of a notice whose number is reserved (number fields and issue date set)."""
-    number = documents.document_number(notice.number_prefix, notice.number_year, notice.number_sequence)
-    pdf_bytes = _pdf_with_files(notice, DOCUMENT_TEMPLATE, number=number, issued_on=notice.issued_on)
+    assert notice.issued_on is not None
+    pdf_bytes = _pdf_with_files(notice, DOCUMENT_TEMPLATE, number=_reserved_number(notice),
+                                issued_on=notice.issued_on)
     # 电子签章 (issue 14): the issued file is the office's signed one, attachments appended first so
     # that the signature covers them; its SHA-256 is of these bytes.
     return sealing.pdf_sign(pdf_bytes, signer_name=signer_name(notice))
@@ -279,7 +287,7 @@ def _issue(notice: Notice, *, acting_user, setting: NoticeKindSetting,
     if not reserved:
         _number_reserve(notice, setting=setting, issued_on=issued_on)
     sequence = notice.number_sequence
-    number = documents.document_number(notice.number_prefix, notice.number_year, sequence)
+    number = _reserved_number(notice)
     # The 签发人 printed on an 上行文 is the one signing now.
     notice.signed_by = actor_user(acting_user)
     if pdf_bytes is None:
@@ -325,9 +333,10 @@ def fanned_out_drafts_stalled(*, now: dt.datetime | None = None) -> list[tuple[i
     was lost (a broker restarted without its data). The periodic sweep sends them again, so no
     calendar letter stays unissued and no reserved number stays a gap."""
     now = now or timezone.now()
-    return list(
+    stalled = (
         Notice.objects.filter(state=NoticeState.DRAFT, issued_on__isnull=False,
                               updated_at__lt=now - dt.timedelta(minutes=STALLED_DRAFT_MINUTES))
         .order_by("pk")
         .values_list("pk", "issued_on")
     )
+    return cast("list[tuple[int, dt.date]]", list(stalled))  # issued_on__isnull=False

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -81,7 +82,7 @@ def _validate_attachments(files: list[UploadedAttachment]) -> list[str]:
 
 
 @transaction.atomic
-def notice_answer(*, notice_id: int, acting_user, text: str, files: list[UploadedAttachment] = (),
+def notice_answer(*, notice_id: int, acting_user, text: str, files: Sequence[UploadedAttachment] = (),
                   on_date: dt.date | None = None) -> NoticeAnswer:
     """整改反馈: the recipient answers, with attachments (`on_date` for a simulated day, default
     now). Bad input changes nothing."""
