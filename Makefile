@@ -28,7 +28,7 @@ DEMO_OUTREACH_ENV := YIHONG_OUTREACH_SANDBOX_PORT=$(OUTREACH_PORT) \
 SYSTEM_PACKAGES := fonts-noto-cjk fonts-lxgw-wenkai fonts-arphic-gkai00mp texlive-lang-chinese \
 	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils chromium chromium-driver wrk
 
-.PHONY: demo test setup system-packages venv migrate fonts serve clean
+.PHONY: demo test lint setup system-packages venv migrate fonts serve clean
 
 demo: setup
 	@# Outreach (issue 17): a local stand-in for 企业微信, 钉钉 and SMS, running beside the server until
@@ -56,13 +56,20 @@ demo: setup
 # passed to both (e.g. PYTEST_ARGS='tests/notices -x').
 TEST_WORKERS ?= 2
 TEST_PARTS ?= parallel serial
-test: system-packages venv fonts
+test: lint system-packages venv fonts
 ifneq ($(filter parallel,$(TEST_PARTS)),)
 	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile -m "not browser and not once" $(PYTEST_ARGS)
 endif
 ifneq ($(filter serial,$(TEST_PARTS)),)
 	$(VENV)/bin/pytest -m "browser or once" $(PYTEST_ARGS)
 endif
+
+# The checks configured in pyproject.toml, before the suite (a few seconds): ruff, mypy over the
+# apps (files and the django-stubs plugin configured there), the import-linter layers.
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
 
 setup: system-packages venv migrate fonts
 

@@ -13,6 +13,6 @@ if app.conf.task_always_eager and not app.conf.broker_url:
     # No broker: tasks run in-process, but Celery still opens a producer for each one; the
     # in-memory transport keeps it from falling back to AMQP on localhost (kombu warned of a
     # missing host on every task of the demo).
-    app.conf.update(broker_url="memory://localhost/")
+    app.conf.broker_url = "memory://localhost/"
 # Each app's tasks.py: modules that register tasks with shared_task and never import this one.
 app.autodiscover_tasks()

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET
 logger = logging.getLogger(__name__)
 
 # A probe must answer quickly even when a dependency hangs: the orchestrator's own timeout is ~5 s.
-BROKER_TIMEOUT_SECONDS = 2
+BROKER_TIMEOUT_SECONDS = 2.0
 
 
 def database_check() -> str:
