@@ -69,7 +69,8 @@ def portfolio_scale_up(url: str, *, target: int = TARGET_PROJECTS) -> dict[str, 
         select = ", ".join(renamed.get(column, f"p.{column}") for column in project_columns)
         connection.execute(
             f"INSERT INTO tracker_project ({', '.join(project_columns)}) "
-            f"SELECT {select} FROM (SELECT *, row_number() OVER (ORDER BY id) AS rank FROM tracker_project) p "
+            f"SELECT {select} FROM "
+            f"(SELECT *, row_number() OVER (ORDER BY id) AS rank FROM tracker_project) p "
             f"CROSS JOIN generate_series(1, {copies}) AS k "
             f"WHERE (k - 1) * {originals} + p.rank <= {target - originals}"
         )

@@ -38,7 +38,13 @@ from django.core.management import call_command  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 
 from demo.ledger import demo_ledger_load  # noqa: E402
-from ledgers.exporting import MASTER_HEADERS, LedgerFilters, ledger_build, ledger_xlsx, weekly_template  # noqa: E402
+from ledgers.exporting import (  # noqa: E402
+    MASTER_HEADERS,
+    LedgerFilters,
+    ledger_build,
+    ledger_xlsx,
+    weekly_template,
+)
 from ledgers.importing import ledger_import_confirm, ledger_import_preview  # noqa: E402
 from tracker.models import AdministrativeUnit, Domain, Project  # noqa: E402
 
@@ -98,12 +104,15 @@ def main() -> None:
         demo_ledger_load()
         print(f"demo loaded: {Project.objects.count()} projects; peak so far {peak_mb():.0f} MB")
 
-        data = timed(f"build synthetic master sheet ({options.projects} rows)", 60, lambda: synthetic_master(options.projects))
+        data = timed(f"build synthetic master sheet ({options.projects} rows)", 60,
+                     lambda: synthetic_master(options.projects))
         print(f"  sheet size {len(data) / 1024 / 1024:.1f} MB")
-        preview = timed("preview master import", 30, lambda: ledger_import_preview(kind="master", data=data, acting_user=SYSTEM))
+        preview = timed("preview master import", 30,
+                        lambda: ledger_import_preview(kind="master", data=data, acting_user=SYSTEM))
         assert preview.ok, preview.errors[:5]
         result = timed("import master (confirm, one transaction)", 30,
-                       lambda: ledger_import_confirm(kind="master", data=data, acting_user=SYSTEM, file_name="bench.xlsx"))
+                       lambda: ledger_import_confirm(kind="master", data=data, acting_user=SYSTEM,
+                                                     file_name="bench.xlsx"))
         print(f"  created {result.created} projects; total now {Project.objects.count()}")
 
         def export():
@@ -113,16 +122,19 @@ def main() -> None:
         print(f"  file size {len(exported) / 1024 / 1024:.1f} MB")
         again = timed("re-import the export (preview, zero changes)", 30,
                       lambda: ledger_import_preview(kind="master", data=exported, acting_user=SYSTEM))
-        print(f"  changes on re-import: created {again.created}, updated {again.updated}, unchanged {again.unchanged}")
+        print(f"  changes on re-import: created {again.created}, updated {again.updated}, "
+              f"unchanged {again.unchanged}")
 
         week = dt.date(2025, 10, 6)
         demo_codes = set(Project.objects.exclude(code__startswith="BENCH-").values_list("code", flat=True))
         sheet = weekly_sheet(week, demo_codes)
         weekly = timed("import 95-project weekly sheet", 2,
-                       lambda: ledger_import_confirm(kind="weekly", data=sheet, acting_user=SYSTEM, week=week))
+                       lambda: ledger_import_confirm(kind="weekly", data=sheet, acting_user=SYSTEM,
+                                                     week=week))
         print(f"  reports created {weekly.created} (demo projects {len(demo_codes)})")
         peak = peak_mb()
-        print(f"{'peak memory (ru_maxrss)':<44} {peak:7.0f} MB (target ≤ 500 MB) {'OK' if peak <= 500 else 'HIGH'}")
+        print(f"{'peak memory (ru_maxrss)':<44} {peak:7.0f} MB (target ≤ 500 MB) "
+              f"{'OK' if peak <= 500 else 'HIGH'}")
     finally:
         if DB_PATH.exists() and os.environ["DATABASE_URL"].endswith(str(DB_PATH)):
             DB_PATH.unlink()

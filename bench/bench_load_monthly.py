@@ -51,12 +51,15 @@ def database_copy(projects: int) -> str:
 def figures(url: str, since) -> dict:
     with psycopg.connect(url) as database:
         letters, pdfs = database.execute(
-            "SELECT count(*), count(*) FILTER (WHERE pdf <> '') FROM notices_notice WHERE created_at >= %s", [since]
+            "SELECT count(*), count(*) FILTER (WHERE pdf <> '') FROM notices_notice WHERE created_at >= %s",
+            [since]
         ).fetchone()
         job = database.execute(
-            "SELECT status, attempts, error FROM dispatch_jobrun WHERE job = 'monthly' ORDER BY id DESC LIMIT 1"
+            "SELECT status, attempts, error FROM dispatch_jobrun WHERE job = 'monthly' "
+            "ORDER BY id DESC LIMIT 1"
         ).fetchone()
-        firings = database.execute("SELECT count(*) FROM dispatch_rulefiring WHERE created_at >= %s", [since]).fetchone()[0]
+        firings = database.execute("SELECT count(*) FROM dispatch_rulefiring WHERE created_at >= %s",
+                                   [since]).fetchone()[0]
     return {"letters": letters, "pdfs": pdfs, "job": job, "firings": firings}
 
 
@@ -172,11 +175,13 @@ def run_once(workers: int, on_date: str, timeout: float, base_environment: dict[
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--date", default="2025-10-09", help="the month's first working day to run (default: Oct 2025)")
+    parser.add_argument("--date", default="2025-10-09",
+                        help="the month's first working day to run (default: Oct 2025)")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--timeout", type=float, default=900)
     parser.add_argument("--no-auto-issue", action="store_true",
-                        help="leave letters for a leader's sign-off (the default kind settings): no PDF in the job")
+                        help="leave letters for a leader's sign-off (the default kind settings): "
+                             "no PDF in the job")
     parser.add_argument("--projects", type=int, default=TARGET_PROJECTS,
                         help=f"portfolio size (default {TARGET_PROJECTS}; 95 = the demo ledger as it is)")
     arguments = parser.parse_args()

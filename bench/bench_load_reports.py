@@ -51,7 +51,8 @@ def clerk_run_http(index: int, clerks: int, base_url: str, project_ids: list[int
         try:
             status, headers, body = browser.post(f"/projects/{project_id}/report/", {
                 "csrfmiddlewaretoken": browser.cookies["csrftoken"], "week_start": week.isoformat(),
-                "progress_percent": str(progress), "completed_investment": str(tag), "funds_in_place": "80.00",
+                "progress_percent": str(progress), "completed_investment": str(tag),
+                "funds_in_place": "80.00",
                 "decrease_note": "基准测试：进度按测试序号填写", "procedure_note": f"bench clerk {index} #{sequence}",
             }, timeout=120)
         except OSError as error:
@@ -108,7 +109,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--projects", type=int, default=200, help="size of the shared pool of projects")
     parser.add_argument("--via", choices=["http", "service"], default="http",
-                        help="http: the weekly-report form through gunicorn; service: weekly_report_submit directly")
+                        help="http: the weekly-report form through gunicorn; "
+                             "service: weekly_report_submit directly")
     parser.add_argument("--gunicorn-workers", type=int, default=5)
     arguments = parser.parse_args()
 
@@ -149,14 +151,17 @@ def main() -> int:
     start_at = time.monotonic() + 20
     deadline = start_at + arguments.seconds
     processes = [
-        context.Process(target=clerk_run_http, args=(index, arguments.clerks, topology.base_url, project_ids, weeks,
-                                                     start_at, deadline, results))
+        context.Process(target=clerk_run_http, args=(index, arguments.clerks, topology.base_url, project_ids,
+                                                     weeks, start_at, deadline, results))
         if topology else
-        context.Process(target=clerk_run, args=(index, arguments.clerks, environment, project_ids, weeks, start_at, deadline, results))
+        context.Process(target=clerk_run, args=(index, arguments.clerks, environment, project_ids, weeks,
+                                                start_at, deadline, results))
         for index in range(arguments.clerks)
     ]
-    print(f"{arguments.clerks} 个填报人并发提交周调度 {arguments.seconds} s（{'经 gunicorn 提交周调度表单' if topology else '直接调用 weekly_report_submit'}）："
-          f"{len(project_ids)} 个项目 × {len(weeks)} 周（PostgreSQL max_connections={max_connections}）", flush=True)
+    way = "经 gunicorn 提交周调度表单" if topology else "直接调用 weekly_report_submit"
+    print(f"{arguments.clerks} 个填报人并发提交周调度 {arguments.seconds} s（{way}）："
+          f"{len(project_ids)} 个项目 × {len(weeks)} 周（PostgreSQL max_connections={max_connections}）",
+          flush=True)
     for process in processes:
         process.start()
     time.sleep(max(start_at - time.monotonic(), 0))
@@ -184,10 +189,10 @@ def main() -> int:
     last_by_key = {}
     for project_id, week, progress in audited:
         last_by_key[(project_id, week)] = progress
+    reports = WeeklyReport.objects.filter(project_id__in={key[0] for key in keys}, week_start__in=weeks)
     stored = {
         (row.project_id, row.week_start.isoformat()): str(row.completed_investment)
-        for row in WeeklyReport.objects.filter(project_id__in={key[0] for key in keys},
-                                               week_start__in=weeks).only("project_id", "week_start", "completed_investment")
+        for row in reports.only("project_id", "week_start", "completed_investment")
     }
     lost_report = sum(1 for key in keys if stored.get(key) != last_by_key.get(key))
 
@@ -195,7 +200,8 @@ def main() -> int:
     print(f"提交成功 {len(submitted)} 次（{rate:.1f} 次/s），涉及 {len(keys)} 个（项目, 周）")
     if latencies:
         print(f"单次提交耗时：p50 {statistics.median(latencies) * 1000:.0f} ms，"
-              f"p95 {latencies[int(0.95 * (len(latencies) - 1))] * 1000:.0f} ms，最大 {latencies[-1] * 1000:.0f} ms")
+              f"p95 {latencies[int(0.95 * (len(latencies) - 1))] * 1000:.0f} ms，"
+              f"最大 {latencies[-1] * 1000:.0f} ms")
     print(f"重复周报 {duplicates}，丢失（无审计记录）{lost_audit}，最终值非最后提交 {lost_report}，"
           f"数据库错误（含死锁）{len(failures)}")
     for failure in sorted(set(failures))[:5]:

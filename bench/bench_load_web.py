@@ -67,8 +67,8 @@ def pages_to_benchmark(environment: dict[str, str]) -> list[tuple[str, str]]:
         "            pass\n"
         "print(json.dumps(found, ensure_ascii=False))\n"
     )
-    result = subprocess.run([sys.executable, "manage.py", "shell", "-c", program], cwd=PROJECT, env=environment,
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run([sys.executable, "manage.py", "shell", "-c", program], cwd=PROJECT,
+                            env=environment, capture_output=True, text=True, check=True)
     found = json.loads(result.stdout.strip().splitlines()[-1])
     return [tuple(page) for page in found] or FALLBACK_PAGES
 
@@ -113,7 +113,8 @@ def main() -> int:
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
             script.write(WRK_SCRIPT)
         think = f"每次点击间隔约 {arguments.think_ms / 1000:g} s" if arguments.think_ms else "无间隔连续点击（最坏情况）"
-        print(f"\n{arguments.users} 个并发用户（{think}），每页 {arguments.seconds} s，gunicorn {arguments.gunicorn_workers} 个进程")
+        print(f"\n{arguments.users} 个并发用户（{think}），每页 {arguments.seconds} s，"
+              f"gunicorn {arguments.gunicorn_workers} 个进程")
         for label, path in pages:
             drain(browser)
             # Warm-up, proof that the page answers 200, and the time of one request alone.
@@ -135,7 +136,9 @@ def main() -> int:
                 result = subprocess.run(
                     ["wrk", "-t2", f"-c{arguments.users}", f"-d{arguments.seconds}s", "--timeout", "10s",
                      "-s", script.name, f"{topology.base_url}{path}"],
-                    env={"BENCH_COOKIE": cookie, "BENCH_THINK_MS": str(arguments.think_ms), "PATH": "/usr/bin:/bin"}, capture_output=True, text=True,
+                    env={"BENCH_COOKIE": cookie, "BENCH_THINK_MS": str(arguments.think_ms),
+                         "PATH": "/usr/bin:/bin"},
+                    capture_output=True, text=True,
                     timeout=arguments.seconds + 60,
                 )
             if result.returncode != 0 or not result.stdout.strip():
@@ -146,7 +149,8 @@ def main() -> int:
             failed |= verdict != "达标"
             print(
                 f"{label} {path}（{len(body) // 1024} KB）：{figures['requests'] / figures['seconds']:.1f} 请求/s，"
-                f"p50 {figures['p50_ms']:.0f} ms，p95 {figures['p95_ms']:.0f} ms，p99 {figures['p99_ms']:.0f} ms，"
+                f"p50 {figures['p50_ms']:.0f} ms，p95 {figures['p95_ms']:.0f} ms，"
+                f"p99 {figures['p99_ms']:.0f} ms，"
                 f"最大 {figures['max_ms']:.0f} ms，错误 {errors}（{verdict}：p95 ≤ 500 ms 且无错误）；"
                 f"单个请求 {single * 1000:.0f} ms"
             )

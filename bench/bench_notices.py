@@ -72,7 +72,8 @@ def naive_render(html: str) -> tuple[float, int]:
     families = {role: '"Noto Serif CJK SC"' for role in settings.YIHONG_FONT_STACK}
     started = time.perf_counter()
     font_config = FontConfiguration()
-    css = CSS(string=render_to_string("notices/pdf/print.css", {"families": families}), font_config=font_config)
+    css = CSS(string=render_to_string("notices/pdf/print.css", {"families": families}),
+              font_config=font_config)
     pdf = HTML(string=html).write_pdf(stylesheets=[css], font_config=font_config)
     return time.perf_counter() - started, len(pdf)
 

@@ -70,8 +70,9 @@ def scale_up(target: int) -> None:
             SELECT {", ".join(source[c] for c in columns)} FROM tracker_project p, n
             WHERE p.remarks NOT LIKE 'clone:%' ORDER BY n.k, p.id LIMIT {target - demo_count}"""
         )
-        cursor.execute("CREATE TEMP TABLE clone_map AS SELECT id AS new_id, CAST(substr(remarks, 7) AS INTEGER) AS "
-                       "old_id FROM tracker_project WHERE remarks LIKE 'clone:%'")
+        cursor.execute("CREATE TEMP TABLE clone_map AS SELECT id AS new_id, "
+                       "CAST(substr(remarks, 7) AS INTEGER) AS old_id "
+                       "FROM tracker_project WHERE remarks LIKE 'clone:%'")
         cursor.execute("CREATE INDEX clone_map_old ON clone_map(old_id)")
         for table in CHILD_TABLES:
             child = [c for c in _columns(cursor, table) if c != "id"]
@@ -80,7 +81,8 @@ def scale_up(target: int) -> None:
                            "JOIN clone_map m ON m.old_id = t.project_id")
         events = [c for c in _columns(cursor, "tracker_auditevent") if c != "id"]
         picked = ", ".join("m.new_id" if c == "project_id" else f"t.{c}" for c in events)
-        cursor.execute(f"INSERT INTO tracker_auditevent ({', '.join(events)}) SELECT {picked} FROM tracker_auditevent t "
+        cursor.execute(f"INSERT INTO tracker_auditevent ({', '.join(events)}) "
+                       f"SELECT {picked} FROM tracker_auditevent t "
                        "JOIN clone_map m ON m.old_id = t.project_id WHERE t.action = 'project.transition'")
         cursor.execute("DROP TABLE clone_map")
     with connection.cursor() as cursor:
@@ -115,8 +117,9 @@ def measure(label: str) -> None:
                 assert response.status_code == 200, (url, response.status_code)
                 counts.add(counter.count)
                 size = len(response.content)
-            print(f"  {name:<34} {mode:<13} median {statistics.median(times):7.1f} ms  (min {min(times):6.1f}, "
-                  f"max {max(times):6.1f})  queries {sorted(counts)}  {size // 1024} KB")
+            print(f"  {name:<34} {mode:<13} median {statistics.median(times):7.1f} ms  "
+                  f"(min {min(times):6.1f}, max {max(times):6.1f})  "
+                  f"queries {sorted(counts)}  {size // 1024} KB")
 
 
 def main() -> None:

@@ -76,7 +76,9 @@ class CpuWindow:
     def report(self) -> str:
         capacity = self.elapsed * (os.cpu_count() or 1)
         by_group = self.seconds_by_group()
-        parts = [f"{group} {seconds / capacity:.0%}" for group, seconds in by_group.items() if seconds > 0.01 * capacity]
+        parts = [f"{group} {seconds / capacity:.0%}"
+                 for group, seconds in by_group.items() if seconds > 0.01 * capacity]
         # The machine is shared: whatever is not ours (other engineers' test runs) shows here.
         parts.append(f"其他进程 {max(self.busy - sum(by_group.values()), 0) / capacity:.0%}")
-        return f"CPU（{os.cpu_count()} 核，{self.elapsed:.0f} s）：整机 {self.busy / capacity:.0%}；" + "，".join(parts)
+        return (f"CPU（{os.cpu_count()} 核，{self.elapsed:.0f} s）：整机 {self.busy / capacity:.0%}；"
+                + "，".join(parts))

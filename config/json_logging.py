@@ -57,7 +57,8 @@ class JsonFormatter(logging.Formatter):
             for atom, key in _GUNICORN_ACCESS_ATOMS.items():
                 value = record.args.get(atom)
                 if value is not None and value not in ("-", ""):
-                    entry[key] = int(value) if key in {"status", "duration_us"} and str(value).isdigit() else value
+                    numeric = key in {"status", "duration_us"} and str(value).isdigit()
+                    entry[key] = int(value) if numeric else value
         else:
             entry["message"] = record.getMessage()
         request = getattr(record, "request", None)

@@ -16,7 +16,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz/", include("config.health")),
     # LoginView would also take PUT as a POST; only GET and POST are meant.
-    path("accounts/login/", require_http_methods(["GET", "POST"])(auth_views.LoginView.as_view()), name="login"),
+    path("accounts/login/", require_http_methods(["GET", "POST"])(auth_views.LoginView.as_view()),
+         name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", require_http_methods(["GET", "POST"])(accounts.PasswordChangeView.as_view()),
          name="password_change"),

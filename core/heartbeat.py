@@ -36,7 +36,8 @@ def worker_heartbeat(source: str = "beat", token: str = "") -> None:
     try:
         client.hset(
             HEARTBEAT_KEY.format(source=source),
-            mapping={"ran_at": f"{time.time():.3f}", "source": source, "token": token, "worker": socket.gethostname()},
+            mapping={"ran_at": f"{time.time():.3f}", "source": source, "token": token,
+                     "worker": socket.gethostname()},
         )
     finally:
         client.close()

@@ -34,7 +34,8 @@ class CampaignTarget(TypedDict):
 # The province's targets (DOMAIN: the campaign): all started and half completed by the end of
 # 2024; all completed and effective by the end of October 2025.
 TARGETS: tuple[CampaignTarget, ...] = (
-    {"date": dt.date(2024, 12, 31), "label": "2024年底", "started_rate": 100, "completed_rate": 50, "effective_rate": 0},
+    {"date": dt.date(2024, 12, 31), "label": "2024年底", "started_rate": 100, "completed_rate": 50,
+     "effective_rate": 0},
     {"date": dt.date(2025, 10, 31), "label": "2025年10月底", "started_rate": 100, "completed_rate": 100,
      "effective_rate": 100},
 )

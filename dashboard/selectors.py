@@ -120,7 +120,8 @@ def _ledger_lights(*, projects: QuerySet[Project], on_date: dt.date) -> dict[int
 
 
 def ledger_page(
-    *, projects: QuerySet[Project], on_date: dt.date, order: str, light: str = "", page: int = 1, per_page: int = 50
+    *, projects: QuerySet[Project], on_date: dt.date, order: str, light: str = "", page: int = 1,
+    per_page: int = 50
 ) -> tuple[list[LedgerRow], dict]:
     """One page of the ledger with the lights on a date (at most 7 queries, whatever the size).
 
@@ -217,7 +218,8 @@ def dashboard_page(
         user=user, filters={k: v for k, v in filters.items() if k not in ("state", "light")}
     ).order_by().values("pk").query)
     parts = (
-        "dashboard", scope, filters.get("state") or "", filters.get("light") or "", as_of, timezone.localdate()
+        "dashboard", scope, filters.get("state") or "", filters.get("light") or "", as_of,
+        timezone.localdate()
     )
 
     def build() -> DashboardPage:
@@ -272,8 +274,10 @@ def dashboard_data(*, user, as_of: dt.date, filters: dict | None = None) -> dict
             "lat": float(unit.label_latitude) if unit.label_latitude is not None else None,
             "projects": 0, "started": 0, "completed": 0, "investment": Decimal("0"),
         }
-    total: dict[str, Any] = {"projects": 0, "started": 0, "completed": 0, "effective": 0,
-             "total_investment": Decimal("0"), "completed_investment": Decimal("0"), "funds_in_place": Decimal("0")}
+    total: dict[str, Any] = {
+        "projects": 0, "started": 0, "completed": 0, "effective": 0, "total_investment": Decimal("0"),
+        "completed_investment": Decimal("0"), "funds_in_place": Decimal("0"),
+    }
     by_state = {state.value: 0 for state in ProjectState}
     lights = lights_as_of(
         on_date=as_of, projects=projects, figures=figures, states=states,
@@ -336,7 +340,8 @@ def dashboard_data(*, user, as_of: dt.date, filters: dict | None = None) -> dict
         "funds_rate": _rate(total["funds_in_place"], total["total_investment"]),
         "by_state": {ProjectState(state).label: count for state, count in by_state.items()},
         "targets": [
-            {**target, "date": target["date"].isoformat(), "due": as_of <= target["date"]} for target in TARGETS
+            {**target, "date": target["date"].isoformat(), "due": as_of <= target["date"]}
+            for target in TARGETS
         ],
         "problems": problems,
         "problems_total": sum(problems.values()),
@@ -359,7 +364,8 @@ def dashboard_data(*, user, as_of: dt.date, filters: dict | None = None) -> dict
             else _timeline_counted(projects=projects, as_of=as_of, total=len(kept_ids))
         ),
         "state_styles": {
-            state.value: {"label": state.label, "colour": STATE_COLOURS[state.value], "symbol": STATE_SYMBOLS[state.value]}
+            state.value: {"label": state.label, "colour": STATE_COLOURS[state.value],
+                          "symbol": STATE_SYMBOLS[state.value]}
             for state in ProjectState
         },
     }

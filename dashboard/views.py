@@ -142,7 +142,8 @@ def _dashboard(request, *, as_of: dt.date) -> dashboard_selectors.DashboardPage:
     today = timezone.localdate()
 
     def render_content(headline: dict, units: list[dict]) -> str:
-        query = urlencode({"as_of": as_of.isoformat(), **{key: value for key, value in filters.items() if value}})
+        query = urlencode({"as_of": as_of.isoformat(),
+                           **{key: value for key, value in filters.items() if value}})
         # Read once: the filter menus and the printed sheet's filter line use the same rows.
         choices = {key: list(value) for key, value in _filter_choices().items()}
         return render_to_string("dashboard/dashboard_content.html", {
@@ -154,7 +155,8 @@ def _dashboard(request, *, as_of: dt.date) -> dashboard_selectors.DashboardPage:
         })
 
     # Rendered once per data version, date and filters (dashboard.cache), not per request.
-    return dashboard_selectors.dashboard_page(user=request.user, as_of=as_of, filters=filters, render=render_content)
+    return dashboard_selectors.dashboard_page(user=request.user, as_of=as_of, filters=filters,
+                                              render=render_content)
 
 
 @login_required
@@ -190,7 +192,8 @@ def ledger(request):
         page = int(request.GET.get("page", "1"))
     except ValueError:
         page = 1
-    projects = selectors.project_list(user=request.user, filters={k: v for k, v in filters.items() if k != "light"})
+    projects = selectors.project_list(user=request.user,
+                                      filters={k: v for k, v in filters.items() if k != "light"})
     query = urlencode({key: value for key, value in filters.items() if value})
 
     def render_content(rows, paging) -> str:
@@ -282,7 +285,8 @@ def unit_home(request):
                 try:
                     services.weekly_report_submit(
                         project_id=project.pk, week_start=week, acting_user=request.user,
-                        progress_percent=data["progress_percent"], completed_investment=data["completed_investment"],
+                        progress_percent=data["progress_percent"],
+                        completed_investment=data["completed_investment"],
                         funds_in_place=data["funds_in_place"], procedure_note=data["procedure_note"],
                         problem_note=data["problem_note"], decrease_note=data["decrease_note"],
                         reporter_name=header.cleaned_data["reporter_name"],
@@ -290,7 +294,8 @@ def unit_home(request):
                     )
                     saved += 1
                 except ValidationError as error:
-                    failures.extend(f"{project.map_number}号 {project.name}：{m}" for m in refusal_messages(error))
+                    failures.extend(f"{project.map_number}号 {project.name}：{m}"
+                                    for m in refusal_messages(error))
             if saved:
                 messages.success(request, f"已保存 {saved} 个项目{week}起一周的调度数据")
             if not failures:
@@ -308,7 +313,8 @@ def unit_home(request):
         for project in editable:
             forms.append(UnitWeeklyRowForm(prefix=prefix(project), initial={"project_id": project.pk}))
     rows = [
-        {"project": project, "form": form, "last": last_reports.get(project.pk), "reported": reported.get(project.pk)}
+        {"project": project, "form": form, "last": last_reports.get(project.pk),
+         "reported": reported.get(project.pk)}
         for project, form in zip(editable, forms, strict=True)
     ]
     return render(

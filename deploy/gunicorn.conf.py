@@ -28,8 +28,10 @@ logconfig_dict = {
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "config.json_logging.JsonFormatter"}},
     "handlers": {
-        "error_console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"},
-        "access_console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"},
+        "error_console": {"class": "logging.StreamHandler", "formatter": "json",
+                          "stream": "ext://sys.stderr"},
+        "access_console": {"class": "logging.StreamHandler", "formatter": "json",
+                           "stream": "ext://sys.stdout"},
     },
     "loggers": {
         "gunicorn.error": {"handlers": ["error_console"], "level": loglevel.upper(), "propagate": False},

@@ -58,7 +58,8 @@ def missed_jobs(*, now: dt.datetime) -> list[tuple[str, dt.date]]:
     earliest = today - dt.timedelta(days=MAX_CATCH_UP_DAYS)
     if start < earliest:
         logger.warning(
-            "beat catch-up window cut to %s days (last recorded run %s); run `manage.py run_cycle` for older dates",
+            "beat catch-up window cut to %s days (last recorded run %s); "
+            "run `manage.py run_cycle` for older dates",
             MAX_CATCH_UP_DAYS, last_run, extra={"last_run": str(last_run), "cut_to": str(earliest)},
         )
         start = earliest
@@ -77,7 +78,9 @@ def catch_up_missed_jobs(at: str | None = None) -> list[tuple[str, str]]:
     missed = [(job, day.isoformat()) for job, day in missed_jobs(now=now)]
     if missed:
         logger.info("beat catch-up: %d missed job run(s)", len(missed), extra={"missed": missed})
-        chain(current_app.signature("dispatch.run_job", args=(job, day), immutable=True) for job, day in missed).apply_async()
+        chain(
+            current_app.signature("dispatch.run_job", args=(job, day), immutable=True) for job, day in missed
+        ).apply_async()
     return missed
 
 

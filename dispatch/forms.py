@@ -22,7 +22,8 @@ class ThresholdsForm(forms.Form):
                 label=row.label, max_digits=8, decimal_places=2, min_value=Decimal("0"),
                 initial=row.value_text,
                 # The browser's spinner steps by whole units where the threshold counts something.
-                widget=forms.NumberInput(attrs={"step": "1" if whole else "0.01", "min": "1" if whole else "0"}),
+                widget=forms.NumberInput(attrs={"step": "1" if whole else "0.01",
+                                                "min": "1" if whole else "0"}),
                 error_messages={
                     "required": f"请填写“{row.label}”",
                     "invalid": f"“{row.label}”应为数字",

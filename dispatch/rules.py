@@ -261,7 +261,8 @@ def ranking(*, projects: list[ProjectFacts], on_date: dt.date, by: str) -> list[
     scored.sort(key=lambda row: (-row[0], row[1]))
     ranks = shared_ranks((row[2], row[0]) for row in scored)
     return [
-        RankingRow(group_id=g, name=n, score=s, rank=ranks[g][0], project_count=c, red_projects=r, tied=ranks[g][1])
+        RankingRow(group_id=g, name=n, score=s, rank=ranks[g][0], project_count=c, red_projects=r,
+                   tied=ranks[g][1])
         for s, n, g, c, r in scored
     ]
 

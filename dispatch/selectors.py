@@ -238,6 +238,7 @@ def threshold_rows() -> list[ThresholdRow]:
     for event in AuditEvent.objects.filter(action=AuditAction.THRESHOLD_CHANGE).order_by("occurred_at", "id"):
         last[event.object_id] = event
     return [
-        ThresholdRow(key=key, label=label, default=THRESHOLD_DEFAULTS[key], value=current[key], last_change=last.get(key))
+        ThresholdRow(key=key, label=label, default=THRESHOLD_DEFAULTS[key], value=current[key],
+                     last_change=last.get(key))
         for key, label in ThresholdKey.choices
     ]

@@ -43,7 +43,9 @@ def thresholds(request):
             return redirect("dispatch:thresholds")
     return render(request, "dispatch/thresholds.html", {
         "form": form, "rows": form.bound_rows(),
-        "start_gate_form": StartGateForm(initial={"mode": office_setting_get(OfficeSettingKey.START_EARLIER_PROCEDURES)}),
+        "start_gate_form": StartGateForm(
+            initial={"mode": office_setting_get(OfficeSettingKey.START_EARLIER_PROCEDURES)}
+        ),
     })
 
 

@@ -85,13 +85,16 @@ def _project(project: Project, updated: dt.datetime) -> dict:
     ]
     location: dict = {"id": "1", "description": f"山西省临汾市{project.unit.name}"}
     if project.longitude is not None and project.latitude is not None:
-        location["geometry"] = {"type": "Point", "coordinates": [float(project.longitude), float(project.latitude)]}
+        location["geometry"] = {"type": "Point",
+                                "coordinates": [float(project.longitude), float(project.latitude)]}
 
     milestones = [
-        _drop_empty({"id": "planned-start", "title": "计划开工", "type": "delivery", "dueDate": _datetime(project.planned_start),
-                     "dateMet": _datetime(project.actual_start), "status": "met" if project.actual_start else "scheduled"}),
+        _drop_empty({"id": "planned-start", "title": "计划开工", "type": "delivery",
+                     "dueDate": _datetime(project.planned_start), "dateMet": _datetime(project.actual_start),
+                     "status": "met" if project.actual_start else "scheduled"}),
         _drop_empty({"id": "planned-completion", "title": "计划完工", "type": "delivery",
-                     "dueDate": _datetime(project.planned_completion), "dateMet": _datetime(project.actual_completion),
+                     "dueDate": _datetime(project.planned_completion),
+                     "dateMet": _datetime(project.actual_completion),
                      "status": "met" if project.actual_completion else "scheduled"}),
     ]
     for procedure in project.procedures.all():
@@ -103,7 +106,9 @@ def _project(project: Project, updated: dt.datetime) -> dict:
             "title": procedure.get_kind_display(),
             "type": "approval",
             "code": procedure.kind,
-            "description": "；".join(x for x in (procedure.get_status_display(), procedure.approving_body, procedure.note) if x),
+            "description": "；".join(
+                x for x in (procedure.get_status_display(), procedure.approving_body, procedure.note) if x
+            ),
             "dateMet": _datetime(procedure.completed_on) if done else None,
             "dateModified": _datetime(procedure.updated_at.date()) if procedure.updated_at else None,
             "status": "met" if done else "scheduled",
@@ -112,25 +117,31 @@ def _project(project: Project, updated: dt.datetime) -> dict:
     reports = list(project.weekly_reports.all())
     latest = reports[0] if reports else None
     if latest is not None:
-        period = {"startDate": _datetime(latest.week_start), "endDate": _datetime(latest.week_start + dt.timedelta(days=6))}
-        progress, completed, funds = latest.progress_percent, latest.completed_investment, latest.funds_in_place
+        period = {"startDate": _datetime(latest.week_start),
+                  "endDate": _datetime(latest.week_start + dt.timedelta(days=6))}
+        progress, completed, funds = (latest.progress_percent, latest.completed_investment,
+                                      latest.funds_in_place)
     else:
         period = None
-        progress, completed, funds = project.progress_percent, project.completed_investment, project.funds_in_place
+        progress, completed, funds = (project.progress_percent, project.completed_investment,
+                                      project.funds_in_place)
     metrics = [
         {"id": "physicalProgress", "title": "形象进度", "observations": [_drop_empty({
-            "id": "physicalProgress-latest", "period": period, "measure": float(progress), "unit": {"name": "percent"}})]},
+            "id": "physicalProgress-latest", "period": period, "measure": float(progress),
+            "unit": {"name": "percent"}})]},
         {"id": "financialProgress", "title": "投资完成与资金到位", "observations": [
             _drop_empty({"id": "completedInvestment-latest", "period": period, "value": _yuan(completed),
                          "notes": "累计完成投资"}),
-            _drop_empty({"id": "fundsInPlace-latest", "period": period, "value": _yuan(funds), "notes": "资金到位"}),
+            _drop_empty({"id": "fundsInPlace-latest", "period": period, "value": _yuan(funds),
+                         "notes": "资金到位"}),
         ]},
     ]
     documents = []
     for problem in project.problems.all():
         resolved_on = problem.resolved_on
-        text = (f"{problem.description}（类别：{problem.get_category_display()}；协调层级：{problem.get_level_display()}，"
-                f"自{problem.level_since:%Y-%m-%d}起；{'已于' + resolved_on.isoformat() + '解决' if resolved_on else '未解决'}）")
+        resolution = "已于" + resolved_on.isoformat() + "解决" if resolved_on else "未解决"
+        text = (f"{problem.description}（类别：{problem.get_category_display()}；"
+                f"协调层级：{problem.get_level_display()}，自{problem.level_since:%Y-%m-%d}起；{resolution}）")
         documents.append(_drop_empty({
             "id": f"problem-{problem.pk}", "documentType": "physicalProgressReport", "title": "存在问题",
             "description": text, "datePublished": _datetime(problem.raised_on),
@@ -150,7 +161,8 @@ def _project(project: Project, updated: dt.datetime) -> dict:
         "publicAuthority": {"id": owner_id, "name": project.owner_name},
         "parties": parties,
         "budget": {"description": "总投资", "amount": _yuan(project.total_investment)},
-        "period": {"startDate": _datetime(project.planned_start), "endDate": _datetime(project.planned_completion)},
+        "period": {"startDate": _datetime(project.planned_start),
+                   "endDate": _datetime(project.planned_completion)},
         "locations": [location],
         "milestones": milestones,
         "metrics": metrics,

@@ -15,9 +15,9 @@ Rules, decided here once:
 - Percentages: a cell formatted as a percentage in Excel holds a fraction (0.85 shows as 85%),
   so it is multiplied by 100; text ending in `%` is the number before it; otherwise a number
   written with a decimal point and no greater than 1 (text `0.85` or `1.0`, a numeric cell
-  0.85) is a fraction, and any other number is percentage points (`85`, `85.5`, `1` = 1%). Our own exports write a
-  percentage-formatted fraction (xlsx) or text with `%` (csv), so they never fall under the
-  ambiguous third rule. Above 100 or below 0 is refused.
+  0.85) is a fraction, and any other number is percentage points (`85`, `85.5`, `1` = 1%). Our
+  own exports write a percentage-formatted fraction (xlsx) or text with `%` (csv), so they never
+  fall under the ambiguous third rule. Above 100 or below 0 is refused.
 - Names (units, departments, domains) match with or without their suffix (`尧都` / `尧都区`),
   ignoring spaces and full-/half-width differences (Unicode NFKC).
 - Excel error cells (`#REF!`, `#DIV/0!` …) are refused wherever they appear.
@@ -33,7 +33,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from core.spreadsheet_cells import cell_text_unescaped
 
-EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!", "#CALC!"})
+EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+                          "#SPILL!", "#CALC!"})
 UNKNOWN_MARKS = frozenset({"", "-", "--", "—", "——", "/", "无", "暂无", "不详"})
 TWO_PLACES = Decimal("0.01")
 # The largest amount a ledger cell may hold: the database keeps 万元 in 14 digits, 2 places
@@ -283,7 +284,8 @@ class HeaderMatch:
 
 
 def header_find(
-    rows: Sequence[Sequence[object]], *, required: Sequence[str], optional: Sequence[str] = (), search_rows: int = 10
+    rows: Sequence[Sequence[object]], *, required: Sequence[str], optional: Sequence[str] = (),
+    search_rows: int = 10
 ) -> HeaderMatch:
     """The header row: the first of the top rows holding every required column.
 

@@ -121,8 +121,8 @@ def ledger_index(request):
     upload = UploadForm()
     upload.fields["kind"].choices = upload_kinds
     return render(request, "ledgers/index.html", {
-        "form": form, "kinds": kinds, "query": query, "units": units, "upload": upload if upload_kinds else None,
-        "this_week": monday_of(timezone.localdate()),
+        "form": form, "kinds": kinds, "query": query, "units": units,
+        "upload": upload if upload_kinds else None, "this_week": monday_of(timezone.localdate()),
         "may_oc4ids": _role(request.user) in (Role.CLERK, Role.OFFICE_LEADER, Role.CITY_LEADER),
     })
 
@@ -142,8 +142,8 @@ def ledger_download(request, kind: str):
     form = LedgerFilterForm(request.GET or None, units=_allowed_units(request.user))
     if form.is_bound and not form.is_valid():
         return HttpResponse("筛选条件有误：" + "；".join(
-            f"{form.fields[f].label}：{'、'.join(str(m) for m in e)}" for f, e in form.errors.items()), status=400,
-            content_type="text/plain; charset=utf-8")
+            f"{form.fields[f].label}：{'、'.join(str(m) for m in e)}" for f, e in form.errors.items()),
+            status=400, content_type="text/plain; charset=utf-8")
     data = form.cleaned_data if form.is_bound else {}
     unit = data.get("unit") or ""
     if _is_county(request.user):
@@ -239,7 +239,8 @@ def _uploads_prune() -> None:
 @login_required
 @require_POST
 def import_upload(request):
-    permissions.require(any(permissions.can_import_ledger(request.user, kind) for kind in IMPORT_KINDS), "您没有导入台账的权限")
+    permissions.require(any(permissions.can_import_ledger(request.user, kind) for kind in IMPORT_KINDS),
+                        "您没有导入台账的权限")
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return render(request, "ledgers/upload_error.html", {"form": form}, status=400)
@@ -308,11 +309,13 @@ def _import_confirm_once(request, token: str, wants_json: bool):
         context = {"meta": meta, "preview": refused.preview, "token": token,
                    "kind_name": IMPORT_KINDS[meta["kind"]], "refused": True}
         if wants_json:
-            return JsonResponse({"ok": False, "redirect": reverse("ledgers:preview", args=[token])}, status=409)
+            return JsonResponse({"ok": False, "redirect": reverse("ledgers:preview", args=[token])},
+                                status=409)
         return render(request, "ledgers/preview.html", context, status=409)
     _progress_write(token, state="done", done=len(preview.changed_rows), total=len(preview.changed_rows))
     (_upload_dir(token) / "upload.bin").unlink(missing_ok=True)
-    (_upload_dir(token) / "result.json").write_text(json.dumps(preview.as_dict(), ensure_ascii=False), encoding="utf-8")
+    (_upload_dir(token) / "result.json").write_text(json.dumps(preview.as_dict(), ensure_ascii=False),
+                                                    encoding="utf-8")
     if wants_json:
         return JsonResponse({"ok": True, "redirect": reverse("ledgers:result", args=[token])})
     return redirect("ledgers:result", token=token)

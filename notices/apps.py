@@ -13,7 +13,9 @@ class NoticesConfig(AppConfig):
             checks,  # noqa: F401  (registers the font check)
             tasks,  # noqa: F401
         )
-        from notices.selectors import drafting  # noqa: F401  (adds 拟稿/核稿/签发 and the signature to the letter's page)
+        from notices.selectors import (
+            drafting,  # noqa: F401  (adds 拟稿/核稿/签发 and the signature to the letter's page)
+        )
 
         # The audit pages name a letter by its 文号 and title and its states in Chinese.
         audit_names.register()

@@ -73,7 +73,9 @@ def letter_blocks(context: dict) -> list[dict]:
     if items:
         blocks.append({"kind": "h2", "text": "一、涉及项目及有关情况"})
         for index, item in enumerate(items, start=1):
-            blocks.append({"kind": "h3", "text": f"（{_chinese_numeral(index)}）{item.get('project_code', '')} {item.get('project_name', '')}"})
+            heading = (f"（{_chinese_numeral(index)}）"
+                       f"{item.get('project_code', '')} {item.get('project_name', '')}")
+            blocks.append({"kind": "h3", "text": heading})
             blocks += _paragraphs(item.get("facts", ""))
             if item.get("requirement"):
                 blocks.append({"kind": "p", "text": f"工作要求：{item['requirement']}"})

@@ -167,7 +167,8 @@ class IssuedPdfRefused(ValidationError):
 
 
 def _problem_of(notice: Notice) -> tuple[IntegrityProblem | None, bytes]:
-    base: _IssuedFile = {"notice_id": notice.pk, "number": notice.number or "", "pdf_name": notice.pdf.name or "",
+    base: _IssuedFile = {"notice_id": notice.pk, "number": notice.number or "",
+                         "pdf_name": notice.pdf.name or "",
             "expected_sha256": notice.sha256}
     if not notice.sha256:
         return IntegrityProblem(kind=IntegrityProblemKind.UNRECORDED, **base), b""

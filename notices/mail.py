@@ -5,7 +5,8 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 
 
-def notice_email_send(*, recipients: list[str], subject: str, body: str, pdf_name: str, pdf_bytes: bytes) -> None:
+def notice_email_send(*, recipients: list[str], subject: str, body: str, pdf_name: str,
+                      pdf_bytes: bytes) -> None:
     """Send one notice to one recipient body's addresses, the PDF attached. Raises on failure."""
     connection = get_connection(fail_silently=False, timeout=getattr(settings, "EMAIL_TIMEOUT", 10))
     message = EmailMessage(

@@ -12,7 +12,8 @@ DING_TOKEN, DING_SECRET = "demo-ding-token-0001", "SECdemo0001"
 SMS_ID, SMS_SECRET = "LTAIdemo", "demo-sms-secret"
 SIGN_NAME = "一泓专班"
 TEMPLATES = {kind: f"SMS_9000{n}" for n, kind in enumerate(
-    ("new_letter", "ack_due", "ack_overdue", "answer_due", "answer_overdue", "weekly_unreported", "instruction"))}
+    ("new_letter", "ack_due", "ack_overdue", "answer_due", "answer_overdue", "weekly_unreported",
+     "instruction"))}
 ENVIRONMENT = {
     "YIHONG_DEMO_WECOM_KEY": WECOM_KEY,
     "YIHONG_DEMO_DING_TOKEN": DING_TOKEN,

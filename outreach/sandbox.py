@@ -246,7 +246,8 @@ class Receiver:
             return 200, {**answer, "Code": "isv.MOBILE_NUMBER_ILLEGAL", "Message": "非法手机号"}
         if not self._rate_ok(f"sms:{phone}", self.accounts.sms_per_minute):
             return 200, {**answer, "Code": "isv.BUSINESS_LIMIT_CONTROL", "Message": "触发分钟级流控Permits:1"}
-        self._accept("sms", phone, {k: params.get(k) for k in ("SignName", "TemplateCode", "TemplateParam", "OutId")})
+        self._accept("sms", phone,
+                     {k: params.get(k) for k in ("SignName", "TemplateCode", "TemplateParam", "OutId")})
         biz_id = f"{int(time.time())}^{len(self.received)}"
         self._sms_sent[biz_id] = {
             "phone": phone, "at": time.time(), "queries": 0, "template": params["TemplateCode"],
@@ -298,8 +299,10 @@ class Receiver:
 
     def _sms_signature_error(self, handler, parsed, raw: bytes) -> tuple[int, str, str] | None:
         headers = {name.lower(): value for name, value in handler.headers.items()}
-        match = re.fullmatch(r"ACS3-HMAC-SHA256 Credential=([^,]+),SignedHeaders=([^,]+),Signature=([0-9a-f]{64})",
-                             headers.get("authorization", ""))
+        match = re.fullmatch(
+            r"ACS3-HMAC-SHA256 Credential=([^,]+),SignedHeaders=([^,]+),Signature=([0-9a-f]{64})",
+            headers.get("authorization", ""),
+        )
         if match is None:
             return 400, "IncompleteSignature", "The request signature does not conform to Aliyun standards."
         access_key, signed, signature = match.groups()
@@ -309,7 +312,8 @@ class Receiver:
         signed_names = signed.split(";")
         required = {"host"} | {name for name in headers if name.startswith("x-acs-")}
         if not required <= set(signed_names) or signed_names != sorted(signed_names):
-            return 400, "IncompleteSignature", "SignedHeaders must cover host and every x-acs-* header, sorted."
+            return (400, "IncompleteSignature",
+                    "SignedHeaders must cover host and every x-acs-* header, sorted.")
         if headers.get("x-acs-content-sha256") != hashlib.sha256(raw).hexdigest():
             return 400, "SignatureDoesNotMatch", "x-acs-content-sha256 does not match the body."
         try:
@@ -327,8 +331,8 @@ class Receiver:
         )
         canonical_headers = "".join(f"{name}:{headers.get(name, '').strip()}\n" for name in signed_names)
         canonical_request = "\n".join([
-            handler.command, urllib.parse.unquote(parsed.path) or "/", canonical_query, canonical_headers, signed,
-            headers["x-acs-content-sha256"],
+            handler.command, urllib.parse.unquote(parsed.path) or "/", canonical_query, canonical_headers,
+            signed, headers["x-acs-content-sha256"],
         ])
         string_to_sign = "ACS3-HMAC-SHA256\n" + hashlib.sha256(canonical_request.encode()).hexdigest()
         expected = hmac.new(secret.encode(), string_to_sign.encode(), hashlib.sha256).hexdigest()

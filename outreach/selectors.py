@@ -35,7 +35,8 @@ def notice_messages(*, notice, user) -> dict:
     # the recipient opened the message's own link, 发送失败 with the provider's code and text.
     messages = list(notice.outreach_messages.select_related("endpoint", "read_by__staff_profile")
                     .order_by("planned_on", "kind", "pk"))
-    return {"outreach_messages": messages, "outreach_counts": Counter(m.get_status_display() for m in messages)}
+    return {"outreach_messages": messages,
+            "outreach_counts": Counter(m.get_status_display() for m in messages)}
 
 
 def message_target(message: Message) -> str:

@@ -47,7 +47,8 @@ def ensure_postgres() -> str:
         clusters = os.listdir("/etc/postgresql") if os.path.isdir("/etc/postgresql") else []
         for version in clusters:
             subprocess.run(
-                ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"], check=False, timeout=60
+                ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"], check=False,
+                timeout=60
             )
         if not _wait_for_port("127.0.0.1", 5432, 30):
             pytest.fail("PostgreSQL 未运行且无法启动（127.0.0.1:5432）：请先启动数据库服务")

@@ -1,6 +1,6 @@
 """The house's shape: dependencies point one way, no two modules import each other, no
-product module is longer than a newcomer can read (500 lines), and the pages' Chinese text is in
-the translation catalogue."""
+product module is longer than a newcomer can read (500 lines), no line of Python is wider than
+110 characters, and the pages' Chinese text is in the translation catalogue."""
 from __future__ import annotations
 
 import ast
@@ -17,6 +17,9 @@ from django.utils.translation.template import templatize
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ("config", "core", "tracker", "notices", "outreach", "dispatch", "ledgers", "dashboard", "demo")
 MAX_MODULE_LINES = 500
+# Counted in characters: ruff's E501 (switched off in pyproject.toml) counts display columns, two
+# for each Chinese character, which would hold a Chinese label to half an English one's length.
+MAX_LINE_CHARACTERS = 110
 
 
 def _product_modules() -> list[Path]:
@@ -25,10 +28,20 @@ def _product_modules() -> list[Path]:
     )
 
 
+def _python_files() -> list[Path]:
+    """The product, its tests, the benchmarks and the deployment's Python; not the migrations,
+    which Django writes."""
+    return sorted(
+        path for folder in (*APPS, "tests", "bench", "deploy") for path in (ROOT / folder).rglob("*.py")
+        if "migrations" not in path.parts
+    ) + [ROOT / "manage.py"]
+
+
 def test_apps_import_only_the_apps_below_them():
     # when: import-linter's contracts in pyproject.toml
     result = subprocess.run(
-        [str(Path(sys.executable).parent / "lint-imports"), "--no-cache"], cwd=ROOT, capture_output=True, text=True
+        [str(Path(sys.executable).parent / "lint-imports"), "--no-cache"], cwd=ROOT, capture_output=True,
+        text=True
     )
     # then
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
@@ -106,6 +119,20 @@ def test_no_product_module_is_longer_than_500_lines():
         if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
     }
     assert not long, f"这些模块超过{MAX_MODULE_LINES}行，请按职责拆分：{long}"
+
+
+def test_no_python_line_is_longer_than_110_characters():
+    # given
+    files = _python_files()
+    # when
+    long = [
+        f"{path.relative_to(ROOT)}:{number}（{len(line)}字符）"
+        for path in files
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if len(line) > MAX_LINE_CHARACTERS
+    ]
+    # then
+    assert not long, f"这些行超过{MAX_LINE_CHARACTERS}个字符，请换行：" + "；".join(long)
 
 
 # A page's text is translated in {% translate %} / {% blocktranslate %} or, inside another tag,

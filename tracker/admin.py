@@ -58,7 +58,8 @@ class ProjectTransitionForm(forms.Form):
         help_text="开工填实际开工日期，完工填实际完工日期，达效填验收日期",
     )
     reason = forms.CharField(label="原因/说明", widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    effect_note = forms.CharField(label="达效情况（达效时填写）", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    effect_note = forms.CharField(label="达效情况（达效时填写）", widget=forms.Textarea(attrs={"rows": 2}),
+                                  required=False)
     evidence = forms.FileField(label="佐证材料", required=False)
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -125,8 +126,8 @@ class ProjectAdmin(admin.ModelAdmin):
     list_filter = ["unit", "domain", "state", TargetYearFilter, "lead_department", "is_provincial", "basin"]
     search_fields = ["code", "name", "owner_name"]
     readonly_fields = [
-        "state", "version", "actual_start", "actual_completion", "accepted_on", "effect_note", "effect_evidence",
-        "progress_percent", "completed_investment", "funds_in_place", "transition_link",
+        "state", "version", "actual_start", "actual_completion", "accepted_on", "effect_note",
+        "effect_evidence", "progress_percent", "completed_investment", "funds_in_place", "transition_link",
     ]
     inlines = [ProcedureInline, ProblemInline]
     list_per_page = 50
@@ -211,7 +212,8 @@ class ProjectAdmin(admin.ModelAdmin):
             created = services.project_create(acting_user=request.user, **fields)
             obj.pk, obj.version = created.pk, created.version
             return
-        changes = {field: form.cleaned_data[field] for field in form.changed_data if field in services.EDITABLE_PROJECT_FIELDS}
+        changes = {field: form.cleaned_data[field] for field in form.changed_data
+                   if field in services.EDITABLE_PROJECT_FIELDS}
         services.project_update(project_id=obj.pk, acting_user=request.user,
                                 expected_version=form.cleaned_data["expected_version"], changes=changes)
 
@@ -230,7 +232,8 @@ class WeeklyReportAdmin(ViewOnlyModelAdmin):
     (no lower progress without a note, …) and audit them; here they are read (and exported:
     ledgers/admin.py adds the button)."""
 
-    list_display = ["project", "week_start", "progress_percent", "completed_investment", "funds_in_place", "reporter_name"]
+    list_display = ["project", "week_start", "progress_percent", "completed_investment", "funds_in_place",
+                    "reporter_name"]
     list_filter = ["week_start", "project__unit", "project__domain", TargetYearFilter]
     search_fields = ["project__code", "project__name"]
     date_hierarchy = "week_start"
@@ -307,7 +310,8 @@ class StaffProfileAdmin(SystemAdminAuditedAdmin):
 class RollbackRequestAdmin(ViewOnlyModelAdmin):
     """Filed on the project page and decided on the leader's page (tracker.services), never here."""
 
-    list_display = ["requested_at", "project", "transition", "requested_by", "status", "decided_by", "decided_at"]
+    list_display = ["requested_at", "project", "transition", "requested_by", "status", "decided_by",
+                    "decided_at"]
     list_filter = ["status", "transition", "project__unit"]
     search_fields = ["project__code", "project__name", "reason"]
     list_select_related = ["project", "requested_by", "decided_by"]
@@ -318,7 +322,8 @@ class AuditEventAdmin(admin.ModelAdmin):
     """The audit log: view only, superusers included (issue 8: never edited or deleted); read by
     office leaders and system administrators only, like /audit/ (login addresses, failed logins)."""
 
-    list_display = ["occurred_at", "actor_name", "action", "project", "unit", "from_state", "to_state", "effective_on"]
+    list_display = ["occurred_at", "actor_name", "action", "project", "unit", "from_state", "to_state",
+                    "effective_on"]
     list_filter = ["action", "unit", "occurred_at"]
     search_fields = ["actor_name", "project__code", "project__name", "reason"]
     date_hierarchy = "occurred_at"

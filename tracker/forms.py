@@ -74,8 +74,9 @@ class WeeklyReportForm(WeeklyFiguresForm):
     # Shown to the Office only: a week closed to the units is corrected with a reason (issue 13).
     correction_reason = forms.CharField(label="更正原因（更正已截止的周时必填）", max_length=500, required=False)
 
-    field_order = ["week_start", "progress_percent", "completed_investment", "funds_in_place", "procedure_note",
-                   "problem_note", "decrease_note", "reporter_name", "reporter_phone", "correction_reason"]
+    field_order = ["week_start", "progress_percent", "completed_investment", "funds_in_place",
+                   "procedure_note", "problem_note", "decrease_note", "reporter_name", "reporter_phone",
+                   "correction_reason"]
 
     def __init__(self, *args, office: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -127,7 +128,8 @@ class UnitWeeklyRowForm(WeeklyFiguresForm):
 class TransitionForm(forms.Form):
     transition = forms.CharField(widget=forms.HiddenInput)
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
-    effective_on = forms.DateField(label="发生日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    effective_on = forms.DateField(label="发生日期", required=False,
+                                   widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label="原因/说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     evidence = forms.FileField(label="佐证材料", required=False)
 
@@ -161,12 +163,14 @@ class ProcedureUpdateForm(forms.Form):
                                error_messages={"invalid_choice": "未知的办理状态", "required": "请选择办理状态"})
     started_on = forms.DateField(label="启动日期", required=False, widget=forms.DateInput(attrs={"type": "date"}),
                                  error_messages={"invalid": "启动日期格式不正确，应为 YYYY-MM-DD"})
-    completed_on = forms.DateField(label="办结日期", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+    completed_on = forms.DateField(label="办结日期", required=False,
+                                   widget=forms.DateInput(attrs={"type": "date"}),
                                    error_messages={"invalid": "办结日期格式不正确，应为 YYYY-MM-DD"})
     approving_body = forms.CharField(label="审批部门", max_length=100, required=False)
     note = forms.CharField(label="说明", max_length=500, required=False)
     approval_number = forms.CharField(label="批复文号", max_length=100, required=False)
-    approval_date = forms.DateField(label="批复日期", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+    approval_date = forms.DateField(label="批复日期", required=False,
+                                    widget=forms.DateInput(attrs={"type": "date"}),
                                     error_messages={"invalid": "批复日期格式不正确，应为 YYYY-MM-DD"})
     approval_file = forms.FileField(label="批复文件", required=False)
 
@@ -229,7 +233,8 @@ class RollbackRequestForm(forms.Form):
 
 class RollbackApproveForm(forms.Form):
     expected_version = forms.IntegerField(widget=forms.HiddenInput, error_messages={"required": "请刷新页面后再审批"})
-    effective_on = forms.DateField(label="退回生效日期", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+    effective_on = forms.DateField(label="退回生效日期", required=False,
+                                   widget=forms.DateInput(attrs={"type": "date"}),
                                    error_messages={"invalid": "生效日期格式不正确，应为 YYYY-MM-DD"})
     note = forms.CharField(label="审批意见", max_length=500, required=False)
 

@@ -79,7 +79,8 @@ def _clerk_covers(user, project: Project) -> bool:
         return False
     domain_ids = set(profile.assigned_domains.values_list("id", flat=True))
     unit_ids = set(profile.assigned_units.values_list("id", flat=True))
-    return (not domain_ids or project.domain_id in domain_ids) and (not unit_ids or project.unit_id in unit_ids)
+    return ((not domain_ids or project.domain_id in domain_ids)
+            and (not unit_ids or project.unit_id in unit_ids))
 
 
 def can_edit_project(user, project: Project) -> bool:

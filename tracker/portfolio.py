@@ -81,7 +81,9 @@ def project_figures_as_of(
     report up to the date (~20× faster on SQLite). Projects not listed by then have none.
     """
     listed = projects_listed_by(as_of=as_of, projects=projects)
-    newest = WeeklyReport.objects.filter(project_id=OuterRef("pk"), week_start__lte=as_of).order_by("-week_start")
+    newest = (
+        WeeklyReport.objects.filter(project_id=OuterRef("pk"), week_start__lte=as_of).order_by("-week_start")
+    )
     latest = WeeklyReport.objects.filter(
         pk__in=listed.order_by().annotate(latest=Subquery(newest.values("pk")[:1])).values("latest")
     )
@@ -285,7 +287,9 @@ def portfolio_as_of(*, as_of: dt.date, projects: QuerySet[Project] | None = None
 RankedKey = TypeVar("RankedKey", bound=Hashable)
 
 
-def shared_ranks(values: Iterable[tuple[RankedKey, SupportsRichComparison]]) -> dict[RankedKey, tuple[int, bool]]:
+def shared_ranks(
+    values: Iterable[tuple[RankedKey, SupportsRichComparison]],
+) -> dict[RankedKey, tuple[int, bool]]:
     """{key: (rank, tied)}, best (highest value) first. Equal values share a rank and the next
     rank is skipped (competition ranking: 1, 1, 3): a tie is never broken by a name. Values are
     anything ordered (a rate, or a tuple of rates ranked in turn)."""

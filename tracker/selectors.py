@@ -41,7 +41,9 @@ def project_list(*, user, filters: dict | None = None) -> QuerySet[Project]:
 def project_get(*, user, project_id: int) -> Project:
     """One project, or the same 404 whether it does not exist or is not the user's to read (the
     answer never tells whether an id exists, issue 13)."""
-    project = Project.objects.select_related("unit", "domain", "lead_department").filter(pk=project_id).first()
+    project = (
+        Project.objects.select_related("unit", "domain", "lead_department").filter(pk=project_id).first()
+    )
     if project is None or not permissions.can_view_project(user, project):
         raise Http404(PROJECT_NOT_FOUND)
     return project

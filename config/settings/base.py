@@ -268,7 +268,8 @@ YIHONG_SMS_PROTOCOL = env("YIHONG_SMS_PROTOCOL", "https")
 YIHONG_SMS_SIGN_NAME = env("YIHONG_SMS_SIGN_NAME", "")
 # {message kind: approved template code}, e.g. {"ack_due": "SMS_123456789", …} (JSON).
 YIHONG_SMS_TEMPLATES = json.loads(env("YIHONG_SMS_TEMPLATES", "{}") or "{}")
-YIHONG_OUTREACH_SANDBOX_LOG = Path(env("YIHONG_OUTREACH_SANDBOX_LOG", str(VAR_DIR / "outreach-sandbox.jsonl")))
+YIHONG_OUTREACH_SANDBOX_LOG = Path(env("YIHONG_OUTREACH_SANDBOX_LOG",
+                                       str(VAR_DIR / "outreach-sandbox.jsonl")))
 
 # /healthz/ shows its checks' details to staff signed in or to a probe sending this token in
 # X-Health-Token (empty: staff only); anyone else learns only ok / not ok (config/health.py).

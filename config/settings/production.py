@@ -18,7 +18,9 @@ from .base import DATABASES, client_address_settings, env, env_bool, env_list
 
 
 def _required(name: str, *, alternative: str | None = None) -> str:
-    value = os.environ.get(name, "").strip() or (os.environ.get(alternative, "").strip() if alternative else "")
+    value = os.environ.get(name, "").strip()
+    if not value and alternative:
+        value = os.environ.get(alternative, "").strip()
     if not value:
         either = f"{name}（或 {alternative}）" if alternative else name
         raise ImproperlyConfigured(f"生产环境必须设置环境变量 {either}，见 deploy/.env.example")
@@ -35,7 +37,8 @@ if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("dj
     )
 
 # The public host names, plus the loopback names that the container and systemd health probes use.
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS") + env_list("YIHONG_HEALTH_PROBE_HOSTS", "127.0.0.1,localhost")
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS") + env_list("YIHONG_HEALTH_PROBE_HOSTS",
+                                                            "127.0.0.1,localhost")
 if not env_list("DJANGO_ALLOWED_HOSTS"):
     _required("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")

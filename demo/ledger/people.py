@@ -30,9 +30,9 @@ OFFICE_MODELS = [
 
 def _office_group() -> Group:
     group, _ = Group.objects.get_or_create(name="专班办")
-    perms = Permission.objects.filter(content_type__app_label="tracker", content_type__model__in=OFFICE_MODELS).exclude(
-        codename__startswith="delete_"
-    )
+    perms = Permission.objects.filter(
+        content_type__app_label="tracker", content_type__model__in=OFFICE_MODELS
+    ).exclude(codename__startswith="delete_")
     audit_view = Permission.objects.filter(content_type__app_label="tracker", codename="view_auditevent")
     other_apps = Permission.objects.filter(content_type__app_label__in=["notices", "dispatch"]).exclude(
         codename__startswith="delete_"

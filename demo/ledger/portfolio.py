@@ -1,4 +1,5 @@
-"""The demo's 95 projects and their history from mid-2023: procedures, weekly reports, monthly plans, transitions, problems."""
+"""The demo's 95 projects and their history from mid-2023: procedures, weekly reports, monthly plans,
+transitions, problems."""
 from __future__ import annotations
 
 import datetime as dt
@@ -48,7 +49,8 @@ PROJECTS_PER_UNIT = {
     "yonghe": 4, "puxian": 3, "fenxi": 3, "kaifaqu": 6,
 }
 
-PROJECTS_PER_DOMAIN = {"ecology": 22, "water": 25, "urban": 14, "housing": 20, "natural_resources": 8, "commerce": 6}
+PROJECTS_PER_DOMAIN = {"ecology": 22, "water": 25, "urban": 14, "housing": 20, "natural_resources": 8,
+                       "commerce": 6}
 
 # The real projects named in the press (DOMAIN: The portfolio): (unit, domain, name, investment 万元, scale).
 REAL_PROJECTS = [
@@ -127,11 +129,14 @@ def _load_reference() -> None:
                       "label_longitude": lon, "label_latitude": lat},
         )
     for order, (code, name, short) in enumerate(reference_data.DEPARTMENTS, start=1):
-        Department.objects.update_or_create(code=code, defaults={"name": name, "short_name": short, "display_order": order})
+        Department.objects.update_or_create(code=code,
+                                            defaults={"name": name, "short_name": short,
+                                                      "display_order": order})
     for order, (code, name, department) in enumerate(reference_data.DOMAINS, start=1):
         Domain.objects.update_or_create(
             code=code,
-            defaults={"name": name, "display_order": order, "lead_department": Department.objects.get(code=department)},
+            defaults={"name": name, "display_order": order,
+                      "lead_department": Department.objects.get(code=department)},
         )
     for order, name in enumerate(reference_data.BASINS, start=1):
         Basin.objects.update_or_create(name=name, defaults={"display_order": order})
@@ -144,7 +149,8 @@ def _project_specs(rng: random.Random) -> list[dict[str, Any]]:
     domain_left = dict(PROJECTS_PER_DOMAIN)
     specs: list[dict[str, Any]] = []
     for unit_code, domain_code, name, investment, scale in REAL_PROJECTS:
-        specs.append({"unit": unit_code, "domain": domain_code, "name": name, "investment": investment, "scale": scale})
+        specs.append({"unit": unit_code, "domain": domain_code, "name": name, "investment": investment,
+                      "scale": scale})
         slots_by_unit[unit_code] -= 1
         domain_left[domain_code] -= 1
     domain_pool = [code for code, count in domain_left.items() for _ in range(count)]
@@ -236,7 +242,8 @@ def _planned_dates(history: PlannedHistory, rng: random.Random) -> tuple[dt.date
     else:
         # Open projects were due by October 2025 (DOMAIN: 完工达效 by end of October 2025);
         # some are already past it.
-        planned_completion = dt.date(2025, rng.choice([6, 7, 8, 9, 10, 10, 10]), 30 if rng.random() < 0.5 else 15)
+        planned_completion = dt.date(2025, rng.choice([6, 7, 8, 9, 10, 10, 10]),
+                                     30 if rng.random() < 0.5 else 15)
     planned_completion = max(planned_completion, _add_days(planned_start, 90))
     return planned_start, planned_completion
 
@@ -342,7 +349,8 @@ def _procedures_create(projects: list[Project], histories: list[PlannedHistory],
     for project, history in zip(projects, histories, strict=True):
         day = _add_days(history.actual_start, -rng.randint(150, 240))
         for kind in ProcedureKind:
-            not_required = kind in (ProcedureKind.LAND_USE, ProcedureKind.PLANNING_PERMIT) and rng.random() < 0.3
+            not_required = (kind in (ProcedureKind.LAND_USE, ProcedureKind.PLANNING_PERMIT)
+                            and rng.random() < 0.3)
             started = day
             day = _add_days(day, rng.randint(10, 30))
             completed = min(day, _add_days(history.actual_start, -1))
@@ -381,12 +389,14 @@ def _reports_and_plans_create(projects, histories, rng, until, clerk) -> None:
                 progress = Decimal("100")
             completed = _quantize(project.total_investment * progress / 100 * Decimal("0.96"))
             funds = min(_quantize(completed * funds_lead), project.total_investment)
-            reported_at = timezone.make_aware(dt.datetime.combine(week + dt.timedelta(days=4), dt.time(16, 30)))
+            reported_at = timezone.make_aware(
+                dt.datetime.combine(week + dt.timedelta(days=4), dt.time(16, 30))
+            )
             reports.append(
                 WeeklyReport(
-                    project=project, week_start=week, progress_percent=progress, completed_investment=completed,
-                    funds_in_place=funds, reporter_name=project.owner_contact, reporter_phone=project.owner_phone,
-                    reported_at=reported_at,
+                    project=project, week_start=week, progress_percent=progress,
+                    completed_investment=completed, funds_in_place=funds, reporter_name=project.owner_contact,
+                    reporter_phone=project.owner_phone, reported_at=reported_at,
                     problem_note="" if not history.stalls_from or week < history.stalls_from else "进度停滞，待协调",
                 )
             )
@@ -414,7 +424,8 @@ def _reports_and_plans_create(projects, histories, rng, until, clerk) -> None:
                 MonthlyPlan(
                     project=project, month=month, planned_progress_percent=planned,
                     planned_investment=_quantize(project.total_investment * planned / 100),
-                    milestone="完工" if planned >= 100 else ("开工" if month == _month_start(project.planned_start) else ""),
+                    milestone=("完工" if planned >= 100
+                               else "开工" if month == _month_start(project.planned_start) else ""),
                 )
             )
             month = _next_month(month)
@@ -445,8 +456,8 @@ def _transitions_apply(projects, histories, clerk, until) -> None:
         )
         if history.suspended:
             services.project_transition(
-                project_id=project.pk, transition="suspend", acting_user=clerk, effective_on=history.suspended,
-                reason="冬季停工" if history.resumed else "征地补偿未落实，施工暂停",
+                project_id=project.pk, transition="suspend", acting_user=clerk,
+                effective_on=history.suspended, reason="冬季停工" if history.resumed else "征地补偿未落实，施工暂停",
             )
         if history.resumed:
             services.project_transition(
@@ -455,8 +466,8 @@ def _transitions_apply(projects, histories, clerk, until) -> None:
             )
         if history.completion:
             services.project_transition(
-                project_id=project.pk, transition="complete", acting_user=clerk, effective_on=history.completion,
-                reason="主体工程完工",
+                project_id=project.pk, transition="complete", acting_user=clerk,
+                effective_on=history.completion, reason="主体工程完工",
             )
         if history.acceptance:
             services.project_transition(

@@ -57,13 +57,16 @@ SECTIONS = [
 
 def _sections_create(projects, rng, until) -> None:
     units = {u.code: u for u in AdministrativeUnit.objects.all()}
-    linkable_domains = set(Domain.objects.filter(code__in=["ecology", "water", "urban", "housing"]).values_list("pk", flat=True))
+    linkable_domains = set(
+        Domain.objects.filter(code__in=["ecology", "water", "urban", "housing"]).values_list("pk", flat=True)
+    )
     readings = []
     for code, name, river, level, unit_code, target, bad_years in SECTIONS:
         unit = units[unit_code]
         lon, lat = _location_in(unit, rng)
         section = MonitoringSection.objects.create(
-            code=code, name=name, river=river, level=level, target_class=target, unit=unit, longitude=lon, latitude=lat
+            code=code, name=name, river=river, level=level, target_class=target, unit=unit, longitude=lon,
+            latitude=lat
         )
         linked = [p for p in projects if p.unit_id == unit.pk and p.domain_id in linkable_domains]
         section.projects.set(linked[:5])

@@ -1,4 +1,5 @@
-"""The ledgers (台账) by kind: master, grouped, annual, per unit, procedures, funds, problems, weekly, sections."""
+"""The ledgers (台账) by kind: master, grouped, annual, per unit, procedures, funds, problems, weekly,
+sections."""
 from __future__ import annotations
 
 import datetime as dt
@@ -79,8 +80,9 @@ def grouped_master_ledger(*, user, filters: LedgerFilters, kind: str) -> LedgerT
     projects = projects_for_ledger(user=user, filters=filters)
     rows, facts = _scoped(projects, filters)
     if kind == "department":
-        key: Callable[[Project], tuple] = lambda p: (p.lead_department.display_order, p.lead_department.name,  # noqa: E731
-                                                     p.domain.display_order, p.domain.name)
+        key: Callable[[Project], tuple] = lambda p: (  # noqa: E731
+            p.lead_department.display_order, p.lead_department.name, p.domain.display_order, p.domain.name
+        )
         label: Callable[[Project], str] = lambda p: f"{p.lead_department.name}·{p.domain.name}"  # noqa: E731
     else:
         key = lambda p: (p.domain.display_order, p.domain.name)  # noqa: E731
@@ -125,9 +127,8 @@ def annual_ledger(*, user, filters: LedgerFilters) -> LedgerTable:
     """年度任务分台账: the year's target for each project and where it stands against it."""
     year = filters.year or filters.date.year
     projects = projects_for_ledger(user=user, filters=LedgerFilters(**{**filters.__dict__, "year": None}))
-    projects = projects.filter(planned_start__year__lte=year, planned_completion__year__gte=year) | projects.filter(
-        target_year=year
-    )
+    projects = (projects.filter(planned_start__year__lte=year, planned_completion__year__gte=year)
+                | projects.filter(target_year=year))
     rows, facts = _scoped(projects.distinct().order_by("map_number"), filters)
     columns = [
         Column("序号", INT, 6), Column("项目编号", TEXT, 14), Column("项目名称", TEXT, 36), Column("县(市、区)", TEXT, 12),
@@ -136,7 +137,8 @@ def annual_ledger(*, user, filters: LedgerFilters) -> LedgerTable:
         Column("当前阶段", TEXT, 8), Column("形象进度(%)", PERCENT, 10),
         Column("累计完成投资(万元)", MONEY, 16, total=True), Column("目标完成情况", TEXT, 12),
     ]
-    reached = {"开工": STARTED_STATES, "完工": COMPLETED_STATES, "达效": (ProjectState.EFFECTIVE,), "续建": STARTED_STATES}
+    reached = {"开工": STARTED_STATES, "完工": COMPLETED_STATES, "达效": (ProjectState.EFFECTIVE,),
+               "续建": STARTED_STATES}
     deadline = {
         "开工": lambda p: p.planned_start, "完工": lambda p: p.planned_completion,
         "达效": lambda p: p.planned_effective, "续建": lambda p: p.planned_start,
@@ -152,8 +154,9 @@ def annual_ledger(*, user, filters: LedgerFilters) -> LedgerTable:
         else:
             status = "推进中"
         table_rows.append(
-            [p.map_number, p.code, p.name, p.unit.name, p.domain.name, target, p.planned_start, p.planned_completion,
-             p.annual_planned_investment, state_label(fact.state), fact.progress, fact.completed, status]
+            [p.map_number, p.code, p.name, p.unit.name, p.domain.name, target, p.planned_start,
+             p.planned_completion, p.annual_planned_investment, state_label(fact.state), fact.progress,
+             fact.completed, status]
         )
     return LedgerTable(
         kind="annual",
@@ -226,7 +229,8 @@ def procedures_ledger(*, user, filters: LedgerFilters) -> LedgerTable:
             if proc.status not in (ProcedureStatus.DONE, ProcedureStatus.NOT_REQUIRED):
                 pending += 1
             cells.append(text)
-        table_rows.append([p.map_number, p.code, p.name, p.unit.name, state_label(facts[p.pk].state), *cells, pending])
+        table_rows.append([p.map_number, p.code, p.name, p.unit.name, state_label(facts[p.pk].state), *cells,
+                           pending])
     return LedgerTable(
         kind="procedures",
         title=_title("手续办理台账", f"截至{cn_date(filters.date)}"),
@@ -250,10 +254,12 @@ def funds_ledger(*, user, filters: LedgerFilters) -> LedgerTable:
     table_rows = []
     for p in rows:
         fact = facts[p.pk]
-        rate = (fact.funds * 100 / p.total_investment).quantize(Decimal("0.01")) if p.total_investment else Decimal("0")
+        rate = ((fact.funds * 100 / p.total_investment).quantize(Decimal("0.01")) if p.total_investment
+                else Decimal("0"))
         gap = max(p.total_investment - fact.funds, Decimal("0.00"))
         table_rows.append([p.map_number, p.code, p.name, p.unit.name, p.domain.name, p.total_investment,
-                           p.annual_planned_investment, fact.completed, fact.funds, min(rate, Decimal("100")), gap])
+                           p.annual_planned_investment, fact.completed, fact.funds, min(rate, Decimal("100")),
+                           gap])
     return LedgerTable(
         kind="funds",
         title=_title("资金到位台账", f"截至{cn_date(filters.date)}"),
@@ -286,9 +292,10 @@ def problems_ledger(*, user, filters: LedgerFilters) -> LedgerTable:
             resolved_on = None  # not (yet) resolved on the ledger's date
         end = resolved_on or as_of
         table_rows.append(
-            [number, problem.project.code, problem.project.name, problem.project.unit.name, problem.description,
-             problem.get_category_display(), problem.get_level_display(), problem.responsible_leader,
-             problem.raised_on, problem.level_since, (end - problem.raised_on).days,
+            [number, problem.project.code, problem.project.name, problem.project.unit.name,
+             problem.description, problem.get_category_display(), problem.get_level_display(),
+             problem.responsible_leader, problem.raised_on, problem.level_since,
+             (end - problem.raised_on).days,
              (end - problem.level_since).days if resolved_on is None else None,
              "已解决" if resolved_on else "未解决", resolved_on]
         )
@@ -312,7 +319,8 @@ def weekly_ledger(*, user, filters: LedgerFilters) -> LedgerTable:
     projects, _ = _scoped(projects_for_ledger(user=user, filters=filters), filters)
     ids = [p.pk for p in projects]
     reports = {r.project_id: r for r in WeeklyReport.objects.filter(project_id__in=ids, week_start=monday)}
-    previous = project_figures_as_of(as_of=monday - dt.timedelta(days=1), projects=Project.objects.filter(pk__in=ids))
+    previous = project_figures_as_of(as_of=monday - dt.timedelta(days=1),
+                                     projects=Project.objects.filter(pk__in=ids))
     columns = [Column("序号", INT, 6), Column("县(市、区)", TEXT, 12), *WEEKLY_COLUMNS,
                Column("上周形象进度(%)", PERCENT, 12), Column("填报状态", TEXT, 10)]
     rows = []
@@ -328,8 +336,8 @@ def weekly_ledger(*, user, filters: LedgerFilters) -> LedgerTable:
         else:
             rows.append([p.map_number, p.unit.name, p.code, p.name, report.progress_percent,
                          report.completed_investment, report.funds_in_place, report.procedure_note,
-                         report.problem_note, report.reporter_name, report.reporter_phone, report.decrease_note,
-                         last_progress, "已填报"])
+                         report.problem_note, report.reporter_name, report.reporter_phone,
+                         report.decrease_note, last_progress, "已填报"])
     return LedgerTable(
         kind="weekly",
         title=_title("周调度台账", _week_range(monday)),
@@ -357,7 +365,8 @@ def weekly_template(*, user, unit: AdministrativeUnit, week: dt.date) -> LedgerT
 def sections_ledger(*, user, filters: LedgerFilters) -> LedgerTable:
     """断面水质台账: each section's monthly class over the year, its annual class and its target."""
     year = filters.year or filters.date.year
-    sections = MonitoringSection.objects.select_related("unit").prefetch_related("projects").order_by("level", "code")
+    sections = (MonitoringSection.objects.select_related("unit").prefetch_related("projects")
+                .order_by("level", "code"))
     if filters.unit:
         sections = sections.filter(unit__code=filters.unit)
     readings: dict[int, dict[int, int]] = {}
@@ -366,8 +375,9 @@ def sections_ledger(*, user, filters: LedgerFilters) -> LedgerTable:
     ).values_list("section_id", "month", "water_class"):
         readings.setdefault(section_id, {})[month.month] = water_class
     labels: dict[int | None, str] = dict(WaterClass.choices)
-    columns = [Column("序号", INT, 6), Column("断面编码", TEXT, 12), Column("断面名称", TEXT, 20), Column("级别", TEXT, 8),
-               Column("所在河流", TEXT, 12), Column("县(市、区)", TEXT, 12), Column("目标水质", TEXT, 10)]
+    columns = [Column("序号", INT, 6), Column("断面编码", TEXT, 12), Column("断面名称", TEXT, 20),
+               Column("级别", TEXT, 8), Column("所在河流", TEXT, 12), Column("县(市、区)", TEXT, 12),
+               Column("目标水质", TEXT, 10)]
     columns += [Column(f"{month}月", TEXT, 7) for month in range(1, 13)]
     columns += [Column("年均水质", TEXT, 10), Column("是否达标", TEXT, 8), Column("是否优良", TEXT, 8),
                 Column("周边项目数", INT, 10, total=True)]
@@ -379,9 +389,10 @@ def sections_ledger(*, user, filters: LedgerFilters) -> LedgerTable:
             mean = Decimal(sum(months.values())) / len(months)
             annual = int(mean.quantize(Decimal("1"), rounding="ROUND_HALF_UP"))
         rows.append(
-            [number, section.code, section.name, section.get_level_display(), section.river, section.unit.name,
-             labels[section.target_class], *[labels.get(months.get(m), "") for m in range(1, 13)],
-             labels.get(annual, ""), ("达标" if annual <= section.target_class else "未达标") if annual else "",
+            [number, section.code, section.name, section.get_level_display(), section.river,
+             section.unit.name, labels[section.target_class],
+             *[labels.get(months.get(m), "") for m in range(1, 13)], labels.get(annual, ""),
+             ("达标" if annual <= section.target_class else "未达标") if annual else "",
              ("优良" if annual <= 3 else "否") if annual else "", len(section.projects.all())]
         )
     return LedgerTable(
@@ -396,7 +407,9 @@ def sections_ledger(*, user, filters: LedgerFilters) -> LedgerTable:
 BUILDERS: dict[str, Callable[..., LedgerTable]] = {
     "master": master_ledger,
     "provincial": lambda *, user, filters: master_ledger(user=user, filters=filters, kind="provincial"),
-    "department": lambda *, user, filters: grouped_master_ledger(user=user, filters=filters, kind="department"),
+    "department": lambda *, user, filters: grouped_master_ledger(
+        user=user, filters=filters, kind="department"
+    ),
     "domain": lambda *, user, filters: grouped_master_ledger(user=user, filters=filters, kind="domain"),
     "annual": annual_ledger,
     "unit": unit_ledger,

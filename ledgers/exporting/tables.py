@@ -1,4 +1,5 @@
-"""What every ledger is made of: its columns, its filters, the projects it covers and their facts on its date."""
+"""What every ledger is made of: its columns, its filters, the projects it covers and their facts on
+its date."""
 from __future__ import annotations
 
 import datetime as dt
@@ -207,12 +208,14 @@ def _open_problems(project_ids: list[int], as_of: dt.date) -> dict[int, str]:
     problems = Problem.objects.filter(project_id__in=project_ids, raised_on__lte=as_of).exclude(
         status=ProblemStatus.RESOLVED, resolved_on__lte=as_of
     )
-    for project_id, description in problems.order_by("raised_on", "id").values_list("project_id", "description"):
+    rows = problems.order_by("raised_on", "id").values_list("project_id", "description")
+    for project_id, description in rows:
         texts.setdefault(project_id, []).append(description)
     return {pk: "；".join(items) for pk, items in texts.items()}
 
 
-def _scoped(projects: QuerySet[Project], filters: LedgerFilters) -> tuple[list[Project], dict[int, ProjectRowFacts]]:
+def _scoped(projects: QuerySet[Project],
+            filters: LedgerFilters) -> tuple[list[Project], dict[int, ProjectRowFacts]]:
     rows = list(projects)
     facts = _facts(rows, filters)
     if filters.state:
@@ -228,9 +231,10 @@ def _master_rows(projects: list[Project], facts: dict[int, ProjectRowFacts], as_
         fact = facts[p.pk]
         rows.append(
             [
-                p.map_number, p.code, p.name, p.unit.name, p.lead_department.name, p.domain.name, p.owner_name,
-                p.content_scale, p.total_investment, p.planned_start, p.planned_completion, state_label(fact.state),
-                fact.progress, fact.completed, fact.funds, problems.get(p.pk, ""), p.remarks,
+                p.map_number, p.code, p.name, p.unit.name, p.lead_department.name, p.domain.name,
+                p.owner_name, p.content_scale, p.total_investment, p.planned_start, p.planned_completion,
+                state_label(fact.state), fact.progress, fact.completed, fact.funds, problems.get(p.pk, ""),
+                p.remarks,
             ]
         )
     return rows

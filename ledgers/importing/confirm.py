@@ -32,7 +32,8 @@ from tracker.signals import portfolio_bulk_changed_send
 ACCEPTED_SUFFIXES = (".xlsx", ".xls", ".csv")
 
 
-def _preview_read(*, kind: str, data: bytes, acting_user, week: dt.date | None, lock: bool, file_name: str = "") -> ImportPreview:
+def _preview_read(*, kind: str, data: bytes, acting_user, week: dt.date | None, lock: bool,
+                  file_name: str = "") -> ImportPreview:
     if kind not in IMPORT_KINDS:
         raise ValueError(f"未知的导入类型“{kind}”，应为master或weekly")
     preview = ImportPreview(kind=kind)
@@ -64,7 +65,8 @@ def ledger_import_preview(
     *, kind: str, data: bytes, acting_user, week: dt.date | None = None, file_name: str = ""
 ) -> ImportPreview:
     """Read a master ledger or a weekly sheet and say what importing it would do. Writes nothing."""
-    return _preview_read(kind=kind, data=data, acting_user=acting_user, week=week, lock=False, file_name=file_name)
+    return _preview_read(kind=kind, data=data, acting_user=acting_user, week=week, lock=False,
+                         file_name=file_name)
 
 
 def ledger_import_confirm(
@@ -85,7 +87,8 @@ def ledger_import_confirm(
     that they checked them).
     """
     with transaction.atomic():
-        preview = _preview_read(kind=kind, data=data, acting_user=acting_user, week=week, lock=True, file_name=file_name)
+        preview = _preview_read(kind=kind, data=data, acting_user=acting_user, week=week, lock=True,
+                                file_name=file_name)
         if preview.ok and preview.stale_rows and not overwrite_newer:
             preview.errors.append(RowError(0, "", (
                 f"文件导出后有{len(preview.stale_rows)}个项目已被修改"
@@ -100,7 +103,8 @@ def ledger_import_confirm(
         else:
             events = _weekly_write(preview, acting_user, progress)
         now = timezone.now()
-        units = {row_change.project.unit_id for row_change in preview.row_changes if row_change.project is not None}
+        units = {row_change.project.unit_id for row_change in preview.row_changes
+                 if row_change.project is not None}
         events.append(audit_event_build(
             acting_user=acting_user, action=AuditAction.LEDGER_IMPORT, occurred_at=now,
             effective_on=preview.week_start or timezone.localdate(),

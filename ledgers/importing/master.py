@@ -38,8 +38,8 @@ from tracker.choices import AuditAction, ProjectState, Role
 from tracker.guards import date_order_problems
 from tracker.models import AdministrativeUnit, AuditEvent, Department, Domain, Project
 
-DATE_FIELDS = ("planned_start", "planned_completion", "planned_effective", "actual_start", "actual_completion",
-               "accepted_on")
+DATE_FIELDS = ("planned_start", "planned_completion", "planned_effective", "actual_start",
+               "actual_completion", "accepted_on")
 
 
 def _master_row_changes(preview: ImportPreview, sheet: Sheet, acting_user, *, lock: bool) -> None:
@@ -87,7 +87,8 @@ def _master_row_changes(preview: ImportPreview, sheet: Sheet, acting_user, *, lo
                 values[key] = index.get(row.value(column))
             except CellError as error:
                 read._fail(column, error.message)
-        if values["planned_start"] and values["planned_completion"] and values["planned_completion"] < values["planned_start"]:
+        if (values["planned_start"] and values["planned_completion"]
+                and values["planned_completion"] < values["planned_start"]):
             read._fail("计划完工日期", "计划完工日期早于计划开工日期")
         figures = {name: read.get(column, parse_percent if name == "progress_percent" else parse_amount)
                    for column, name in MASTER_FIGURES.items()}
@@ -117,12 +118,14 @@ def _master_row_changes(preview: ImportPreview, sheet: Sheet, acting_user, *, lo
                     number += 1
             used_numbers.add(number)
             next_number = max(next_number, number + 1)
-            new = Project(code=code, map_number=number, target_year=values["planned_completion"].year, **values)
+            new = Project(code=code, map_number=number, target_year=values["planned_completion"].year,
+                          **values)
             try:
                 # Field checks only (lengths, digits, blanks): the related rows were just looked up
                 # and the money/progress constraints already checked by the parsers, and the
                 # per-row queries of a full_clean() would cost ~25 s on a 10,000-row ledger.
-                new.clean_fields(exclude=["state", "effect_evidence", "unit", "lead_department", "domain", "basin"])
+                new.clean_fields(exclude=["state", "effect_evidence", "unit", "lead_department", "domain",
+                                          "basin"])
             except ValidationError as invalid:
                 for field_name, messages in invalid.message_dict.items():
                     column = next((c for c, f in MASTER_FIELDS.items() if f == field_name), "")
@@ -130,8 +133,8 @@ def _master_row_changes(preview: ImportPreview, sheet: Sheet, acting_user, *, lo
                         read._fail(column, message)
                 continue
             row_change = RowChange(row.number, code, values["name"], "create", values=values, project=new)
-            row_change.changes = [FieldChange(column, "", _show(values[name])) for column, name in MASTER_FIELDS.items()
-                            if column in sheet.columns]
+            row_change.changes = [FieldChange(column, "", _show(values[name]))
+                                  for column, name in MASTER_FIELDS.items() if column in sheet.columns]
             creates.append(row_change)
             preview.row_changes.append(row_change)
             if sheet_state and sheet_state != ProjectState.PREPARATION:
@@ -152,7 +155,8 @@ def _master_row_changes(preview: ImportPreview, sheet: Sheet, acting_user, *, lo
             if old != values[name]:
                 changes.append(FieldChange(column, _show(old), _show(values[name])))
         # The sheet's planned dates against the project's other dates (计划完工 ≤ 计划达效 …).
-        dated = SimpleNamespace(**{field: values.get(field, getattr(project, field)) for field in DATE_FIELDS})
+        dated = SimpleNamespace(**{field: values.get(field, getattr(project, field))
+                                   for field in DATE_FIELDS})
         for message in date_order_problems(dated):
             read._fail("计划完工日期", message)
         if read.failed:
@@ -206,7 +210,8 @@ def _master_write(preview: ImportPreview, acting_user, progress: ProgressCallbac
         Project.objects.bulk_create([row_change.project for row_change in creates[start:start + WRITE_BATCH]])
         if progress:
             progress(min(start + WRITE_BATCH, len(creates)), total)
-    created = {p.code: p for p in Project.objects.filter(code__in=[row_change.code for row_change in creates])}
+    created = {p.code: p
+               for p in Project.objects.filter(code__in=[row_change.code for row_change in creates])}
     events = []
     for row_change in creates:
         project = created[row_change.code]
@@ -229,7 +234,8 @@ def _master_write(preview: ImportPreview, acting_user, progress: ProgressCallbac
         events.append(audit_event_build(
             acting_user=acting_user, action=AuditAction.PROJECT_EDIT, occurred_at=now, 
             project=project, unit_id=project.unit_id, object_type="project", object_id=str(project.pk),
-            data={"changes": {c.column: [c.old, c.new] for c in row_change.changes}, "source": "ledger_import"},
+            data={"changes": {c.column: [c.old, c.new] for c in row_change.changes},
+                  "source": "ledger_import"},
         ))
     for start in range(0, len(updates), WRITE_BATCH):
         Project.objects.bulk_update([row_change.project for row_change in updates[start:start + WRITE_BATCH]],

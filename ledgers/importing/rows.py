@@ -47,7 +47,8 @@ MASTER_FIELDS = {
     "备注": "remarks",
 }
 
-MASTER_FIGURES = {"形象进度(%)": "progress_percent", "累计完成投资(万元)": "completed_investment", "资金到位(万元)": "funds_in_place"}
+MASTER_FIGURES = {"形象进度(%)": "progress_percent", "累计完成投资(万元)": "completed_investment",
+                  "资金到位(万元)": "funds_in_place"}
 
 SKIPPED_FIRST_CELLS = {"合计", "小计", "总计"}
 

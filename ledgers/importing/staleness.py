@@ -25,13 +25,15 @@ def stale_rows_mark(preview: ImportPreview, sheet: Sheet) -> None:
     """Flag the preview's updates of projects edited after the file's export time (one query)."""
     exported_at = exported_at_read(sheet.title_lines)
     preview.exported_at = exported_at
-    updates = [(row, row.project) for row in preview.row_changes if row.action == "update" and row.project is not None]
+    updates = [(row, row.project) for row in preview.row_changes
+               if row.action == "update" and row.project is not None]
     if exported_at is None or not updates:
         return
     edited = {
         row["project_id"]: row["last"]
         for row in AuditEvent.objects.filter(
-            project_id__in=[project.pk for _, project in updates], action__in=EDITS, occurred_at__gt=exported_at,
+            project_id__in=[project.pk for _, project in updates], action__in=EDITS,
+            occurred_at__gt=exported_at,
         ).values("project_id").annotate(last=Max("occurred_at"))
     }
     if not edited:

@@ -45,7 +45,8 @@ def _week_from_title(lines: list[str]) -> dt.date | None:
     return None
 
 
-def _weekly_row_changes(preview: ImportPreview, sheet: Sheet, acting_user, *, week: dt.date, lock: bool) -> None:
+def _weekly_row_changes(preview: ImportPreview, sheet: Sheet, acting_user, *, week: dt.date,
+                        lock: bool) -> None:
     codes = [parse_text(row.value("项目编号")) if _safe_text(row.value("项目编号")) else "" for row in sheet.rows]
     projects_qs = Project.objects.filter(code__in=[c for c in codes if c]).select_related("unit")
     if lock:
@@ -62,7 +63,8 @@ def _weekly_row_changes(preview: ImportPreview, sheet: Sheet, acting_user, *, we
         .values_list("project_id", "progress_percent")
     ):
         previous[project_id] = progress  # ordered: the last one kept is the latest before the week
-    later = set(WeeklyReport.objects.filter(project_id__in=ids, week_start__gt=week).values_list("project_id", flat=True))
+    later = set(WeeklyReport.objects.filter(project_id__in=ids, week_start__gt=week)
+                .values_list("project_id", flat=True))
     role = None if is_system(acting_user) else permissions.role_of(acting_user)
     seen_codes: dict[str, int] = {}
     text_fields = {"手续办理进展": "procedure_note", "存在问题": "problem_note", "填报人": "reporter_name",
@@ -98,7 +100,8 @@ def _weekly_row_changes(preview: ImportPreview, sheet: Sheet, acting_user, *, we
         if read.failed:
             continue
         if all(value is None for value in figures.values()):
-            preview.row_changes.append(RowChange(row.number, code, project.name, "not_reported", project=project))
+            preview.row_changes.append(RowChange(row.number, code, project.name, "not_reported",
+                                                 project=project))
             continue
         for column, name in figure_fields.items():
             if figures[name] is None:
@@ -124,8 +127,10 @@ def _weekly_row_changes(preview: ImportPreview, sheet: Sheet, acting_user, *, we
             continue
         values = {**figures, **texts}
         if not values["reporter_name"]:
-            values["reporter_name"] = report.reporter_name if report is not None else actor_display_name(acting_user)
-        row_change = RowChange(row.number, code, project.name, "create", values=values, project=project, report=report)
+            values["reporter_name"] = (report.reporter_name if report is not None
+                                       else actor_display_name(acting_user))
+        row_change = RowChange(row.number, code, project.name, "create", values=values, project=project,
+                               report=report)
         row_change.values["_is_latest"] = project.pk not in later
         labels = {**{v: k for k, v in figure_fields.items()}, **{v: k for k, v in text_fields.items()}}
         if report is None:
@@ -155,7 +160,8 @@ def _weekly_write(preview: ImportPreview, acting_user, progress: ProgressCallbac
         written.append(project)
         values = {name: row_change.values[name] for name in fields}
         if row_change.report is None:
-            row_change.report = WeeklyReport(project=project, week_start=week, reported_by=actor_user(acting_user), reported_at=now,
+            row_change.report = WeeklyReport(project=project, week_start=week,
+                                             reported_by=actor_user(acting_user), reported_at=now,
                                        **values)
             new_reports.append(row_change.report)
         else:
@@ -174,11 +180,13 @@ def _weekly_write(preview: ImportPreview, acting_user, progress: ProgressCallbac
             latest_projects.append(project)
     WeeklyReport.objects.bulk_create(new_reports, batch_size=500)
     if changed_reports:
-        WeeklyReport.objects.bulk_update(changed_reports, [*fields, "reported_by", "reported_at", "updated_at"],
+        WeeklyReport.objects.bulk_update(changed_reports,
+                                         [*fields, "reported_by", "reported_at", "updated_at"],
                                          batch_size=500)
     if latest_projects:
         Project.objects.bulk_update(
-            latest_projects, ["progress_percent", "completed_investment", "funds_in_place", "version", "updated_at"],
+            latest_projects,
+            ["progress_percent", "completed_investment", "funds_in_place", "version", "updated_at"],
             batch_size=500,
         )
     ids = {r.project_id: r.pk for r in WeeklyReport.objects.filter(

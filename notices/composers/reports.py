@@ -1,4 +1,5 @@
-"""The reports: the monthly circular (月度通报) ranking the units and domains, and the weekly report to the city government (周调度报告)."""
+"""The reports: the monthly circular (月度通报) ranking the units and domains, and the weekly report to
+the city government (周调度报告)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -48,7 +49,8 @@ def _ranking_table(caption: str, now: list[GroupTally], before: list[GroupTally]
                _pct(tally.investment_rate)]
         if indicator:
             row += [ranks[tally.name][0],
-                    _change_cell(tally_rate(tally, indicator[0]), tally_rate(prior, indicator[0]) if prior else None)]
+                    _change_cell(tally_rate(tally, indicator[0]),
+                                 tally_rate(prior, indicator[0]) if prior else None)]
         rows.append(row)
     header = [label, "项目数", *[name for _, name in INDICATORS], "投资完成率"]
     widths = ["22%", "10%", "11%", "11%", "11%", "16%"]
@@ -125,7 +127,8 @@ def compose_monthly_circular(*, month: dt.date) -> dict:
         overall += f"；已达效{total.effective}个，达效率{_pct(tally_rate(total, 'effective'))}"
     overall += "。"
     money_text = (f"累计完成投资{money(total.completed_investment)}，占总投资{money(total.total_investment)}的"
-                  f"{_pct(total.investment_rate)}" + _versus(total.investment_rate, prior.investment_rate) + "。")
+                  f"{_pct(total.investment_rate)}"
+                  + _versus(total.investment_rate, prior.investment_rate) + "。")
     unit_table, ranks = _ranking_table(
         f"表1 {label}各县（市、区）工程进展情况" + (f"（按{indicator[1]}排名）" if indicator else ""),
         now.units, before.units, "县市区", indicator)
@@ -219,13 +222,14 @@ def compose_weekly_report(*, week_start: dt.date) -> dict:
     unfinished = [
         p for p in Project.objects.filter(planned_completion__lte=week_end + dt.timedelta(days=RISK_DAYS))
         .order_by("planned_completion", "pk")
-        if now.states.get(p.pk) in (ProjectState.PREPARATION, ProjectState.UNDER_CONSTRUCTION, ProjectState.SUSPENDED)
+        if now.states.get(p.pk) in (ProjectState.PREPARATION, ProjectState.UNDER_CONSTRUCTION,
+                                    ProjectState.SUSPENDED)
     ]
     overdue = [p for p in unfinished if p.planned_completion < week_end]
     upcoming = [p for p in unfinished if p.planned_completion >= week_end]
     reported = set(WeeklyReport.objects.filter(week_start=week_start).values_list("project_id", flat=True))
-    counts = "，".join(f"{STATE_WORDS.get(label, label)}{total.by_state[label]}个" for label in ProjectState.labels
-                      if total.by_state.get(label))
+    counts = "，".join(f"{STATE_WORDS.get(label, label)}{total.by_state[label]}个"
+                      for label in ProjectState.labels if total.by_state.get(label))
     year = week_end.year
     change_lines = [f"本周{label}{len(items)}个：{'、'.join(items)}。" for label, items in changes.items() if items]
     risk_lines = []

@@ -1,4 +1,5 @@
-"""How the office writes figures and dates in a 公文: 亿元/万元, percentages without ".00", changes, 你市/你县, 9月21日."""
+"""How the office writes figures and dates in a 公文: 亿元/万元, percentages without ".00", changes,
+你市/你县, 9月21日."""
 from __future__ import annotations
 
 import datetime as dt

@@ -71,7 +71,8 @@ class NumberCounter(models.Model):
         verbose_name = "文号计数器"
         verbose_name_plural = "文号计数器"
         ordering = ["number_prefix", "year"]
-        constraints = [models.UniqueConstraint(fields=["number_prefix", "year"], name="notice_counter_unique")]
+        constraints = [models.UniqueConstraint(fields=["number_prefix", "year"],
+                                               name="notice_counter_unique")]
 
     def __str__(self) -> str:
         return f"{self.number_prefix}〔{self.year}〕已用至{self.last_number}号"
@@ -221,7 +222,8 @@ class Notice(TimeStampedModel):
     def send_back(self) -> None:
         """待核稿/待签发 → 草稿: returned to the drafter (or amended) with a reason."""
 
-    @transition(field=state, source=[NoticeState.DRAFT, NoticeState.PENDING_SIGNOFF], target=NoticeState.ISSUED)
+    @transition(field=state, source=[NoticeState.DRAFT, NoticeState.PENDING_SIGNOFF],
+                target=NoticeState.ISSUED)
     def issue(self) -> None:
         """→ 已签发: numbered and frozen."""
 
@@ -229,7 +231,8 @@ class Notice(TimeStampedModel):
     def mark_delivered(self) -> None:
         """已签发 → 已送达: every recipient has it in the inbox (and by email when they have one)."""
 
-    @transition(field=state, source=[NoticeState.ISSUED, NoticeState.DELIVERED], target=NoticeState.ACKNOWLEDGED)
+    @transition(field=state, source=[NoticeState.ISSUED, NoticeState.DELIVERED],
+                target=NoticeState.ACKNOWLEDGED)
     def acknowledge(self) -> None:
         """→ 已签收: every recipient has signed for it."""
 

@@ -100,7 +100,8 @@ def inbox_for(*, user) -> list[InboxEntry]:
         return []
     today = timezone.localdate()
     entries = []
-    for delivery in deliveries.select_related("notice").prefetch_related("answers").order_by("-notice__issued_at"):
+    for delivery in (deliveries.select_related("notice").prefetch_related("answers")
+                     .order_by("-notice__issued_at")):
         notice = delivery.notice
         answers = list(delivery.answers.all())
         live = [a for a in answers if a.status in (AnswerStatus.SUBMITTED, AnswerStatus.ACCEPTED)]
@@ -108,7 +109,8 @@ def inbox_for(*, user) -> list[InboxEntry]:
         # information (READ_ONLY_KINDS: opening it is "已阅").
         replies = role != Role.CITY_LEADER and not notice.is_read_only
         awaiting_ack = replies and delivery.acknowledged_at is None and notice.state != NoticeState.CLOSED
-        awaiting_answer = replies and notice.answer_required and not live and notice.state != NoticeState.CLOSED
+        awaiting_answer = (replies and notice.answer_required and not live
+                           and notice.state != NoticeState.CLOSED)
         missed = [deadline for waiting, deadline in ((awaiting_ack, notice.acknowledge_deadline),
                                                       (awaiting_answer, notice.answer_deadline))
                   if waiting and deadline and today > deadline]

@@ -75,8 +75,10 @@ def notice_draft_create(
         existing = Notice.objects.filter(source_key=source_key).first()
         if existing is not None:
             return existing
-    units = [u if isinstance(u, AdministrativeUnit) else AdministrativeUnit.objects.get(pk=u) for u in recipient_units]
-    departments = [d if isinstance(d, Department) else Department.objects.get(pk=d) for d in recipient_departments]
+    units = [u if isinstance(u, AdministrativeUnit) else AdministrativeUnit.objects.get(pk=u)
+             for u in recipient_units]
+    departments = [d if isinstance(d, Department) else Department.objects.get(pk=d)
+                   for d in recipient_departments]
     if not (units or departments or to_city_government):
         raise NoticeRefused("公文须至少有一个主送机关（县、部门或市人民政府）")
     setting = kind_setting_get(kind=kind)

@@ -91,7 +91,8 @@ def _audit(notice: Notice, *, acting_user, transition: str, from_state: str = ""
         from_state=from_state,
         to_state=notice.state,
         reason=reason,
-        data={"notice_id": notice.pk, "transition": transition, "number": notice.number or "", **(extra or {})},
+        data={"notice_id": notice.pk, "transition": transition, "number": notice.number or "",
+              **(extra or {})},
     )
 
 

@@ -67,14 +67,15 @@ def notice_return(*, notice_id: int, acting_user, reason: str, new_deadline: dt.
     if notice.state != NoticeState.ANSWERED:
         raise NoticeRefused(f"公文当前状态为“{notice.get_state_display()}”，没有待审核的反馈")
     notice.answers.filter(status=AnswerStatus.SUBMITTED).update(
-        status=AnswerStatus.RETURNED, reviewed_by=acting_user, reviewed_at=timezone.now(), review_reason=reason
+        status=AnswerStatus.RETURNED, reviewed_by=acting_user, reviewed_at=timezone.now(),
+        review_reason=reason
     )
     notice.return_answer()
     notice.resubmit_deadline = new_deadline
     notice.save()
     _audit(notice, acting_user=acting_user, transition="return", from_state=NoticeState.ANSWERED,
-           reason=f"{reason}（请于{new_deadline:%Y-%m-%d}前重新反馈）", extra={"resubmit_deadline": new_deadline.isoformat()},
-           effective_on=on_date)
+           reason=f"{reason}（请于{new_deadline:%Y-%m-%d}前重新反馈）",
+           extra={"resubmit_deadline": new_deadline.isoformat()}, effective_on=on_date)
     return notice
 
 

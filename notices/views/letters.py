@@ -43,8 +43,10 @@ def notice_list(request):
 def inbox(request):
     entries = selectors.inbox_for(user=request.user)
     status = request.GET.get("filter", "")
-    filters = {"unread": "unread", "ack": "awaiting_acknowledgement", "answer": "awaiting_answer", "overdue": "overdue"}
-    counts = {"all": len(entries), **{key: sum(1 for e in entries if getattr(e, flag)) for key, flag in filters.items()}}
+    filters = {"unread": "unread", "ack": "awaiting_acknowledgement", "answer": "awaiting_answer",
+               "overdue": "overdue"}
+    counts = {"all": len(entries),
+              **{key: sum(1 for e in entries if getattr(e, flag)) for key, flag in filters.items()}}
     if status in filters:
         entries = [e for e in entries if getattr(e, filters[status])]
     links = [("", "全部", counts["all"]), ("unread", "未读", counts["unread"]), ("ack", "待签收", counts["ack"]),
@@ -154,14 +156,16 @@ def notice_answer(request, notice_id: int):
 @login_required
 @require_POST
 def notice_close(request, notice_id: int):
-    return _act(request, notice_id, services.notice_close, "已办结", _is_office_staff, comment=request.POST.get("comment", ""))[0]
+    return _act(request, notice_id, services.notice_close, "已办结", _is_office_staff,
+                comment=request.POST.get("comment", ""))[0]
 
 
 @login_required
 @require_POST
 def notice_return(request, notice_id: int):
     try:
-        new_deadline = dt.date.fromisoformat(request.POST["new_deadline"]) if request.POST.get("new_deadline") else None
+        new_deadline = (dt.date.fromisoformat(request.POST["new_deadline"])
+                        if request.POST.get("new_deadline") else None)
     except ValueError:
         messages.error(request, "重新反馈期限格式不正确，应为 YYYY-MM-DD")
         return redirect("notices:detail", notice_id=notice_id)
@@ -182,4 +186,5 @@ def notice_sign(request, notice_id: int):
 @login_required
 @require_POST
 def notice_void(request, notice_id: int):
-    return _act(request, notice_id, services.notice_void, "已作废", _is_office_staff, reason=request.POST.get("reason", ""))[0]
+    return _act(request, notice_id, services.notice_void, "已作废", _is_office_staff,
+                reason=request.POST.get("reason", ""))[0]

@@ -61,6 +61,7 @@ def post_json(url: str, body: dict) -> dict:
         with urllib.request.urlopen(request, timeout=settings.YIHONG_OUTREACH_TIMEOUT) as response:
             return json.loads(response.read().decode("utf-8") or "{}")
     except urllib.error.HTTPError as error:
-        raise ChannelError(f"HTTP {error.code}", code=f"http{error.code}", transient=error.code >= 500) from error
+        raise ChannelError(f"HTTP {error.code}", code=f"http{error.code}",
+                           transient=error.code >= 500) from error
     except (urllib.error.URLError, OSError, ValueError) as error:
         raise ChannelError(f"{type(error).__name__}: {error}", code="network") from error

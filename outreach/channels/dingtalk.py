@@ -27,7 +27,8 @@ def now_ms() -> str:
 
 def signature(timestamp_ms: str, sign_secret: str) -> str:
     """The 加签 signature, base64 (not yet urlencoded)."""
-    digest = hmac.new(sign_secret.encode("utf-8"), f"{timestamp_ms}\n{sign_secret}".encode(), hashlib.sha256).digest()
+    digest = hmac.new(sign_secret.encode("utf-8"), f"{timestamp_ms}\n{sign_secret}".encode(),
+                      hashlib.sha256).digest()
     return base64.b64encode(digest).decode("ascii")
 
 
@@ -46,5 +47,6 @@ def send(message) -> Receipt:
     answer = post_json(f"{settings.YIHONG_DINGTALK_WEBHOOK_URL}?{query}", body_for(message))
     code = int(answer.get("errcode", -1))
     if code != 0:
-        raise ChannelError(str(answer.get("errmsg", "")), code=str(code), transient=code in RATE_LIMITED or code == -1)
+        raise ChannelError(str(answer.get("errmsg", "")), code=str(code),
+                           transient=code in RATE_LIMITED or code == -1)
     return Receipt()

@@ -10,7 +10,8 @@ from outreach.texts import open_link
 
 
 def send(message) -> Receipt:
-    addresses = [a.strip() for a in message.endpoint.address.replace("；", ";").replace(",", ";").split(";") if a.strip()]
+    addresses = [a.strip() for a in message.endpoint.address.replace("；", ";").replace(",", ";").split(";")
+                 if a.strip()]
     if not addresses:
         raise ChannelError("未填写邮箱", code="config", transient=False)
     pdf_name, pdf_bytes = "", b""

@@ -78,9 +78,9 @@ def send(message) -> Receipt:
 
 WAITING, FAILED, DELIVERED = 1, 2, 3
 # Errors of the account, not of one message: every further query would fail alike.
-ACCOUNT_ERRORS = {"config", "InvalidAccessKeyId.NotFound", "InvalidAccessKeyId.Inactive", "SignatureDoesNotMatch",
-                  "IncompleteSignature", "Forbidden.RAM", "isp.RAM_PERMISSION_DENY", "isv.ACCOUNT_NOT_EXISTS",
-                  "isv.PRODUCT_UN_SUBSCRIPT", "isv.ACCOUNT_ABNORMAL"}
+ACCOUNT_ERRORS = {"config", "InvalidAccessKeyId.NotFound", "InvalidAccessKeyId.Inactive",
+                  "SignatureDoesNotMatch", "IncompleteSignature", "Forbidden.RAM", "isp.RAM_PERMISSION_DENY",
+                  "isv.ACCOUNT_NOT_EXISTS", "isv.PRODUCT_UN_SUBSCRIPT", "isv.ACCOUNT_ABNORMAL"}
 # The provider reports its dates in Beijing time, without a zone.
 PROVIDER_ZONE = zoneinfo.ZoneInfo("Asia/Shanghai")
 

@@ -31,5 +31,6 @@ def send(message) -> Receipt:
     answer = post_json(url, body_for(message))
     code = int(answer.get("errcode", -1))
     if code != 0:
-        raise ChannelError(str(answer.get("errmsg", "")), code=str(code), transient=code in RATE_LIMITED or code == -1)
+        raise ChannelError(str(answer.get("errmsg", "")), code=str(code),
+                           transient=code in RATE_LIMITED or code == -1)
     return Receipt()

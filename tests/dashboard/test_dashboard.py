@@ -33,7 +33,8 @@ def test_timeline_ends_with_the_headline_counts(clerk):
     assert data["timeline"]["months"][0] == "2023-06" and data["timeline"]["months"][-1] == "2025-06"
     assert data["timeline"]["started"][-1] == data["headline"]["started"]
     assert data["timeline"]["completed"][-1] == data["headline"]["completed"]
-    assert data["timeline"]["targets"][0] == {"month": "2024-12", "label": "2024年底", "started": 95, "completed": 48}
+    assert data["timeline"]["targets"][0] == {"month": "2024-12", "label": "2024年底", "started": 95,
+                                              "completed": 48}
 
 
 def test_development_zone_is_a_unit_of_its_own_with_a_marker_position(clerk):

@@ -23,7 +23,8 @@ def test_demo_generates_every_kind_once(demo_ledger, django_capture_on_commit_ca
             NoticeKind.SUPERVISION} <= set(kinds)
     for notice in Notice.objects.all():
         assert notice.number and notice.pdf and len(notice.sha256) == 64
-        text = subprocess.run(["pdftotext", notice.pdf.path, "-"], capture_output=True, text=True, check=True).stdout
+        text = subprocess.run(["pdftotext", notice.pdf.path, "-"], capture_output=True, text=True,
+                              check=True).stdout
         assert notice.number in text
     states = set(Notice.objects.values_list("state", flat=True))
     assert {NoticeState.CLOSED, NoticeState.ANSWERED, NoticeState.ACKNOWLEDGED} <= states
@@ -39,7 +40,8 @@ def test_demo_reuses_the_weekly_report_and_circular_the_calendar_issued(demo_led
 
     # given the calendar's last weeks of the demo history (its weekly report on Monday 2025-09-29
     # covers the week of 09-22; the circular of 2025-09-01 covers August), as `make demo` runs it
-    with time_machine.travel(dt.datetime(2025, 11, 3, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False), \
+    with time_machine.travel(dt.datetime(2025, 11, 3, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+                             tick=False), \
             django_capture_on_commit_callbacks(execute=True):
         call_command("run_cycle", date="2025-08-29", until="2025-09-30", quiet=True, skip_checks=True)
         calendar_notices = Notice.objects.count()
@@ -55,8 +57,9 @@ def test_demo_reuses_the_weekly_report_and_circular_the_calendar_issued(demo_led
 
 
 @pytest.mark.django_db
-def test_demo_letters_state_only_what_holds_for_their_county_on_the_demo_date(demo_ledger,
-                                                                            django_capture_on_commit_callbacks):
+def test_demo_letters_state_only_what_holds_for_their_county_on_the_demo_date(
+    demo_ledger, django_capture_on_commit_callbacks
+):
     import datetime as dt
 
     from django.conf import settings

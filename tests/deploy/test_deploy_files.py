@@ -86,7 +86,8 @@ def test_every_variable_the_compose_file_uses_is_documented(compose):
 def test_every_variable_the_settings_read_is_documented():
     # given: env("NAME" …), env_bool(…), env_list(…), os.environ.get(…), _required(…)
     source = "".join(path.read_text(encoding="utf-8") for path in SETTINGS.glob("*.py"))
-    read = set(re.findall(r"(?:env|env_bool|env_list|environ\.get|_required)\(\s*\"([A-Z][A-Z0-9_]+)\"", source))
+    read = set(re.findall(r"(?:env|env_bool|env_list|environ\.get|_required)\(\s*\"([A-Z][A-Z0-9_]+)\"",
+                          source))
     read |= set(re.findall(r"alternative=\"([A-Z][A-Z0-9_]+)\"", source))
 
     # then
@@ -129,7 +130,8 @@ def test_dockerfile_final_stage_is_non_root_with_fonts_and_pango_and_no_build_to
 
 @pytest.mark.parametrize(
     ("unit", "program"),
-    [("yihong-web.service", "gunicorn"), ("yihong-worker@.service", "celery"), ("yihong-beat.service", "celery")],
+    [("yihong-web.service", "gunicorn"), ("yihong-worker@.service", "celery"),
+     ("yihong-beat.service", "celery")],
 )
 def test_systemd_units_run_the_right_program_as_an_unprivileged_user(unit, program):
     # given
@@ -212,7 +214,8 @@ def test_compose_file_is_valid_against_the_compose_specification_once_configured
     schema = json.loads((Path(__file__).parent / "compose_spec.json").read_text(encoding="utf-8"))
 
     # when
-    config = yaml.safe_load(compose_interpolate((DEPLOY / "docker-compose.yml").read_text(encoding="utf-8"), variables))
+    config = yaml.safe_load(compose_interpolate((DEPLOY / "docker-compose.yml").read_text(encoding="utf-8"),
+                                                variables))
 
     # then
     jsonschema.Draft201909Validator(schema).validate(config)
@@ -279,7 +282,8 @@ def test_product_code_imports_nothing_only_the_tests_install():
         "/tmp/requirements.txt", "requirements.txt")
     # when the product's imports are mapped to the distributions that provide them
     distributions = packages_distributions()
-    imported = {_distribution_key(dist) for module in _product_imports() for dist in distributions.get(module, [])}
+    imported = {_distribution_key(dist)
+                for module in _product_imports() for dist in distributions.get(module, [])}
     # then none of them is installed only for the tests (the image would fail to import it)
     assert not imported & set(test_only), sorted(imported & set(test_only))
     assert {"django", "celery", "weasyprint"} <= imported

@@ -46,7 +46,9 @@ def beat_stopped_after_friday(demo_ledger):
 
 
 def job_runs() -> list[tuple[str, dt.date, str, int]]:
-    return list(JobRun.objects.order_by("run_date", "id").values_list("job", "run_date", "status", "attempts"))
+    return list(
+        JobRun.objects.order_by("run_date", "id").values_list("job", "run_date", "status", "attempts")
+    )
 
 
 def test_restarted_beat_runs_each_missed_job_once_for_its_own_date(beat_stopped_after_friday):
@@ -96,7 +98,8 @@ def test_a_start_before_the_morning_slots_leaves_todays_jobs_to_beat(beat_stoppe
 
 def test_a_run_left_failed_is_run_again_by_the_catch_up(beat_stopped_after_friday):
     # given: beat sent the daily scan of 09-29 before it went down, and the worker died in it
-    JobRun.objects.create(job=Job.DAILY, run_date=dt.date(2025, 9, 29), status=JobRunStatus.FAILED, attempts=1)
+    JobRun.objects.create(job=Job.DAILY, run_date=dt.date(2025, 9, 29), status=JobRunStatus.FAILED,
+                          attempts=1)
 
     # when: beat restarts on 10-09 after the slots
     with time_machine.travel(at(dt.date(2025, 10, 9), 9), tick=False):
@@ -105,7 +108,8 @@ def test_a_run_left_failed_is_run_again_by_the_catch_up(beat_stopped_after_frida
     # then: the failed run is done now (second attempt), every other missed run once
     runs = {(job, day): (status, attempts) for job, day, status, attempts in job_runs()}
     assert runs[(Job.DAILY, dt.date(2025, 9, 29))] == (JobRunStatus.DONE, 2)
-    assert all(runs[key] == (JobRunStatus.DONE, 1) for key in MISSED if key != (Job.DAILY, dt.date(2025, 9, 29)))
+    assert all(runs[key] == (JobRunStatus.DONE, 1)
+               for key in MISSED if key != (Job.DAILY, dt.date(2025, 9, 29)))
 
 
 def test_a_very_long_outage_is_cut_to_a_quarter(demo_ledger, caplog):

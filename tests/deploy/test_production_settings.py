@@ -120,7 +120,9 @@ def test_production_accepts_redis_url_as_the_broker():
 
     # when
     result = manage(
-        "shell", "-c", "from django.conf import settings; print(settings.CELERY_BROKER_URL, settings.CELERY_TASK_ALWAYS_EAGER)",
+        "shell", "-c",
+        "from django.conf import settings; "
+        "print(settings.CELERY_BROKER_URL, settings.CELERY_TASK_ALWAYS_EAGER)",
         environment=environment,
     )
 
@@ -156,7 +158,8 @@ def test_json_formatter_keeps_gunicorn_access_fields_and_exceptions():
     formatter = JsonFormatter()
     access = logging.LogRecord(
         "gunicorn.access", logging.INFO, __file__, 1, "%(h)s %(r)s",
-        ({"h": "10.0.0.7", "m": "GET", "U": "/healthz/", "q": "", "s": "200", "D": "1834", "B": "120", "a": "curl"},),
+        ({"h": "10.0.0.7", "m": "GET", "U": "/healthz/", "q": "", "s": "200", "D": "1834", "B": "120",
+          "a": "curl"},),
         None,
     )
     try:

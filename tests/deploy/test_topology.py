@@ -82,7 +82,8 @@ def wait_until(condition, *, timeout: float, what: str, logs=()):
         if value:
             return value
         time.sleep(0.2)
-    raise AssertionError(f"{what}: not within {timeout} s\n" + "\n".join(service.log_tail() for service in logs))
+    raise AssertionError(f"{what}: not within {timeout} s\n"
+                         + "\n".join(service.log_tail() for service in logs))
 
 
 def test_gunicorn_worker_and_beat_serve_pages_and_run_tasks(deployment, postgres_url, redis_url):
@@ -100,7 +101,8 @@ def test_gunicorn_worker_and_beat_serve_pages_and_run_tasks(deployment, postgres
         topology.wait_for_web()
         browser = BrowserSession(topology.base_url)
 
-        # when: the health probe (details for staff signed in), a logged-in page, a task sent through the broker
+        # when: the health probe (details for staff signed in), a logged-in page, a task sent through
+        # the broker
         browser.login(username="admin", password=DEMO_PASSWORD)
         health_status, _, health_body = browser.get("/healthz/")
         page_status, _, page = browser.get("/admin/tracker/project/?q=" + urllib.parse.quote(first_project))
@@ -160,7 +162,8 @@ def test_every_process_logs_json_lines(deployment, postgres_url, redis_url):
 
         # when
         BrowserSession(topology.base_url).get("/healthz/")
-        wait_until(lambda: "succeeded" in worker.log_tail(), timeout=60, what="a task ran", logs=[worker, beat])
+        wait_until(lambda: "succeeded" in worker.log_tail(), timeout=60, what="a task ran",
+                   logs=[worker, beat])
     finally:
         topology.stop_all()
 
@@ -170,7 +173,8 @@ def test_every_process_logs_json_lines(deployment, postgres_url, redis_url):
         assert _not_json(lines) == [], service.name
         entries = [json.loads(line) for line in lines if line.startswith("{")]
         assert entries, service.name
-        assert all({"time", "level", "logger", "message", "process"} <= set(entry) for entry in entries), service.name
+        assert all({"time", "level", "logger", "message", "process"} <= set(entry)
+                   for entry in entries), service.name
     access = [json.loads(line) for line in topology.services[0].log_path.read_text().splitlines()
               if '"gunicorn.access"' in line]
     assert any(entry["path"] == "/healthz/" and entry["status"] == 200 for entry in access)
@@ -187,7 +191,8 @@ def test_restarted_beat_process_catches_up_missed_jobs_once(deployment, postgres
     with psycopg.connect(deployment.database_url) as database:
         database.execute("DELETE FROM dispatch_jobrun")
         database.execute(
-            "INSERT INTO dispatch_jobrun (job, run_date, status, attempts, summary, error, created_at, updated_at) "
+            "INSERT INTO dispatch_jobrun "
+            "(job, run_date, status, attempts, summary, error, created_at, updated_at) "
             "VALUES ('daily', %s, 'done', 1, '{}', '', now(), now())", [last_run],
         )
     # Past days only: whether today's 07:00/08:30 slot has passed depends on when the test runs.
@@ -256,7 +261,8 @@ def test_backup_restores_rows_and_media_files(deployment, postgres_url, tmp_path
     # when: the commands of deploy/README.md (systemd flavour)
     subprocess.run(["pg_dump", "--format=custom", f"--file={dump}", f"--dbname={deployment.database_url}"],
                    check=True, timeout=300)
-    subprocess.run(["tar", "-czf", str(archive), "-C", str(deployment.root), "media"], check=True, timeout=300)
+    subprocess.run(["tar", "-czf", str(archive), "-C", str(deployment.root), "media"], check=True,
+                   timeout=300)
     restored_url = database_create(deployment.server_url, restored_name)
     try:
         subprocess.run(["pg_restore", "--no-owner", "--exit-on-error", f"--dbname={restored_url}", str(dump)],

@@ -56,7 +56,8 @@ def production_environment(*, database: str, broker: str, root: Path, **extra: s
     """The variables an administrator puts in /etc/yihong/yihong.env, pointing at throwaway places."""
     environment = {
         key: value for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_URL", "CELERY_", "REDIS_URL", "GUNICORN_", "PYTEST", "YIHONG_"))
+        if not key.startswith(("DJANGO_", "DATABASE_URL", "CELERY_", "REDIS_URL", "GUNICORN_", "PYTEST",
+                               "YIHONG_"))
     }
     environment.update(
         DJANGO_SETTINGS_MODULE="config.settings.production",
@@ -93,7 +94,8 @@ def manage(*arguments: str, environment: dict[str, str], timeout: float = 600) -
         capture_output=True, text=True, timeout=timeout,
     )
     if result.returncode != 0:
-        raise AssertionError(f"manage.py {' '.join(arguments)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-5000:]}")
+        raise AssertionError(f"manage.py {' '.join(arguments)} failed:\n"
+                             f"{result.stdout[-3000:]}\n{result.stderr[-5000:]}")
     return result
 
 
@@ -117,7 +119,9 @@ class Service:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
-                raise AssertionError(f"{self.name} did not stop within {timeout} s:\n{self.log_tail()}") from None
+                raise AssertionError(
+                    f"{self.name} did not stop within {timeout} s:\n{self.log_tail()}"
+                ) from None
         return self.process.returncode
 
 
@@ -146,7 +150,8 @@ class Topology:
         return self.start(
             "gunicorn",
             [str(BIN / "gunicorn"), "--config", "deploy/gunicorn.conf.py", "config.wsgi:application"],
-            GUNICORN_BIND=f"127.0.0.1:{self.port}", GUNICORN_WORKERS=str(workers), GUNICORN_THREADS=str(threads),
+            GUNICORN_BIND=f"127.0.0.1:{self.port}", GUNICORN_WORKERS=str(workers),
+            GUNICORN_THREADS=str(threads),
         )
 
     def start_worker(self, name: str = "worker1", *, concurrency: int = 1, **extra: str) -> Service:
@@ -174,7 +179,9 @@ class Topology:
         while time.monotonic() < deadline:
             for service in self.services:
                 if service.process.poll() is not None:
-                    raise AssertionError(f"{service.name} exited ({service.process.returncode}):\n{service.log_tail()}")
+                    raise AssertionError(
+                        f"{service.name} exited ({service.process.returncode}):\n{service.log_tail()}"
+                    )
             with contextlib.suppress(OSError):
                 with urllib.request.urlopen(f"{self.base_url}/healthz/", timeout=5):
                     return
@@ -228,7 +235,8 @@ class BrowserSession:
             raise AssertionError(f"{path} answered {status}")
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1).decode()
         status, headers, body = self.post(
-            path, {"csrfmiddlewaretoken": token, "username": username, "password": password, "next": "/admin/"}
+            path,
+            {"csrfmiddlewaretoken": token, "username": username, "password": password, "next": "/admin/"}
         )
         if status != 302 or "sessionid" not in self.cookies:
             raise AssertionError(f"login as {username} failed ({status}): {body[:500]!r}")

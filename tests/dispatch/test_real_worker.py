@@ -195,7 +195,8 @@ def _wait_for_issued(db: str, week: str, units: set[int], seconds: float = 300) 
     own `notices.advance_notice` task (the fan-out), after the job itself is done."""
     _wait_for(
         db,
-        "SELECT count(*) FILTER (WHERE number IS NULL), count(*) FROM notices_notice WHERE source_key LIKE %s",
+        "SELECT count(*) FILTER (WHERE number IS NULL), count(*) FROM notices_notice "
+        "WHERE source_key LIKE %s",
         (f"dispatch:%:week:{week}",),
         lambda rows: rows[0][0] == 0 and rows[0][1] >= len(units) + 1,
         seconds,

@@ -61,7 +61,8 @@ def test_reminder_never_goes_to_a_unit_on_schedule_whatever_its_place():
 def test_reminder_facts_state_the_lag_as_a_positive_number_and_the_place():
     on = D(2025, 6, 2)
     projects = [project_facts(on_date=on, pk=i, unit_id=i, actual_start=D(2025, 1, 1),
-                              planned_completion=D(2025, 12, 31), progress=str(70 - 10 * i)) for i in (1, 2, 3, 4)]
+                              planned_completion=D(2025, 12, 31), progress=str(70 - 10 * i))
+                for i in (1, 2, 3, 4)]
     findings = rules.r2_reminders(projects=projects, on_date=on, thresholds=THRESHOLDS)
     unit_4 = next(f for f in findings if f.subject == "unit:4")
     assert "较工期要求滞后" in unit_4.facts and "第4位" in unit_4.facts

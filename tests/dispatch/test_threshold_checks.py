@@ -32,7 +32,8 @@ def test_yellow_gap_at_or_above_red_is_refused_by_the_service(demo_ledger, leade
 
 def test_yellow_and_red_raised_together_are_checked_together(demo_ledger, leader):
     # when both move in one save (yellow 40 is above the old red 30, below the new red 50)
-    services.thresholds_set(changes={ThresholdKey.PROGRESS_YELLOW_GAP: "40", ThresholdKey.PROGRESS_RED_GAP: "50"},
+    services.thresholds_set(changes={ThresholdKey.PROGRESS_YELLOW_GAP: "40",
+                                     ThresholdKey.PROGRESS_RED_GAP: "50"},
                             acting_user=leader)
     # then both are saved, each audited
     current = thresholds_current()

@@ -8,7 +8,8 @@ import zipfile
 from openpyxl import Workbook, load_workbook
 
 
-def xlsx_bytes(rows: list[list], *, title_rows: list[str] | None = None, formats: dict[str, str] | None = None) -> bytes:
+def xlsx_bytes(rows: list[list], *, title_rows: list[str] | None = None,
+               formats: dict[str, str] | None = None) -> bytes:
     """A workbook whose first sheet holds the optional merged title rows, then `rows`."""
     workbook = Workbook()
     sheet = workbook.active

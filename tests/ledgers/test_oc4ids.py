@@ -22,7 +22,8 @@ def _validator() -> Draft4Validator:
     package_schema = json.loads((SCHEMA_DIR / "project-package-schema.json").read_text(encoding="utf-8"))
     project_schema = json.loads((SCHEMA_DIR / "project-schema.json").read_text(encoding="utf-8"))
     # The package schema's $ref points at the published URL: resolve it to the local copy.
-    registry = Registry().with_resource(PROJECT_SCHEMA_URL, Resource.from_contents(project_schema, default_specification=DRAFT4))
+    registry = Registry().with_resource(PROJECT_SCHEMA_URL,
+                                        Resource.from_contents(project_schema, default_specification=DRAFT4))
     return Draft4Validator(package_schema, registry=registry, format_checker=FormatChecker())
 
 
@@ -60,7 +61,8 @@ def test_project_carries_location_procedures_progress_and_problems(demo_ledger):
     item = next(p for p in oc4ids_package()["projects"] if p["identifiers"][0]["id"] == project.code)
     # then
     assert item["status"] == STATUS[ProjectState(project.state)]
-    assert item["locations"][0]["geometry"]["coordinates"] == [float(project.longitude), float(project.latitude)]
+    assert item["locations"][0]["geometry"]["coordinates"] == [float(project.longitude),
+                                                                float(project.latitude)]
     assert item["budget"]["amount"] == {"amount": int(project.total_investment * 10000), "currency": "CNY"}
     assert {m["type"] for m in item["milestones"]} >= {"approval", "delivery"}
     assert {m["id"] for m in item["metrics"]} == {"physicalProgress", "financialProgress"}

@@ -29,7 +29,8 @@ def _context_text(notice: Notice) -> str:
 
 
 @pytest.mark.django_db
-def test_every_notice_of_a_calendar_run_reads_as_an_office_letter(demo_ledger, django_capture_on_commit_callbacks):
+def test_every_notice_of_a_calendar_run_reads_as_an_office_letter(demo_ledger,
+                                                                  django_capture_on_commit_callbacks):
     # given the demo ledger and its people, the calendar runs from 2025-08-25 to the quarter's end
     codes = list(Project.objects.values_list("code", flat=True))
     with time_machine.travel(dt.datetime(2025, 11, 3, 9, 0, tzinfo=SHANGHAI), tick=False), \
@@ -44,8 +45,8 @@ def test_every_notice_of_a_calendar_run_reads_as_an_office_letter(demo_ledger, d
     # then the run issued letters of several kinds (a check over nothing proves nothing)
     assert {NoticeKind.SUPERVISION, NoticeKind.WEEKLY_REPORT, NoticeKind.MONTHLY_CIRCULAR} <= kinds
     for notice in notices:
-        printed = subprocess.run(["pdftotext", "-layout", notice.pdf.path, "-"], capture_output=True, text=True,
-                                 check=True).stdout
+        printed = subprocess.run(["pdftotext", "-layout", notice.pdf.path, "-"], capture_output=True,
+                                 text=True, check=True).stdout
         for text in (_context_text(notice), printed):
             assert not any(code in text for code in codes), (notice.number, "project code")
             for word in FORBIDDEN:

@@ -303,7 +303,8 @@ def test_a_table_keeps_its_caption_and_three_rows_at_least_on_each_page_it_spans
 def _signature_page_and_pitch(pdf: bytes, issuer: str) -> tuple[int, float]:
     """(0-based page of the 署名, the body's line pitch on page 1 in pt)."""
     pages = open_pdf(pdf).pages
-    signature_page = next(i for i, page in enumerate(pages) if any(row["text"] == issuer for row in lines(page)))
+    signature_page = next(i for i, page in enumerate(pages)
+                          if any(row["text"] == issuer for row in lines(page)))
     body = [row["top"] for row in lines(pages[0]) if row["size"] == 16]
     pitches = sorted(b - a for a, b in pairwise(body))
     return signature_page, pitches[len(pitches) // 2]

@@ -75,7 +75,8 @@ def test_the_demand_carries_calendar_dates_counted_from_the_signature(demo_ledge
     # given a 督办函 drafted on Friday 2025-09-26 and signed on Tuesday 2025-09-30
     letter = _supervisions_on(D(2025, 9, 26))[0]
     with frozen(D(2025, 9, 30), 10), django_capture_on_commit_callbacks(execute=True):
-        issued = services.notice_sign_and_issue(notice_id=letter.pk, acting_user=leader, issued_on=D(2025, 9, 30))
+        issued = services.notice_sign_and_issue(notice_id=letter.pk, acting_user=leader,
+                                                issued_on=D(2025, 9, 30))
     # then the letter asks for the answer by the date 10 working days after the signature (past
     # National Day), the very deadline the notice keeps, and names the office's contact
     assert issued.answer_deadline == D(2025, 10, 21)
@@ -153,7 +154,8 @@ def test_listed_supervision_names_the_overdue_letters_by_number_and_the_conditio
     letter = max(letters, key=lambda n: len(n.context["items"]))
     unit = letter.recipient_units.get()
     with frozen(D(2025, 7, 1), 10), django_capture_on_commit_callbacks(execute=True):
-        issued = services.notice_sign_and_issue(notice_id=letter.pk, acting_user=leader, issued_on=D(2025, 7, 1))
+        issued = services.notice_sign_and_issue(notice_id=letter.pk, acting_user=leader,
+                                                issued_on=D(2025, 7, 1))
     second = _supervisions_on(D(2025, 8, 1))
     for other in [n for n in second if n.recipient_units.get() == unit]:
         with frozen(D(2025, 8, 1), 10), django_capture_on_commit_callbacks(execute=True):
@@ -191,7 +193,8 @@ def test_warning_names_the_recipient_once_in_its_demand_and_calls_late_projects_
               "facts": "形象进度87%，较工期要求滞后13个百分点；已超计划完工日期15天"},
              {"project_id": 2, "project_name": "霍州市灌区节水配套改造工程",
               "facts": "形象进度57.4%，较工期要求滞后40.75个百分点，距计划完工日期（10月15日）还有15天"}]
-    context = composers.compose_letter(kind=NoticeKind.WARNING, recipient="霍州市", as_of=D(2025, 9, 30), items=items)
+    context = composers.compose_letter(kind=NoticeKind.WARNING, recipient="霍州市", as_of=D(2025, 9, 30),
+                                       items=items)
     # when it is dated at issue
     dated = composers.letter_at_issue(context, acknowledge_by=D(2025, 10, 9), answer_by=D(2025, 10, 21),
                                       contact=("刘志强", "0357-2010002"))
@@ -207,10 +210,11 @@ def test_listed_supervision_states_the_date_for_its_plan_within_the_requirements
     context = composers.compose_letter(
         kind=NoticeKind.LISTED_SUPERVISION, recipient="霍州市", as_of=D(2025, 9, 30),
         data={"overdue_letters": [{"title": "关于霍州市生态保护工程进度滞后的督办函", "number": "临一泓专办函〔2025〕6号",
-                                   "deadline": "2025-07-15"}], "until": "2025-12-31", "quarter_label": "2025年第三季度"})
+                                   "deadline": "2025-07-15"}],
+              "until": "2025-12-31", "quarter_label": "2025年第三季度"})
     # when it is dated at issue
-    text = _blocks_text(composers.letter_at_issue(context, acknowledge_by=D(2025, 10, 9), answer_by=D(2025, 10, 28),
-                                                  contact=("刘志强", "0357-2010002")))
+    text = _blocks_text(composers.letter_at_issue(context, acknowledge_by=D(2025, 10, 9),
+                                                  answer_by=D(2025, 10, 28), contact=("刘志强", "0357-2010002")))
     # then the 整改方案's date is part of 二、整改要求, with no fourth item standing alone
     assert "二、整改要求。请你市制定整改方案，逐项明确责任人和完成时限，于2025年10月28日前将整改方案书面反馈专班办；" in text
     assert "四、" not in text and "三、摘牌条件" in text

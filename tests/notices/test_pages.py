@@ -54,7 +54,8 @@ def test_admin_shows_issued_notice_read_only(supervision_letter, admin_client):
 
 
 @pytest.mark.django_db
-def test_rejected_upload_through_the_page_shows_why_and_changes_nothing(supervision_letter, county_liaison, client):
+def test_rejected_upload_through_the_page_shows_why_and_changes_nothing(supervision_letter, county_liaison,
+                                                                       client):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from notices.models import NoticeAnswer

@@ -24,7 +24,8 @@ def _pdf_bytes(notice) -> bytes:
 
 
 def _is_red(colour) -> bool:
-    return isinstance(colour, (tuple, list)) and len(colour) == 3 and colour[0] > 0.8 and colour[1] < 0.2 and colour[2] < 0.2
+    return (isinstance(colour, (tuple, list)) and len(colour) == 3
+            and colour[0] > 0.8 and colour[1] < 0.2 and colour[2] < 0.2)
 
 
 def _assert_inside_type_area(page, *, first_letter_page: bool) -> None:
@@ -94,7 +95,8 @@ def test_letter_body_sits_on_the_22_by_28_grid(supervision_letter):
     assert all(abs(pitch / (225 * MM / 22) - round(pitch / (225 * MM / 22))) < 0.05 for pitch in pitches)
     full = [row for row in rows.values() if len(row) == 28]
     assert full
-    assert abs(min(c["x0"] for c in full[0]) - 28 * MM) < 1 and abs(max(c["x1"] for c in full[0]) - 184 * MM) < 1
+    assert abs(min(c["x0"] for c in full[0]) - 28 * MM) < 1
+    assert abs(max(c["x1"] for c in full[0]) - 184 * MM) < 1
 
 
 @pytest.mark.django_db
@@ -104,7 +106,8 @@ def test_letter_title_and_heading_faces(supervision_letter):
     assert title and all("XiaoBiaoSong" in c["fontname"] for c in title)
     text_by_font: dict[str, str] = {}
     for char in page.chars:
-        text_by_font[char["fontname"].split("+")[-1]] = text_by_font.get(char["fontname"].split("+")[-1], "") + char["text"]
+        face = char["fontname"].split("+")[-1]
+        text_by_font[face] = text_by_font.get(face, "") + char["text"]
     assert "一、" in text_by_font["Yihong-HeiTi"]
     assert "（一）" in text_by_font["Yihong-KaiTi"]
 
@@ -112,7 +115,8 @@ def test_letter_title_and_heading_faces(supervision_letter):
 @pytest.mark.django_db
 def test_circular_pdf_has_ordinary_format_and_page_numbers(contacts, clerk, leader):
     # given the monthly circular over the demo ledger
-    with time_machine.travel(dt.datetime(2025, 10, 9, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False):
+    with time_machine.travel(dt.datetime(2025, 10, 9, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+                             tick=False):
         context = composers.compose_monthly_circular(month=dt.date(2025, 9, 1))
         notice = services.notice_draft_create(
             kind=NoticeKind.MONTHLY_CIRCULAR, recipient_units=[], to_city_government=True, context=context,
@@ -136,7 +140,8 @@ def test_circular_pdf_has_ordinary_format_and_page_numbers(contacts, clerk, lead
         if _blank_or_colophon_only(page):
             assert not _page_number_marks(page, number)
             continue
-        marks = [w for w in page.extract_words() if w["text"] == str(number) and w["top"] > page.height - 35 * MM]
+        marks = [w for w in page.extract_words()
+                 if w["text"] == str(number) and w["top"] > page.height - 35 * MM]
         assert marks, f"page {number} has no page number"
         mark = marks[0]
         if number % 2:
@@ -191,7 +196,8 @@ def _page_number_marks(page, number: int) -> list[dict]:
 
 
 def _page_number_faces(page, number: int) -> set[str]:
-    """The faces of the characters of "— N —" in the page's bottom margin (the family after the subset tag)."""
+    """The faces of the characters of "— N —" in the page's bottom margin (the family after the
+    subset tag)."""
     wanted = set(str(number)) | {"—"}
     return {c["fontname"].split("+")[-1].split("-")[-1]
             for c in page.chars if c["top"] > page.height - 35 * MM and c["text"] in wanted}

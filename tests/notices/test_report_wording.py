@@ -36,7 +36,8 @@ def test_an_indicator_all_units_share_is_not_the_ranking():
     assert portfolio.decisive_indicator(_tally("合计", 10, 9, 0), [_tally("甲县", 5, 5), _tally("乙县", 5, 4)]) == (
         "started", "开工率")
     # and nothing is ranked when nothing tells the units apart
-    assert portfolio.decisive_indicator(_tally("合计", 4, 4, 2), [_tally("甲县", 2, 2, 1), _tally("乙县", 2, 2, 1)]) is None
+    assert portfolio.decisive_indicator(_tally("合计", 4, 4, 2),
+                                        [_tally("甲县", 2, 2, 1), _tally("乙县", 2, 2, 1)]) is None
 
 
 def test_money_in_yi_above_one_yi_and_percentages_without_trailing_zeros():

@@ -100,7 +100,8 @@ def test_the_report_states_the_reporting_rate_and_the_on_time_signing_rate(demo_
                                 unit=unit, acknowledged_at=timezone.make_aware(signed))
     reported = WeeklyReport.objects.filter(week_start=week).count()
     # when
-    text = "".join(block.get("text", "") for block in composers.compose_weekly_report(week_start=week)["blocks"])
+    text = "".join(block.get("text", "")
+                   for block in composers.compose_weekly_report(week_start=week)["blocks"])
     # then
     assert f"已报送{reported}个" in text
     assert "报送率" in text
@@ -117,7 +118,8 @@ def test_a_report_a_clerk_issued_automatically_names_the_offices_leader_as_signe
     # when its 签发人 is named (GB/T 9704 §7.2.5)
     name = issuing.signer_name(notice)
     # then it is the office's leader, never the clerk; a leader who signed is named as such
-    assert name == (leader.get_full_name() or leader.username) and name != (clerk.get_full_name() or clerk.username)
+    assert name == (leader.get_full_name() or leader.username)
+    assert name != (clerk.get_full_name() or clerk.username)
     assert issuing.signer_name(Notice(kind=NoticeKind.WEEKLY_REPORT, signed_by=leader)) == name
 
 

@@ -59,8 +59,8 @@ def test_a_city_leaders_instruction_reaches_the_offices_robot(
     Endpoint.objects.create(channel=Channel.DINGTALK, scope=Scope.OFFICE, label="专班办工作群",
                             token_env="YIHONG_DING_TOKEN_HOUMA", secret_env="YIHONG_DING_SECRET_HOUMA")
     project = Project.objects.filter(unit=county_liaison.staff_profile.unit).first()
-    problem = tracker_services.problem_raise(project_id=project.pk, acting_user=leader, description="征地补偿款未到位",
-                                             category="land")
+    problem = tracker_services.problem_raise(project_id=project.pk, acting_user=leader,
+                                             description="征地补偿款未到位", category="land")
     tracker_services.problem_escalate(problem_id=problem.pk, acting_user=leader, reason="专班协调未果")
     # when
     with django_capture_on_commit_callbacks(execute=True):

@@ -17,12 +17,14 @@ def test_stale_edit_is_refused_with_a_conflict_message(clerk, leader):
     project = Project.objects.get(map_number=1)
     loaded_version = project.version
     services.project_update(
-        project_id=project.pk, acting_user=leader, expected_version=loaded_version, changes={"remarks": "领导修改"}
+        project_id=project.pk, acting_user=leader, expected_version=loaded_version,
+        changes={"remarks": "领导修改"}
     )
     # when the second submits against the same version
     with pytest.raises(EditConflict) as conflict:
         services.project_update(
-            project_id=project.pk, acting_user=clerk, expected_version=loaded_version, changes={"remarks": "工作人员修改"}
+            project_id=project.pk, acting_user=clerk, expected_version=loaded_version,
+            changes={"remarks": "工作人员修改"}
         )
     # then the first change stands and the message says what happened
     project.refresh_from_db()
@@ -35,10 +37,12 @@ def test_stale_edit_is_refused_with_a_conflict_message(clerk, leader):
 def test_stale_transition_is_refused(clerk):
     project = Project.objects.filter(state=ProjectState.UNDER_CONSTRUCTION).first()
     stale = project.version
-    services.project_update(project_id=project.pk, acting_user=clerk, expected_version=stale, changes={"remarks": "x"})
+    services.project_update(project_id=project.pk, acting_user=clerk, expected_version=stale,
+                            changes={"remarks": "x"})
     with pytest.raises(EditConflict):
         services.project_transition(
-            project_id=project.pk, transition="suspend", acting_user=clerk, reason="停工", expected_version=stale
+            project_id=project.pk, transition="suspend", acting_user=clerk, reason="停工",
+            expected_version=stale
         )
     project.refresh_from_db()
     assert project.state == ProjectState.UNDER_CONSTRUCTION

@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 
 
 def project_lights(*, on_date, projects=None):
-    return project_lights_as_of(as_of=on_date, projects=projects if projects is not None else Project.objects.all(),
+    return project_lights_as_of(as_of=on_date,
+                                projects=projects if projects is not None else Project.objects.all(),
                                 thresholds=THRESHOLD_DEFAULTS, states=None)
 
 

@@ -58,8 +58,8 @@ def _attempt(action, user, project) -> bool:
             with time_machine.travel(dt.datetime(2025, 10, 8, 10, 0), tick=False):
                 services.weekly_report_submit(
                     project_id=project.pk, week_start=dt.date(2025, 10, 6), acting_user=user,
-                    progress_percent=project.progress_percent, completed_investment=project.completed_investment,
-                    funds_in_place=project.funds_in_place,
+                    progress_percent=project.progress_percent,
+                    completed_investment=project.completed_investment, funds_in_place=project.funds_in_place,
                 )
         elif action == "edit":
             services.project_update(

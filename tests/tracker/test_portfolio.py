@@ -73,7 +73,9 @@ def test_a_transition_shows_in_the_as_of_portfolio_from_its_effective_date(demo_
     after = project_states_as_of(as_of=dt.date(2025, 9, 30), projects=Project.objects.filter(pk=project.pk))
     assert before[project.pk] == ProjectState.UNDER_CONSTRUCTION
     assert after[project.pk] == ProjectState.PREPARATION
-    assert project_states_as_of(as_of=started - dt.timedelta(days=1), projects=Project.objects.filter(pk=project.pk))[project.pk] == "preparation"
+    before_start = project_states_as_of(as_of=started - dt.timedelta(days=1),
+                                        projects=Project.objects.filter(pk=project.pk))
+    assert before_start[project.pk] == "preparation"
 
 
 def test_demo_national_sections_good_seven_in_2023_and_eight_in_2024(demo_ledger):

@@ -89,7 +89,8 @@ def test_missing_date_message_names_the_fields_label(permitted_project, clerk):
     assert "请填写实际开工日期" not in refusal.value.messages
 
 
-def test_start_with_unsettled_earlier_procedures_warns_and_records_by_default(permitted_project, clerk, leader):
+def test_start_with_unsettled_earlier_procedures_warns_and_records_by_default(permitted_project, clerk,
+                                                                              leader):
     # given 用地 and 环评 still open
     for kind in (ProcedureKind.LAND_USE, ProcedureKind.ENVIRONMENTAL_IMPACT):
         services.procedure_update(project_id=permitted_project.pk, kind=kind, acting_user=leader,
@@ -103,12 +104,13 @@ def test_start_with_unsettled_earlier_procedures_warns_and_records_by_default(pe
     assert event.data["warnings"] == project.transition_warnings
 
 
-def test_start_with_unsettled_earlier_procedures_refused_when_the_leader_says_so(permitted_project, clerk, leader):
+def test_start_with_unsettled_earlier_procedures_refused_when_the_leader_says_so(permitted_project, clerk,
+                                                                                leader):
     # given the leader chose to refuse, and 招投标 has not started
     services.office_setting_set(key=OfficeSettingKey.START_EARLIER_PROCEDURES, value=StartGateMode.REFUSE,
                                 acting_user=leader)
-    services.procedure_update(project_id=permitted_project.pk, kind=ProcedureKind.TENDERING, acting_user=leader,
-                              status=ProcedureStatus.NOT_STARTED)
+    services.procedure_update(project_id=permitted_project.pk, kind=ProcedureKind.TENDERING,
+                              acting_user=leader, status=ProcedureStatus.NOT_STARTED)
     # when
     with pytest.raises(TransitionRefused) as refusal:
         _start(permitted_project, clerk, reason="具备开工条件", evidence=ContentFile(PDF, name="开工令.pdf"))
@@ -136,7 +138,8 @@ def test_leader_sets_the_start_rule_on_the_thresholds_page(client, leader, clerk
     assert client.post("/dispatch/thresholds/start-gate/", {"mode": "warn"}).status_code == 403
 
 
-def test_project_page_asks_for_the_start_order_and_warns_of_unsettled_procedures(client, clerk, preparation_project):
+def test_project_page_asks_for_the_start_order_and_warns_of_unsettled_procedures(client, clerk,
+                                                                                 preparation_project):
     # given a project whose earlier procedures are not recorded
     client.force_login(clerk)
     # when
@@ -165,7 +168,8 @@ def test_procedure_holds_its_approval_document_shown_in_history(client, clerk, p
     assert procedure.approval_file.name.endswith(".pdf")
     page = response.content.decode()
     assert "临环审〔2025〕18号" in page
-    event = AuditEvent.objects.filter(project=preparation_project, action=AuditAction.PROCEDURE_UPDATE).latest("id")
+    event = AuditEvent.objects.filter(project=preparation_project,
+                                      action=AuditAction.PROCEDURE_UPDATE).latest("id")
     assert "批复文号 临环审〔2025〕18号" in event.reason and "批复日期 2025-08-10" in event.reason
     download = client.get(f"/procedures/{procedure.pk}/approval-file/")
     assert b"".join(download.streaming_content).startswith(b"%PDF")
@@ -212,8 +216,8 @@ def test_acceptance_before_completion_is_refused(permitted_project, clerk, leade
     # when the acceptance date lies before the completion
     with pytest.raises(TransitionRefused) as refusal:
         services.project_transition(
-            project_id=project.pk, transition="make_effective", acting_user=leader, effective_on=dt.date(2025, 9, 21),
-            effect_note="达效", evidence=ContentFile(PDF, name="验收.pdf"),
+            project_id=project.pk, transition="make_effective", acting_user=leader,
+            effective_on=dt.date(2025, 9, 21), effect_note="达效", evidence=ContentFile(PDF, name="验收.pdf"),
         )
     # then
     assert "验收(达效)日期（2025-09-21）不能早于实际完工日期（2025-09-25）" in refusal.value.messages
@@ -235,8 +239,8 @@ def test_problem_carries_responsible_unit_and_deadline(clerk, preparation_projec
 
 
 def test_problem_without_responsible_unit_falls_to_the_projects_county(clerk, preparation_project):
-    problem = services.problem_raise(project_id=preparation_project.pk, acting_user=clerk, description="资金未到位",
-                                     category="funds")
+    problem = services.problem_raise(project_id=preparation_project.pk, acting_user=clerk,
+                                     description="资金未到位", category="funds")
     assert problem.responsible_unit == "侯马市"
 
 

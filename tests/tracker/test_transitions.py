@@ -25,7 +25,8 @@ def new_project(demo_ledger):
         planned_completion=dt.date(2025, 12, 31), target_year=2025,
     )
     for kind in ProcedureKind:
-        status = ProcedureStatus.IN_PROGRESS if kind == ProcedureKind.CONSTRUCTION_PERMIT else ProcedureStatus.DONE
+        status = (ProcedureStatus.IN_PROGRESS if kind == ProcedureKind.CONSTRUCTION_PERMIT
+                  else ProcedureStatus.DONE)
         Procedure.objects.create(project=project, kind=kind, status=status, completed_on=dt.date(2025, 2, 1))
     return project
 
@@ -41,6 +42,11 @@ def _transition(project, name, user, **kwargs):
     return services.project_transition(project_id=project.pk, transition=name, acting_user=user, **kwargs)
 
 
+def _permit(project):
+    """The project's construction permit (as a queryset, to update)."""
+    return Procedure.objects.filter(project=project, kind=ProcedureKind.CONSTRUCTION_PERMIT)
+
+
 def test_start_refused_without_construction_permit(new_project, clerk):
     with pytest.raises(TransitionRefused) as refusal:
         _transition(new_project, "start", clerk, effective_on=dt.date(2025, 3, 5))
@@ -52,21 +58,21 @@ def test_start_refused_without_construction_permit(new_project, clerk):
 
 
 def test_start_refused_without_actual_start_date(new_project, clerk):
-    Procedure.objects.filter(project=new_project, kind=ProcedureKind.CONSTRUCTION_PERMIT).update(status="done")
+    _permit(new_project).update(status="done")
     with pytest.raises(TransitionRefused) as refusal:
         _transition(new_project, "start", clerk)
     assert "请填写发生日期（实际开工日期）" in refusal.value.messages
 
 
 def test_start_allowed_when_permit_not_required(new_project, clerk):
-    Procedure.objects.filter(project=new_project, kind=ProcedureKind.CONSTRUCTION_PERMIT).update(status="not_required")
+    _permit(new_project).update(status="not_required")
     project = _transition(new_project, "start", clerk, effective_on=dt.date(2025, 3, 5))
     assert project.state == ProjectState.UNDER_CONSTRUCTION
 
 
 def test_start_writes_audit_row_with_who_when_why(new_project, clerk):
     # given
-    Procedure.objects.filter(project=new_project, kind=ProcedureKind.CONSTRUCTION_PERMIT).update(status="done")
+    _permit(new_project).update(status="done")
     # when
     project = _transition(
         new_project, "start", clerk, effective_on=dt.date(2025, 3, 5), reason="具备开工条件",
@@ -86,7 +92,7 @@ def test_start_writes_audit_row_with_who_when_why(new_project, clerk):
 
 @pytest.fixture
 def started_project(new_project, clerk):
-    Procedure.objects.filter(project=new_project, kind=ProcedureKind.CONSTRUCTION_PERMIT).update(status="done")
+    _permit(new_project).update(status="done")
     return _transition(new_project, "start", clerk, effective_on=dt.date(2025, 3, 5))
 
 
@@ -131,7 +137,8 @@ def test_make_effective_with_evidence_records_it(completed_project, clerk):
         effect_note="出水稳定达到一级A", evidence=ContentFile(b"%PDF-1.4 report", name="acceptance.pdf"),
     )
     assert project.state == ProjectState.EFFECTIVE
-    event = AuditEvent.objects.filter(project=project, action=AuditAction.PROJECT_TRANSITION).order_by("-id").first()
+    event = (AuditEvent.objects.filter(project=project, action=AuditAction.PROJECT_TRANSITION)
+             .order_by("-id").first())
     assert event.to_state == "effective"
     assert event.evidence.name == project.effect_evidence.name
 

@@ -97,11 +97,14 @@ def test_county_liaison_cannot_report_for_another_county(client, county_liaison)
     other = Project.objects.exclude(unit=county_liaison.staff_profile.unit).first()
     _client(client, county_liaison)
     # when
-    response = client.post(f"/projects/{other.pk}/report/", {"week_start": "2025-09-29", "progress_percent": "50",
-                                                             "completed_investment": "1", "funds_in_place": "1"})
+    response = client.post(f"/projects/{other.pk}/report/", {
+        "week_start": "2025-09-29", "progress_percent": "50", "completed_investment": "1",
+        "funds_in_place": "1",
+    })
     # then: not found, as for an id that does not exist (issue 13)
     assert response.status_code == 404
-    assert not WeeklyReport.objects.filter(project=other, week_start=dt.date(2025, 9, 29), reported_by=county_liaison).exists()
+    assert not WeeklyReport.objects.filter(project=other, week_start=dt.date(2025, 9, 29),
+                                           reported_by=county_liaison).exists()
 
 
 def test_city_leader_sees_no_transition_buttons_and_cannot_report(client, city_leader):
@@ -151,7 +154,8 @@ def test_dashboard_has_95_markers_and_state_colours(client, clerk):
     assert styles[ProjectState.PREPARATION]["colour"] == "#d7263d"  # red
     assert styles[ProjectState.UNDER_CONSTRUCTION]["colour"] == "#2e9e44"  # green
     assert styles[ProjectState.COMPLETED]["colour"] == "#1f5fbf"  # blue
-    assert styles[ProjectState.EFFECTIVE]["symbol"] != "circle" and styles[ProjectState.SUSPENDED]["symbol"] != "circle"
+    assert styles[ProjectState.EFFECTIVE]["symbol"] != "circle"
+    assert styles[ProjectState.SUSPENDED]["symbol"] != "circle"
     assert len({m["number"] for m in markers}) == 95
     assert data["headline"]["projects"] == 95
 
@@ -273,14 +277,16 @@ def test_weekly_report_form_shows_last_week_and_saves(client, clerk):
     })
     # then
     assert response.status_code == 302
-    assert WeeklyReport.objects.filter(project=project, week_start=dt.date(2025, 9, 29), reported_by=clerk).exists()
+    assert WeeklyReport.objects.filter(project=project, week_start=dt.date(2025, 9, 29),
+                                       reported_by=clerk).exists()
 
 
 @time_machine.travel(DEMO_DAY, tick=False)
 def test_weekly_report_refuses_a_drop_without_note_in_chinese(client, clerk):
     # given
     project = Project.objects.filter(state=ProjectState.UNDER_CONSTRUCTION, progress_percent__gt=10).first()
-    last = WeeklyReport.objects.filter(project=project, week_start__lt=dt.date(2025, 9, 29)).order_by("-week_start").first()
+    last = (WeeklyReport.objects.filter(project=project, week_start__lt=dt.date(2025, 9, 29))
+            .order_by("-week_start").first())
     before = WeeklyReport.objects.filter(project=project).count()
     _client(client, clerk)
     # when
@@ -300,7 +306,8 @@ def test_weekly_report_refuses_progress_over_100(client, clerk):
     _client(client, clerk)
     # when
     response = client.post(f"/projects/{project.pk}/report/", {
-        "week_start": "2025-09-29", "progress_percent": "120", "completed_investment": "1", "funds_in_place": "1",
+        "week_start": "2025-09-29", "progress_percent": "120", "completed_investment": "1",
+        "funds_in_place": "1",
     })
     # then
     assert "形象进度不能大于100" in response.content.decode()
@@ -322,8 +329,8 @@ def test_start_refused_without_permit_then_allowed(client, clerk, leader, prepar
     preparation_project.refresh_from_db()
     assert preparation_project.state == ProjectState.PREPARATION
     # when: the permit is granted
-    services.procedure_update(project_id=preparation_project.pk, kind="construction_permit", acting_user=leader,
-                              status="done", completed_on=dt.date(2025, 9, 15))
+    services.procedure_update(project_id=preparation_project.pk, kind="construction_permit",
+                              acting_user=leader, status="done", completed_on=dt.date(2025, 9, 15))
     preparation_project.refresh_from_db()
     started = client.post(f"/projects/{preparation_project.pk}/transition/", {
         "transition": "start", "expected_version": preparation_project.version, "effective_on": "2025-09-20",
@@ -341,7 +348,8 @@ def test_stale_version_shows_edit_conflict(client, clerk, preparation_project):
     _client(client, clerk)
     # when
     response = client.post(f"/projects/{preparation_project.pk}/transition/", {
-        "transition": "start", "expected_version": preparation_project.version - 1, "effective_on": "2025-09-20",
+        "transition": "start", "expected_version": preparation_project.version - 1,
+        "effective_on": "2025-09-20",
     }, follow=True)
     # then
     assert "已被他人修改" in response.content.decode()
@@ -376,14 +384,15 @@ def test_problem_raise_escalate_resolve(client, clerk):
     problem.refresh_from_db()
     assert escalated_level == "city"
     assert problem.status == "resolved"
-    actions = set(AuditEvent.objects.filter(object_type="problem", object_id=str(problem.pk)).values_list("action", flat=True))
+    actions = set(AuditEvent.objects.filter(object_type="problem", object_id=str(problem.pk))
+                  .values_list("action", flat=True))
     assert {AuditAction.PROBLEM_RAISE, AuditAction.PROBLEM_ESCALATE, AuditAction.PROBLEM_RESOLVE} <= actions
 
 
 def test_county_liaison_cannot_escalate(client, county_liaison):
     # given
-    problem = Problem.objects.filter(project__unit=county_liaison.staff_profile.unit, status="open").first() or \
-        Problem.objects.filter(status="open").first()
+    problem = (Problem.objects.filter(project__unit=county_liaison.staff_profile.unit, status="open").first()
+               or Problem.objects.filter(status="open").first())
     _client(client, county_liaison)
     level = problem.level
     # when
@@ -435,7 +444,8 @@ def test_unit_page_refuses_a_half_filled_row(client, county_liaison):
     row = client.get("/unit/").context["rows"][0]
     prefix = f"p{row['project'].pk}"
     # when
-    response = client.post("/unit/", {f"{prefix}-project_id": row["project"].pk, f"{prefix}-progress_percent": "50"})
+    response = client.post("/unit/",
+                           {f"{prefix}-project_id": row["project"].pk, f"{prefix}-progress_percent": "50"})
     # then
     assert response.status_code == 200
     assert "须同时填写" in response.content.decode()

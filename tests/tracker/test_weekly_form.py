@@ -42,7 +42,8 @@ def test_county_reports_procedures_and_reporter_for_the_week_and_history_shows_t
     # given
     client.force_login(county_liaison)
     page = client.get("/unit/")
-    assert 'value="2025-09-29"' in re.search(r'<input[^>]*name="week_start"[^>]*>', page.content.decode()).group(0)
+    week_input = re.search(r'<input[^>]*name="week_start"[^>]*>', page.content.decode()).group(0)
+    assert 'value="2025-09-29"' in week_input
     row = page.context["rows"][0]
     project, last, prefix = row["project"], row["last"], f"p{row['project'].pk}"
     # when (the browser posts every row's hidden project id)

@@ -90,7 +90,8 @@ def test_office_corrects_a_closed_week_only_with_a_reason(client, project, clerk
     client.force_login(clerk)
     url = reverse("tracker:weekly_report", args=[project.pk])
     form = {"week_start": "2025-10-06", "progress_percent": str(project.progress_percent),
-            "completed_investment": str(project.completed_investment), "funds_in_place": str(project.funds_in_place)}
+            "completed_investment": str(project.completed_investment),
+            "funds_in_place": str(project.funds_in_place)}
     # when the Office submits without a reason, then with one
     without = client.post(url, form)
     with_reason = client.post(url, {**form, "correction_reason": "县里报错，按现场核查更正"})
@@ -108,11 +109,13 @@ def test_lower_figure_needs_an_explanation_on_the_countys_all_projects_form(clie
     client.force_login(county_liaison)
     lower = project.progress_percent - Decimal("5")
     prefix = f"p{project.pk}"
-    rows = re.findall(r'name="p(\d+)-project_id"', client.get(reverse("dashboard:unit_home")).content.decode())
+    rows = re.findall(r'name="p(\d+)-project_id"',
+                      client.get(reverse("dashboard:unit_home")).content.decode())
     # when the county's /unit/ form reports a lower figure without a note (the other rows left empty)
     response = client.post(reverse("dashboard:unit_home"), {
         **{f"p{pk}-project_id": pk for pk in rows},
-        "week_start": "2025-10-06", f"{prefix}-project_id": project.pk, f"{prefix}-progress_percent": str(lower),
+        "week_start": "2025-10-06", f"{prefix}-project_id": project.pk,
+        f"{prefix}-progress_percent": str(lower),
         f"{prefix}-completed_investment": str(project.completed_investment),
         f"{prefix}-funds_in_place": str(project.funds_in_place),
     })

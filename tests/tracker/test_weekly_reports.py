@@ -21,7 +21,8 @@ def project(demo_ledger):
 def _submit(project, user, week, progress, note=""):
     return services.weekly_report_submit(
         project_id=project.pk, week_start=week, acting_user=user, progress_percent=progress,
-        completed_investment=project.completed_investment, funds_in_place=project.funds_in_place, decrease_note=note,
+        completed_investment=project.completed_investment, funds_in_place=project.funds_in_place,
+        decrease_note=note,
     )
 
 
@@ -48,7 +49,8 @@ def test_same_week_twice_updates_the_one_report(project, county_liaison):
     assert reports.count() == 1
     project.refresh_from_db()
     assert project.progress_percent == reports.get().progress_percent
-    assert AuditEvent.objects.filter(project=project, action=AuditAction.WEEKLY_REPORT, actor_name="系统").count() == 2
+    assert AuditEvent.objects.filter(project=project, action=AuditAction.WEEKLY_REPORT,
+                                     actor_name="系统").count() == 2
 
 
 def test_progress_above_100_is_refused(project, clerk):

@@ -9,7 +9,8 @@ import itertools
 import psycopg
 import pytest
 
-from tests.notices.conftest import contacts, houma, supervision_letter  # noqa: F401  (notice fixtures, shared)
+# The notices' fixtures, shared.
+from tests.notices.conftest import contacts, houma, supervision_letter  # noqa: F401
 from tests.trust.private_services import PrivatePostgres, manage, product_env
 
 TEMPLATE = "yihong_demo_template"

@@ -31,7 +31,8 @@ def _form_data(client, url: str) -> dict:
         if value is None or hasattr(value, "storage"):  # nothing, or a stored file (not posted back)
             continue
         if isinstance(value, (list, tuple)) or hasattr(value, "all"):
-            data[name] = [getattr(item, "pk", item) for item in (value.all() if hasattr(value, "all") else value)]
+            items = value.all() if hasattr(value, "all") else value
+            data[name] = [getattr(item, "pk", item) for item in items]
         elif isinstance(value, bool):
             if value:
                 data[name] = "on"
@@ -53,7 +54,8 @@ def test_clerk_cannot_change_its_own_role_in_the_admin(client, clerk):
     url = reverse("admin:tracker_staffprofile_change", args=[profile.pk])
     # when: the clerk posts its own profile with the leader's role
     page = client.get(url)
-    response = client.post(url, {"user": clerk.pk, "full_name": profile.full_name, "role": Role.OFFICE_LEADER})
+    response = client.post(url,
+                           {"user": clerk.pk, "full_name": profile.full_name, "role": Role.OFFICE_LEADER})
     # then: the form is read-only and the post refused; the role is unchanged
     assert page.status_code == 200 and 'name="role"' not in page.content.decode()
     assert response.status_code == 403
@@ -129,8 +131,9 @@ def test_clerk_cannot_read_the_audit_log_in_the_admin(client, clerk, leader):
 
 def _kind_setting_post(client, setting: NoticeKindSetting, **changes):
     url = reverse("admin:notices_noticekindsetting_change", args=[setting.pk])
-    data = {"kind": setting.kind, "number_prefix": setting.number_prefix, "notice_format": setting.notice_format,
-            "acknowledge_workdays": setting.acknowledge_workdays, "answer_workdays": setting.answer_workdays}
+    data = {"kind": setting.kind, "number_prefix": setting.number_prefix,
+            "notice_format": setting.notice_format, "acknowledge_workdays": setting.acknowledge_workdays,
+            "answer_workdays": setting.answer_workdays}
     if setting.answer_required:
         data["answer_required"] = "on"
     data.update(changes)
@@ -236,11 +239,13 @@ def test_nobody_marks_a_problem_resolved_in_the_admin_without_the_service(client
     url = reverse("admin:tracker_project_change", args=[problem.project_id])
     data = _form_data(client, url)
     problems = problem.project.problems.order_by("pk")
-    data.update({"problems-TOTAL_FORMS": str(problems.count()), "problems-INITIAL_FORMS": str(problems.count())})
+    data.update({"problems-TOTAL_FORMS": str(problems.count()),
+                 "problems-INITIAL_FORMS": str(problems.count())})
     for index, row in enumerate(problems):
         data.update({f"problems-{index}-id": row.pk, f"problems-{index}-project": row.project_id,
-                     f"problems-{index}-description": row.description, f"problems-{index}-category": row.category,
-                     f"problems-{index}-raised_on": row.raised_on, f"problems-{index}-status": ProblemStatus.RESOLVED,
+                     f"problems-{index}-description": row.description,
+                     f"problems-{index}-category": row.category, f"problems-{index}-raised_on": row.raised_on,
+                     f"problems-{index}-status": ProblemStatus.RESOLVED,
                      f"problems-{index}-resolved_on": "2025-09-30"})
     client.post(url, data)
     # then: still open, with no resolution
@@ -255,7 +260,9 @@ def test_office_staff_read_the_portfolio_tables_in_the_admin_but_change_nothing(
     # given
     client.force_login(clerk)
     # when / then: every table is listed, no add or change for a clerk
-    for model in (Procedure, Problem, AdministrativeUnit, Department, Domain, Basin, MonitoringSection, StaffProfile):
+    for model in (Procedure, Problem, AdministrativeUnit, Department, Domain, Basin, MonitoringSection,
+                  StaffProfile):
         meta = model._meta
         assert client.get(reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")).status_code == 200
-        assert client.get(reverse(f"admin:{meta.app_label}_{meta.model_name}_add")).status_code == 403, meta.model_name
+        added = client.get(reverse(f"admin:{meta.app_label}_{meta.model_name}_add"))
+        assert added.status_code == 403, meta.model_name

@@ -38,9 +38,9 @@ def _formula_project():
         project=project, description=FORMULA, category="land", level_since=MONDAY, raised_on=MONDAY,
     )
     WeeklyReport.objects.create(
-        project=project, week_start=MONDAY, progress_percent=Decimal("-0.00"), completed_investment=Decimal("12.50"),
-        funds_in_place=Decimal("10.00"), problem_note=FORMULA, procedure_note="-1+1", reporter_phone="+8613800000000",
-        reported_at=timezone.now(),
+        project=project, week_start=MONDAY, progress_percent=Decimal("-0.00"),
+        completed_investment=Decimal("12.50"), funds_in_place=Decimal("10.00"), problem_note=FORMULA,
+        procedure_note="-1+1", reporter_phone="+8613800000000", reported_at=timezone.now(),
     )
     return project
 
@@ -122,7 +122,8 @@ def test_admin_export_neutralises_formulas_and_keeps_figures_numbers(file_format
 @time_machine.travel(DAY, tick=False)
 def test_audit_csv_neutralises_a_failed_login_with_a_formula_as_user_name(client):
     # given a failed login whose user name is a formula, then an office leader exports the audit log
-    client.post(reverse("login"), {"username": "=1+2|' /C calc'!A0", "password": "x"}, REMOTE_ADDR="198.51.100.9")
+    client.post(reverse("login"), {"username": "=1+2|' /C calc'!A0", "password": "x"},
+                REMOTE_ADDR="198.51.100.9")
     client.force_login(UserFactory(username="audit-leader", role=Role.OFFICE_LEADER))
     # when
     response = client.get(reverse("audit:export"))

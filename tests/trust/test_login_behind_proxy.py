@@ -35,13 +35,15 @@ def office_leader():
 
 
 @override_settings(AXES_FAILURE_LIMIT=5, **ONE_PROXY)
-def test_attacker_locked_out_behind_proxy_cannot_lock_the_leader_out_from_another_address(client, office_leader):
+def test_attacker_locked_out_behind_proxy_cannot_lock_the_leader_out_from_another_address(client,
+                                                                                          office_leader):
     # given an attacker fails five times for the leader's account, through the proxy, even
     # sending X-Forwarded-For headers of its own
     for n in range(5):
         _login_through_proxy(client, forwarded_for=f"192.0.2.{n}, 203.0.113.66",
                              username="proxy-leader", password="guess")
-    locked = _login_through_proxy(client, forwarded_for="203.0.113.66", username="proxy-leader", password=PASSWORD)
+    locked = _login_through_proxy(client, forwarded_for="203.0.113.66", username="proxy-leader",
+                                  password=PASSWORD)
     # when the leader logs in from the office, through the same proxy
     client.logout()
     response = _login_through_proxy(client, forwarded_for="198.51.100.20", username="proxy-leader",

@@ -81,7 +81,8 @@ def test_missing_pdf_is_reported_and_the_command_fails(contacts, houma, clerk, l
 
 
 @pytest.mark.django_db
-def test_orphan_pdf_of_a_rolled_back_issue_is_listed_but_does_not_fail_the_check(contacts, houma, clerk, leader):
+def test_orphan_pdf_of_a_rolled_back_issue_is_listed_but_does_not_fail_the_check(contacts, houma, clerk,
+                                                                                 leader):
     import datetime as dt
 
     import time_machine

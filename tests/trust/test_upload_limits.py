@@ -36,8 +36,8 @@ def test_upload_settings_stream_files_and_cap_their_number():
     assert settings.FILE_UPLOAD_MAX_MEMORY_SIZE == 2 * 1024 * KB
     assert settings.DATA_UPLOAD_MAX_NUMBER_FILES == 10
     assert "config.upload_limits.UploadSizeLimitMiddleware" in settings.MIDDLEWARE
-    assert settings.MIDDLEWARE.index("config.upload_limits.UploadSizeLimitMiddleware") < settings.MIDDLEWARE.index(
-        "django.middleware.csrf.CsrfViewMiddleware")
+    assert (settings.MIDDLEWARE.index("config.upload_limits.UploadSizeLimitMiddleware")
+            < settings.MIDDLEWARE.index("django.middleware.csrf.CsrfViewMiddleware"))
 
 
 @override_settings(YIHONG_UPLOAD_MAX_REQUEST_BYTES=800 * KB)

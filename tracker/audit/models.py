@@ -34,7 +34,8 @@ class AuditEvent(models.Model):
     )
     actor_name = models.CharField("操作人姓名", max_length=100, help_text="系统任务记为“系统”")
     project = models.ForeignKey(
-        Project, verbose_name="项目", on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events"
+        Project, verbose_name="项目", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="audit_events"
     )
     unit = models.ForeignKey(
         AdministrativeUnit, verbose_name="县(市、区)", on_delete=models.PROTECT, null=True, blank=True

@@ -53,7 +53,8 @@ def audit_event_build(
         actor_name=actor_name or actor_display_name(acting_user),
         project=project,
         # By id: a bulk writer's thousands of rows must not each load the project's unit.
-        unit_id=unit.pk if unit is not None else (unit_id or (project.unit_id if project is not None else None)),
+        unit_id=(unit.pk if unit is not None
+                 else (unit_id or (project.unit_id if project is not None else None))),
         object_type=object_type,
         object_id=str(object_id) if object_id != "" else "",
         from_state=from_state,

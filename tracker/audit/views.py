@@ -30,7 +30,9 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [("", "全部")] + list(AdministrativeUnit.objects.values_list("code", "name"))
+        self.fields["unit"].choices = [
+            ("", "全部"), *AdministrativeUnit.objects.values_list("code", "name")
+        ]
 
 
 class _Echo:

@@ -17,7 +17,8 @@ class Problem(TimeStampedModel):
     category = models.CharField("类别", max_length=16, choices=ProblemCategory.choices)
     level = models.CharField("协调层级", max_length=16, choices=EscalationLevel.choices, default="office")
     level_since = models.DateField("升级至当前层级日期")
-    status = models.CharField("状态", max_length=16, choices=ProblemStatus.choices, default="open", db_index=True)
+    status = models.CharField("状态", max_length=16, choices=ProblemStatus.choices, default="open",
+                              db_index=True)
     raised_on = models.DateField("提出日期")
     resolved_on = models.DateField("解决日期", null=True, blank=True)
     resolution = models.TextField("解决情况", blank=True)
@@ -44,7 +45,9 @@ class Problem(TimeStampedModel):
 
     def days_left(self, today) -> int | None:
         """Days until the deadline (negative: overdue by so many); None without one or once solved."""
-        return None if self.due_on is None or self.status != ProblemStatus.OPEN else (self.due_on - today).days
+        if self.due_on is None or self.status != ProblemStatus.OPEN:
+            return None
+        return (self.due_on - today).days
 
 
 class ProblemInstruction(TimeStampedModel):

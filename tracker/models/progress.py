@@ -15,7 +15,8 @@ from tracker.models.portfolio import Project
 class Procedure(TimeStampedModel):
     """One approval procedure (手续) of a project, one row per kind."""
 
-    project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE, related_name="procedures")
+    project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE,
+                                related_name="procedures")
     kind = models.CharField("手续类型", max_length=32, choices=ProcedureKind.choices)
     status = models.CharField("办理状态", max_length=16, choices=ProcedureStatus.choices, default="not_started")
     started_on = models.DateField("启动日期", null=True, blank=True)
@@ -40,7 +41,8 @@ class Procedure(TimeStampedModel):
 class WeeklyReport(TimeStampedModel):
     """A project's weekly dispatch figures (调度), one per project per ISO week (keyed by its Monday)."""
 
-    project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE, related_name="weekly_reports")
+    project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE,
+                                related_name="weekly_reports")
     week_start = models.DateField("周(周一日期)")
     progress_percent = models.DecimalField("本周形象进度(%)", **PERCENT)
     completed_investment = models.DecimalField("累计完成投资(万元)", **WAN)
@@ -77,7 +79,8 @@ class WeeklyReport(TimeStampedModel):
 class MonthlyPlan(TimeStampedModel):
     """What a project plans to reach by the end of a month (月进展计划)."""
 
-    project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE, related_name="monthly_plans")
+    project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE,
+                                related_name="monthly_plans")
     month = models.DateField("月份(当月1日)")
     planned_progress_percent = models.DecimalField("计划形象进度(%)", **PERCENT)
     planned_investment = models.DecimalField("计划累计投资(万元)", default=Decimal("0"), **WAN)
@@ -87,7 +90,8 @@ class MonthlyPlan(TimeStampedModel):
         verbose_name = "月进展计划"
         verbose_name_plural = "月进展计划"
         ordering = ["project__map_number", "month"]
-        constraints = [models.UniqueConstraint(fields=["project", "month"], name="monthly_plan_one_per_month")]
+        constraints = [models.UniqueConstraint(fields=["project", "month"],
+                                               name="monthly_plan_one_per_month")]
 
     def __str__(self) -> str:
         return f"{self.project.code} {self.month:%Y年%m月}计划"

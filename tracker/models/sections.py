@@ -45,7 +45,8 @@ class SectionReading(TimeStampedModel):
         verbose_name = "断面水质月报"
         verbose_name_plural = "断面水质月报"
         ordering = ["section", "month"]
-        constraints = [models.UniqueConstraint(fields=["section", "month"], name="section_reading_one_per_month")]
+        constraints = [models.UniqueConstraint(fields=["section", "month"],
+                                               name="section_reading_one_per_month")]
 
     def __str__(self) -> str:
         return f"{self.section.name} {self.month:%Y年%m月} {self.get_water_class_display()}"

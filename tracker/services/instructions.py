@@ -26,7 +26,9 @@ def problem_instruct(*, problem_id: int, acting_user, text: str) -> ProblemInstr
     if len(text) > INSTRUCTION_MAX_LENGTH:
         raise ValidationError(f"批示内容不超过 {INSTRUCTION_MAX_LENGTH} 字")
     with transaction.atomic():
-        problem = Problem.objects.select_for_update(of=("self",)).select_related("project__unit").get(pk=problem_id)
+        problem = (
+            Problem.objects.select_for_update(of=("self",)).select_related("project__unit").get(pk=problem_id)
+        )
         permissions.require(
             permissions.can_instruct(acting_user, problem), "只有市领导可以对提请市政府协调的问题作出批示"
         )

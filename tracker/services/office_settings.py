@@ -13,7 +13,9 @@ from tracker.models import OfficeSetting
 
 # Each setting's allowed values and its default: a new office warns, it does not refuse, until
 # its leader decides (issue 16, "warns (or refuses — the leader sets which)").
-OFFICE_SETTING_CHOICES: dict[str, type[models.TextChoices]] = {OfficeSettingKey.START_EARLIER_PROCEDURES: StartGateMode}
+OFFICE_SETTING_CHOICES: dict[str, type[models.TextChoices]] = {
+    OfficeSettingKey.START_EARLIER_PROCEDURES: StartGateMode,
+}
 OFFICE_SETTING_DEFAULTS: dict[str, str] = {OfficeSettingKey.START_EARLIER_PROCEDURES: StartGateMode.WARN}
 
 

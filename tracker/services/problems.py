@@ -81,7 +81,9 @@ def problem_escalate(
     """
     on_date = on_date or timezone.localdate()
     with transaction.atomic():
-        problem = Problem.objects.select_for_update(of=("self",)).select_related("project__unit").get(pk=problem_id)
+        problem = (
+            Problem.objects.select_for_update(of=("self",)).select_related("project__unit").get(pk=problem_id)
+        )
         if not is_system(acting_user):
             permissions.require(permissions.can_escalate(acting_user), "只有专班办人员可以升级问题")
         if expected_level is not None and problem.level != expected_level:
@@ -111,12 +113,15 @@ def problem_escalate(
     return problem
 
 
-def problem_resolve(*, problem_id: int, acting_user, resolution: str, on_date: dt.date | None = None) -> Problem:
+def problem_resolve(*, problem_id: int, acting_user, resolution: str,
+                    on_date: dt.date | None = None) -> Problem:
     if not (resolution or "").strip():
         raise ValidationError("请填写解决情况")
     on_date = on_date or timezone.localdate()
     with transaction.atomic():
-        problem = Problem.objects.select_for_update(of=("self",)).select_related("project__unit").get(pk=problem_id)
+        problem = (
+            Problem.objects.select_for_update(of=("self",)).select_related("project__unit").get(pk=problem_id)
+        )
         if not is_system(acting_user):
             permissions.require(permissions.can_edit_project(acting_user, problem.project), "您没有处理该问题的权限")
         if problem.status == ProblemStatus.RESOLVED:

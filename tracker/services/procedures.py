@@ -61,7 +61,8 @@ def procedure_update(
         if approval_date is not None:
             procedure.approval_date = approval_date
         if approval_file is not None:
-            procedure.approval_file.save(getattr(approval_file, "name", "approval"), approval_file, save=False)
+            procedure.approval_file.save(getattr(approval_file, "name", "approval"), approval_file,
+                                         save=False)
         procedure.full_clean(exclude=["project"])
         procedure.save()
         project.version += 1

@@ -117,7 +117,8 @@ def weekly_report_submit(
         if not is_system(acting_user):
             permissions.require(permissions.can_report_progress(acting_user, project), "您没有填报该项目周调度的权限")
         previous = (
-            WeeklyReport.objects.filter(project=project, week_start__lt=week_start).order_by("-week_start").first()
+            WeeklyReport.objects.filter(project=project, week_start__lt=week_start)
+            .order_by("-week_start").first()
         )
         existing = (
             WeeklyReport.objects.filter(project=project, week_start=week_start)
@@ -154,7 +155,8 @@ def weekly_report_submit(
             project.completed_investment = completed
             project.funds_in_place = funds
             project.version += 1
-            project.save(update_fields=["progress_percent", "completed_investment", "funds_in_place", "version", "updated_at"])
+            project.save(update_fields=["progress_percent", "completed_investment", "funds_in_place",
+                                        "version", "updated_at"])
         audit_record(
             action=AuditAction.WEEKLY_REPORT,
             acting_user=acting_user,

@@ -44,7 +44,8 @@ TRANSITIONS: dict[str, TransitionSpec] = {
     "complete": TransitionSpec("完工", "complete", "actual_completion"),
     "make_effective": TransitionSpec("达效", "make_effective", "accepted_on"),
     "reopen": TransitionSpec("退回开工（撤销完工）", "reopen", None, reason_required=True),
-    "revert_to_preparation": TransitionSpec("退回前期（撤销开工）", "revert_to_preparation", None, reason_required=True),
+    "revert_to_preparation": TransitionSpec("退回前期（撤销开工）", "revert_to_preparation", None,
+                                            reason_required=True),
 }
 
 
@@ -160,7 +161,8 @@ def project_transition(
             effective_on=when,
             evidence=evidence if transition != "make_effective" else None,
             evidence_path=project.effect_evidence.name if transition == "make_effective" else "",
-            data={"transition": transition, "label": spec.label} | ({"warnings": warnings} if warnings else {}),
+            data={"transition": transition, "label": spec.label,
+                  **({"warnings": warnings} if warnings else {})},
         )
     # What the clerk should hear although the move went through (the page flashes it).
     project.transition_warnings = warnings

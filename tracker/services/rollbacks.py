@@ -50,12 +50,14 @@ def rollback_request_file(
         permissions.require(permissions.can_request_rollback(acting_user, project), "您没有为该项目申请退回的权限")
         target = _rollback_target(transition, project)
         pending = (
-            project.rollback_requests.filter(status=RollbackStatus.PENDING).select_related("requested_by").first()
+            project.rollback_requests.filter(status=RollbackStatus.PENDING)
+            .select_related("requested_by").first()
         )
         if pending is not None:
             raise ValidationError(
                 f"该项目已有待审批的退回申请（{actor_display_name(pending.requested_by)}于"
-                f"{timezone.localtime(pending.requested_at):%Y-%m-%d %H:%M}提出“{pending.get_transition_display()}”），"
+                f"{timezone.localtime(pending.requested_at):%Y-%m-%d %H:%M}"
+                f"提出“{pending.get_transition_display()}”），"
                 "请等待专班办领导审批"
             )
         rollback = RollbackRequest(
@@ -174,6 +176,7 @@ def rollback_request_reject(*, request_id: int, acting_user, reason: str) -> Rol
             from_state=RollbackStatus.PENDING,
             to_state=RollbackStatus.REJECTED,
             reason=reason,
-            data={"transition": rollback.transition, "requested_by": actor_display_name(rollback.requested_by)},
+            data={"transition": rollback.transition,
+                  "requested_by": actor_display_name(rollback.requested_by)},
         )
     return rollback

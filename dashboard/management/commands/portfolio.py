@@ -28,7 +28,8 @@ class Command(BaseCommand):
         self.stdout.write(f"截至{as_of:%Y年%m月%d日}：项目 {data['projects']} 个，涉及 {data['units']} 个县(市、区)")
         self.stdout.write(f"总投资 {data['total_investment_wan']} 万元")
         self.stdout.write(
-            f"已开工 {data['started']} 个（{data['started_rate']}%），已完工 {data['completed']} 个（{data['completed_rate']}%），"
+            f"已开工 {data['started']} 个（{data['started_rate']}%），"
+            f"已完工 {data['completed']} 个（{data['completed_rate']}%），"
             f"已达效 {data['effective']} 个"
         )
         self.stdout.write("按阶段：" + "，".join(f"{k} {v}" for k, v in data["by_state"].items()))

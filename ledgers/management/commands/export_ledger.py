@@ -11,10 +11,12 @@ from ledgers.parsing import CellError, parse_date
 
 
 class Command(BaseCommand):
-    help = "导出台账：manage.py export_ledger KIND -o FILE [--format xlsx|csv] [--unit U --domain D --state S --year Y --date D]"
+    help = ("导出台账：manage.py export_ledger KIND -o FILE [--format xlsx|csv] "
+            "[--unit U --domain D --state S --year Y --date D]")
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=list(KINDS), help="台账类型：" + "、".join(f"{k}={v}" for k, v in KINDS.items()))
+        parser.add_argument("kind", choices=list(KINDS),
+                            help="台账类型：" + "、".join(f"{k}={v}" for k, v in KINDS.items()))
         parser.add_argument("-o", "--output", required=True, help="输出文件（目录则按台账名称和日期命名）")
         parser.add_argument("--format", dest="file_format", choices=["xlsx", "csv"], default=None)
         parser.add_argument("--unit", default="", help="县(市、区)代码，如 houma")
@@ -24,7 +26,8 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, default=None, help="目标年度")
         parser.add_argument("--date", default="", help="截至日期，如 2025-03-03（默认今天）")
 
-    def handle(self, *args, kind, output, file_format, unit, domain, department, state, year, date, **options):
+    def handle(self, *args, kind, output, file_format, unit, domain, department, state, year, date,
+               **options):
         try:
             as_of: dt.date | None = parse_date(date) if date else None
         except CellError as error:
@@ -32,7 +35,8 @@ class Command(BaseCommand):
         output_path = Path(output)
         if file_format is None:
             file_format = "csv" if output_path.suffix.lower() == ".csv" else "xlsx"
-        filters = LedgerFilters(unit=unit, domain=domain, department=department, state=state, year=year, as_of=as_of)
+        filters = LedgerFilters(unit=unit, domain=domain, department=department, state=state, year=year,
+                                as_of=as_of)
         try:
             table = ledger_build(kind=kind, user=None, filters=filters)
             name, content, _ = ledger_file(table, file_format=file_format)

@@ -16,7 +16,8 @@ from ledgers.parsing import CellError, parse_date
 
 
 class Command(BaseCommand):
-    help = "导入台账：manage.py import_ledger master|weekly FILE [--dry-run] [--week 2025-03-03]；有错误时列出各行错误并以非零状态退出，不写入任何数据"
+    help = ("导入台账：manage.py import_ledger master|weekly FILE [--dry-run] [--week 2025-03-03]；"
+            "有错误时列出各行错误并以非零状态退出，不写入任何数据")
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=list(IMPORT_KINDS))

@@ -30,7 +30,8 @@ class Command(BaseCommand):
         if kind:
             queryset = queryset.filter(kind=_by_kind(kind))
         if unit:
-            queryset = queryset.filter(deliveries__unit__code=unit) | queryset.filter(deliveries__unit__name=unit)
+            queryset = (queryset.filter(deliveries__unit__code=unit)
+                        | queryset.filter(deliveries__unit__name=unit))
             queryset = queryset.distinct()
         rows = [self._row(n) for n in queryset]
         if json:

@@ -39,7 +39,8 @@ class Command(BaseCommand):
                      token_env="YIHONG_DEMO_WECOM_KEY"),
                 dict(channel=Channel.DINGTALK, scope=Scope.UNIT, unit=houma, label="侯马市工作群（钉钉）",
                      token_env="YIHONG_DEMO_DING_TOKEN", secret_env="YIHONG_DEMO_DING_SECRET"),
-                dict(channel=Channel.SMS, scope=Scope.UNIT, unit=houma, label="侯马市联络员手机", address="13903570001"),
+                dict(channel=Channel.SMS, scope=Scope.UNIT, unit=houma, label="侯马市联络员手机",
+                     address="13903570001"),
             ]
         if water is not None:
             wanted.append(dict(channel=Channel.WECOM, scope=Scope.DEPARTMENT, department=water,
