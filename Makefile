@@ -31,7 +31,7 @@ SYSTEM_PACKAGES := fonts-noto-cjk fonts-lxgw-wenkai fonts-arphic-gkai00mp texliv
 .PHONY: demo test lint setup system-packages venv migrate fonts serve clean
 
 demo: setup
-	@# Outreach (issue 17): a local stand-in for 企业微信, 钉钉 and SMS, running beside the server until
+	@# Outreach: a local stand-in for 企业微信, 钉钉 and SMS, running beside the server until
 	@# it stops; every step below sends only to it (outside production nothing leaves 127.0.0.1).
 	@rm -f var/outreach-sandbox.jsonl
 	$(DEMO_OUTREACH_ENV) $(MANAGE) outreach_sandbox --port $(OUTREACH_PORT) & echo $$! > var/outreach-sandbox.pid; sleep 2

@@ -1,4 +1,4 @@
-"""The daily scan over 10,000 and 100,000 synthetic projects (issue 4, "Speed").
+"""The daily scan over 10,000 and 100,000 synthetic projects.
 
 Run by hand: `.venv/bin/python bench/bench_dispatch.py [10000 100000]`. Each size gets a
 throwaway SQLite database in /tmp with 18 units, the projects spread over them, 8 weekly reports

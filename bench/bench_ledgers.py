@@ -1,4 +1,4 @@
-"""Ledger import/export speed on a synthetic 10,000-project ledger (issue 5, "Speed").
+"""Ledger import/export speed on a synthetic 10,000-project ledger.
 
 Run by hand:  .venv/bin/python bench/bench_ledgers.py [--projects 10000]
 

@@ -4,8 +4,8 @@
         [--projects 95]
 
 `--projects 95` runs it on the real portfolio (the demo ledger as it is, its own database): the
-figure issue 14 promises, "the monthly batch at 95 projects within 30 s end to end on 2 workers",
-with every letter issued (numbered, rendered, signed) by the workers.
+figure promised, "the monthly batch at 95 projects within 30 s end to end on 2 workers", with
+every letter issued (numbered, rendered, signed) by the workers.
 
 For each worker count: a fresh copy of the benchmark database (CREATE DATABASE … TEMPLATE, so
 every run starts from the same state), N worker processes (concurrency 1 each, as N single-core

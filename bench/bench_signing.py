@@ -1,4 +1,4 @@
-"""Benchmark of the 电子签章 (issue 14), run by hand: `.venv/bin/python bench/bench_signing.py`.
+"""Benchmark of the 电子签章, run by hand: `.venv/bin/python bench/bench_signing.py`.
 
 Prints, for a one-page letter rendered once: the median time pyHanko adds to sign it (PAdES, the
 office's RSA key, the visible seal image), the median time to verify a signed file (what the

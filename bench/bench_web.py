@@ -9,7 +9,7 @@ are 10,000 — so the big portfolio has the demo's shape (~1 million weekly repo
 Pages are requested through Django's test client, in-process, as the clerk (who sees all
 projects); the time is the server's (request to response, no network). Each page is timed twice:
 served from the portfolio cache (dashboard.cache, the common case), and computed afresh,
-as the first request after a write (the cache's version bumped before every request). Targets (issue 6):
+as the first request after a write (the cache's version bumped before every request). Targets:
 ≤ 100 ms at 95 projects, ≤ 300 ms at 10,000, and the same query count at both sizes.
 """
 from __future__ import annotations

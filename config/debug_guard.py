@@ -1,4 +1,4 @@
-"""Django's debug pages only for a developer on this machine (issue 13, finding 15).
+"""Django's debug pages only for a developer on this machine.
 
 The demo runs with DEBUG on (config.settings.local): an error then shows Django's technical
 page — settings, paths, the code — to whoever caused it, a county user included. This

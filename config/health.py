@@ -3,7 +3,7 @@
 It answers 200 with a JSON body when the database answers, the broker answers (when one is
 configured; without one Celery runs in-process and there is nothing to reach) and the media
 directory is writable; otherwise 503. It needs no login: an anonymous caller learns only ok or
-not ok (issue 13: no media path, no versions); staff signed in, or a probe sending the
+not ok (no media path, no versions); staff signed in, or a probe sending the
 `X-Health-Token` header equal to YIHONG_HEALTH_TOKEN, get the failing parts and each check's
 detail. The full error goes to the log, only its kind to the response.
 """

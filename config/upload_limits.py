@@ -1,4 +1,4 @@
-"""Uploads are refused by their size before a byte of them is read (issue 13, finding 10).
+"""Uploads are refused by their size before a byte of them is read.
 
 Django reads a request body only up to its declared CONTENT_LENGTH (it never reads past it,
 and a body without one is not read at all), so comparing that figure with the limit before

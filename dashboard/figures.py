@@ -1,7 +1,7 @@
 """How the dashboard states its figures: money in 亿元 where it is large, units ranked with ties shared.
 
 Money is kept in 万元 (STYLE: Decimal, two places); a wall chart reads 129.69 亿元, not
-1296900.00 万元 (issue 16). Ranks follow the usual competition ranking: two units with the same
+1296900.00 万元. Ranks follow the usual competition ranking: two units with the same
 rates share a rank (并列) and the next rank is skipped (1, 2, 2, 4).
 """
 from __future__ import annotations

@@ -201,7 +201,7 @@ def _open_problems(*, projects: QuerySet[Project], as_of: dt.date, kept_ids: set
                    ) -> dict[str, int]:
     """Problems open on `as_of` by the escalation level they had then (2 queries), of the projects
     the page shows: `kept_ids` narrows `projects` to those the state and light filters keep
-    (issue 16: 侯马 + 红灯 is one project, its problems only).
+    (侯马 + 红灯 is one project, its problems only).
 
     A problem's level on a date is the target of its last escalation (an audited event) on or
     before it, or 专班 when it had none yet.

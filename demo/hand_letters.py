@@ -1,4 +1,4 @@
-"""The demo's letters written by hand (issue 14): a 通知 and a 函 that went through 拟稿 (clerk),
+"""The demo's letters written by hand: a 通知 and a 函 that went through 拟稿 (clerk),
 核稿 (clerk_eco, a second member of staff) and 签发 (leader, with an opinion), dated the demo's date."""
 
 from __future__ import annotations

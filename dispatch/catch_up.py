@@ -2,7 +2,7 @@
 run every calendar job that should have run since the last recorded run, once, for its own date.
 
 Celery beat does not replay schedules whose time passed while it was stopped, and a missed weekly
-report or monthly circular is a failure of the office (issue 7). The calendar (dispatch/) owns
+report or monthly circular is a failure of the office. The calendar (dispatch/) owns
 which job is due on which date (`jobs_due_between`, China's working days) and the idempotent run
 of one job for one date (`dispatch.run_job` → `job_run_for_date`, one JobRun per (job, date));
 this module only decides the window and sends the missed runs, in date order, as one chain:

@@ -17,7 +17,7 @@ from tracker.models import AdministrativeUnit, Department, Project
 
 
 class ThresholdKey(models.TextChoices):
-    """Every number the rules use (issue 4, "Rules"); defaults in THRESHOLD_DEFAULTS."""
+    """Every number the rules use; defaults in THRESHOLD_DEFAULTS."""
 
     START_RED_MONTHS = "start_red_months", "开工灯：超过计划开工月份几个月亮红灯"
     PROGRESS_YELLOW_GAP = "progress_yellow_gap", "进度灯：落后预期超过几个百分点亮黄灯"

@@ -1,8 +1,8 @@
 """The rules of the calendar as pure functions: facts in, findings out (no I/O).
 
-The rules and their default thresholds are those of issue 4 ("Rules"); the domain behind them
-is DOMAIN: The cadence. Selectors gather the facts set-based; services record each finding
-under its natural key (rule, subject, period) and issue what it calls for.
+The domain behind the rules and their default thresholds is DOMAIN: The cadence. Selectors gather
+the facts set-based; services record each finding under its natural key (rule, subject, period)
+and issue what it calls for.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Changing the rules' thresholds: what a valid set of values is, and the audited write.
 
-Two things a 专班 checks before a number goes live (issue 16): a count of days, months, letters
+Two things a 专班 checks before a number goes live: a count of days, months, letters
 or reports is a whole number (no "1.5 working days"), and each yellow threshold lies below its
 red one (黄灯 40 with 红灯 30 would make yellow impossible).
 """

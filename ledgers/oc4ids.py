@@ -1,6 +1,6 @@
 """The portfolio as an OC4IDS 0.9.5 project package (Open Contracting for Infrastructure Data Standard).
 
-Mapping decisions (issue 5, "OC4IDS"; codelists in tracker/data/oc4ids/, Apache-2.0):
+Mapping decisions (codelists in tracker/data/oc4ids/, Apache-2.0):
 - status: 前期 → preparation; 开工 and 停工 → implementation (a winter or problem stop is still
   the implementation phase); 完工 → completion; 达效 → maintenance. 达效 means "in operation and
   achieving its intended effect" (DOMAIN: The life cycle), which is OC4IDS's maintenance phase

@@ -1,6 +1,6 @@
 """Clerk-facing ledger pages: download each ledger, upload → preview → confirm, import progress.
 
-Who may do what (issue 5; tracker.permissions decides, the services enforce):
+Who may do what (tracker.permissions decides, the services enforce):
 - office staff: every ledger, the master import and any weekly sheet;
 - city leaders: every ledger, read-only (no uploads);
 - department liaisons: the ledgers of their department's projects, and weekly sheets for them;
@@ -52,7 +52,7 @@ TOKEN_LENGTH = 24
 
 
 # A ledger's date, a week: days the programme can have. Outside, the week's Sunday or the
-# calendar would overflow (9999-12-31 gave a 500): a clear 400 instead (issue 13).
+# calendar would overflow (9999-12-31 gave a 500): a clear 400 instead.
 FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 DATE_RANGE_MESSAGE = f"日期应在{FIRST_DAY:%Y年%m月%d日}至{LAST_DAY:%Y年%m月%d日}之间"
 
@@ -282,7 +282,7 @@ def import_confirm(request, token: str):
     _upload_meta(request, token)
     wants_json = "application/json" in request.headers.get("Accept", "")
     # A double-clicked confirm (or a resubmitted form) waits for the first one to finish and then
-    # answers as it did: one import, the same result page, never a 500 (issue 13).
+    # answers as it did: one import, the same result page, never a 500.
     with open(_upload_dir(token) / "confirm.lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if (_upload_dir(token) / "result.json").exists():

@@ -1,5 +1,6 @@
 """A database made by the old layout (tracker/ holding ledgers, dashboard and demo; commit
-3a006a2, the last before issue 12's move) with the demo loaded migrates forward to this layout
+3a006a2, the last before ledgers, dashboard and demo became apps of their own) with the demo
+loaded migrates forward to this layout
 with every row kept, and reads the same portfolio as before."""
 from __future__ import annotations
 

@@ -319,7 +319,7 @@ class RollbackRequestAdmin(ViewOnlyModelAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    """The audit log: view only, superusers included (issue 8: never edited or deleted); read by
+    """The audit log: view only, superusers included (never edited or deleted); read by
     office leaders and system administrators only, like /audit/ (login addresses, failed logins)."""
 
     list_display = ["occurred_at", "actor_name", "action", "project", "unit", "from_state", "to_state",

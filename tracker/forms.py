@@ -42,7 +42,7 @@ def week_start_check(day: dt.date) -> dt.date:
 
 class WeeklyFiguresForm(forms.Form):
     """The figures of one project's week, the same for a county's and a department's report
-    (issue 16: one form, 手续 included). Required-ness is set by the subclasses."""
+    (one form, 手续 included). Required-ness is set by the subclasses."""
 
     figures_required = True
 
@@ -71,7 +71,7 @@ class WeeklyReportForm(WeeklyFiguresForm):
     reporter_name = forms.CharField(label="填报人", max_length=50, required=False)
     reporter_phone = forms.CharField(label="联系电话", max_length=30, required=False)
 
-    # Shown to the Office only: a week closed to the units is corrected with a reason (issue 13).
+    # Shown to the Office only: a week closed to the units is corrected with a reason.
     correction_reason = forms.CharField(label="更正原因（更正已截止的周时必填）", max_length=500, required=False)
 
     field_order = ["week_start", "progress_percent", "completed_investment", "funds_in_place",

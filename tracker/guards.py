@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from tracker.models import Project
 
 # 前期→开工 needs the construction permit (or its equivalent for works that need none,
-# recorded as 无需办理) — issue 2, "Default guards".
+# recorded as 无需办理).
 START_GATE_PROCEDURE = "construction_permit"
 
 

@@ -1,7 +1,7 @@
 """A project's two lights on a date: 开工 (is it started, or late to start?) and 进度 (how far
 behind the time elapsed is its progress?) — pure functions, no I/O.
 
-The rule is issue 4's ("Rules"): the start light turns yellow in the month of the planned start
+The rule: the start light turns yellow in the month of the planned start
 and red `start_red_months` after it; the progress light compares the progress with the share of
 the time from the (actual) start to the planned completion that has elapsed. The thresholds are
 the office's (dispatch.models.Threshold; their keys below): the caller passes them in, so that
@@ -41,7 +41,7 @@ def month_start(day: dt.date) -> dt.date:
 
 @dataclass(frozen=True)
 class Lights:
-    """A project's two lights on a scan date (issue 4, "Rules"); progress is None before the start."""
+    """A project's two lights on a scan date; progress is None before the start."""
 
     start: str
     progress: str | None

@@ -1,6 +1,6 @@
 """Who may read and do what. Services call these; views only mirror them for display.
 
-The roles and their reach (issue 2, "Roles"; DOMAIN: Who):
+The roles and their reach (DOMAIN: Who):
 - 专班办工作人员 (clerk): reads everything; edits, reports and moves projects forward within
   their assigned domains/units (all of them when none are assigned);
 - 专班办领导 (office leader): everything, including backward moves and sign-off;
@@ -113,7 +113,7 @@ def can_request_rollback(user, project: Project) -> bool:
 
 
 def can_decide_rollback(user) -> bool:
-    """Approve or reject a rollback request (issue 2: backward moves only by the office's leaders)."""
+    """Approve or reject a rollback request (backward moves only by the office's leaders)."""
     return role_of(user) == Role.OFFICE_LEADER
 
 
@@ -132,7 +132,7 @@ def can_instruct(user, problem) -> bool:
 
 def can_import_ledger(user, kind: str) -> bool:
     """The master ledger is the office's; the weekly sheet is also the county's and the
-    department's (issue 5)."""
+    department's."""
     if is_office_staff(user):
         return True
     return kind == "weekly" and role_of(user) in (Role.COUNTY_LIAISON, Role.DEPARTMENT_LIAISON)

@@ -40,7 +40,7 @@ def project_list(*, user, filters: dict | None = None) -> QuerySet[Project]:
 
 def project_get(*, user, project_id: int) -> Project:
     """One project, or the same 404 whether it does not exist or is not the user's to read (the
-    answer never tells whether an id exists, issue 13)."""
+    answer never tells whether an id exists)."""
     project = (
         Project.objects.select_related("unit", "domain", "lead_department").filter(pk=project_id).first()
     )

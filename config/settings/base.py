@@ -252,7 +252,7 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "yihong@linfen.example.gov.cn")
 
-# Outreach (issue 17): the site's absolute address for links in messages; the channels this
+# Outreach: the site's absolute address for links in messages; the channels this
 # deployment uses; each provider's endpoint (the tests and the demo point them at a local
 # receiver). Secrets are never settings: endpoints name the environment variables holding them,
 # and the SMS AccessKey is ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET.
@@ -295,7 +295,7 @@ YIHONG_FONT_STACK = {
 YIHONG_NOTICE_ISSUER = env("YIHONG_NOTICE_ISSUER", "临汾市“一泓清水入黄河”生态保护工程专班办公室")
 YIHONG_NOTICE_PRINTER = env("YIHONG_NOTICE_PRINTER", "临汾市一泓清水入黄河工程专班办")
 YIHONG_NOTICE_ATTACHMENT_MAX_BYTES = int(env("YIHONG_NOTICE_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
-# 电子签章 (issue 14, notices.sealing): the office's PKCS#12 (key + certificate chain) and its
+# 电子签章 (notices.sealing): the office's PKCS#12 (key + certificate chain) and its
 # passphrase in production; unset, a demo CA and office certificate are made once under
 # YIHONG_SIGNING_DIR and the seal is marked 演示. YIHONG_SIGNING_TRUST_ROOTS: PEM file(s) of the
 # CA that verify_notices and the recipient's page trust (default: the demo CA).

@@ -441,7 +441,7 @@ def _evidence(project: Project) -> ContentFile:
 
 
 def _start_order(project: Project) -> ContentFile:
-    """The 开工令 every 开工 rests on (issue 16: evidence is required)."""
+    """The 开工令 every 开工 rests on (evidence is required)."""
     text = f"{project.name}开工令（演示材料）\n".encode()
     return ContentFile(b"%PDF-1.4\n% demo start order\n" + text, name=f"{project.code}-start-order.pdf")
 

@@ -22,7 +22,7 @@ def ledger_xlsx(table: LedgerTable) -> bytes:
     """The table as an .xlsx workbook (title row, frozen header, formats, totals).
 
     Written in openpyxl's write-only mode with shared styles: a 10,000-project ledger takes
-    about a third of the time of the ordinary mode (issue 5: export ≤ 10 s).
+    about a third of the time of the ordinary mode (the export must take at most 10 s).
     """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell

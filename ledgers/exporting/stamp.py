@@ -1,5 +1,5 @@
 """The export time written into a master ledger's title rows, so that an import of that file can
-tell which projects changed after it was exported (issue 16: "文件已过时")."""
+tell which projects changed after it was exported ("文件已过时")."""
 from __future__ import annotations
 
 import datetime as dt

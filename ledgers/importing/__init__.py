@@ -1,6 +1,6 @@
 """Ledgers that come back from Excel: the master ledger and the counties' weekly sheets.
 
-Two steps (issue 5, "Imports"): `ledger_import_preview` reads a file and says what would be
+Two steps: `ledger_import_preview` reads a file and says what would be
 created and changed, field by field, and every bad row with its row number, column and reason;
 `ledger_import_confirm` does the same reading again inside one transaction and writes it all
 — or, when any row is bad, nothing.

@@ -1,4 +1,4 @@
-"""An import built from an export older than the data it changes (issue 16).
+"""An import built from an export older than the data it changes.
 
 A master ledger exported on Monday, edited in Excel all week and imported on Friday would
 silently put back Monday's values over whatever the office changed in between. The export

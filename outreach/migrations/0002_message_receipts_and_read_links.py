@@ -1,4 +1,4 @@
-# Receipts (issue 17): the SMS carrier's delivery report, and a per-message link token so that a
+# Receipts: the SMS carrier's delivery report, and a per-message link token so that a
 # message is 已读 when its recipient opens it.
 
 import secrets

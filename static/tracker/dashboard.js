@@ -11,7 +11,7 @@
   var HTML_ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;" };
 
   // Tooltips are HTML: every value from the data (names typed by users) is escaped before it
-  // joins the markup, so a project called "<img src=x onerror=…>" shows as text (issue 13).
+  // joins the markup, so a project called "<img src=x onerror=…>" shows as text.
   function esc(value) {
     return String(value === null || value === undefined ? "" : value).replace(/[&<>"']/g, function (c) {
       return HTML_ESCAPES[c];

@@ -1,4 +1,4 @@
-"""Every role lands on its work queue (issue 16), in headless Chromium at 1280 px and 390 px:
+"""Every role lands on its work queue, in headless Chromium at 1280 px and 390 px:
 after a calendar run the landing page's counts are the database's, and acting on an item moves
 them. Screenshots go to test-artifacts/ (git-ignored)."""
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """A project added to the portfolio today is absent from every figure of earlier dates: the
-portfolio, the dashboard, the ledgers, the monthly circular and the calendar's scan (issue 12:
-"a date before a project existed must not count it (nor its investment)")."""
+portfolio, the dashboard, the ledgers, the monthly circular and the calendar's scan (a date before
+a project existed must not count it, nor its investment)."""
 from __future__ import annotations
 
 import datetime as dt

@@ -1,5 +1,5 @@
 """The dashboard and the ledger at scale: a fixed number of queries, cached per data version and
-never stale after a write (issue 6 "Speed"; dashboard.cache)."""
+never stale after a write (dashboard.cache)."""
 from __future__ import annotations
 
 import datetime as dt

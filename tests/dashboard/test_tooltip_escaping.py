@@ -1,4 +1,4 @@
-"""Issue 13, finding 12: the dashboard maps' tooltips show names as text, never as markup."""
+"""The dashboard maps' tooltips show names as text, never as markup."""
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,4 @@
-"""The dashboard as a 专班 reads it (issue 16): every figure follows the filters, money in 亿元,
+"""The dashboard as a 专班 reads it: every figure follows the filters, money in 亿元,
 counties ranked with ties shared, and the wall chart printed on ONE sheet (A3, and A4)."""
 from __future__ import annotations
 

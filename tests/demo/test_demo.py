@@ -16,7 +16,7 @@ def test_demo_generates_every_kind_once(demo_ledger, django_capture_on_commit_ca
         call_command("generate_demo_notices", skip_checks=True)
     # then the reports, the circular, its correction and the letters the rules call for on the
     # demo's date exist once each, issued, with a PDF poppler can read (a kind no rule calls for
-    # on that date is not made up: issue 15)
+    # on that date is not made up)
     kinds = list(Notice.objects.values_list("kind", flat=True))
     assert len(kinds) == len(set(kinds))
     assert {NoticeKind.WEEKLY_REPORT, NoticeKind.MONTHLY_CIRCULAR, NoticeKind.CORRECTION, NoticeKind.WARNING,

@@ -1,4 +1,4 @@
-"""The rules' facts read as an office writes them (issue 15): plain words, no lights, no codes,
+"""The rules' facts read as an office writes them: plain words, no lights, no codes,
 no negative deviations, and rankings in which equal scores share a rank."""
 
 from __future__ import annotations

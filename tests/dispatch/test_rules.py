@@ -1,4 +1,4 @@
-"""The rules' boundaries, as pure functions over facts (issue 4, "Rules")."""
+"""The rules' boundaries, as pure functions over facts."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Thresholds a 专班 would never accept (issue 16): yellow at or above red, fractional counts."""
+"""Thresholds a 专班 would never accept: yellow at or above red, fractional counts."""
 from __future__ import annotations
 
 import re

@@ -1,4 +1,4 @@
-"""Issue 13, finding 15: out-of-range dates and double submits give a clear 400 or the same
+"""Out-of-range dates and double submits give a clear 400 or the same
 result, never a 500; the debug page is only for a developer on this machine."""
 from __future__ import annotations
 

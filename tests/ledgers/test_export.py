@@ -32,7 +32,7 @@ def test_master_ledger_has_title_frozen_header_formats_and_totals(demo_ledger):
     # then
     assert sheet["A1"].value == "临汾市“一泓清水入黄河”生态保护工程总台账（截至2025年3月3日）"
     assert "A1:Q1" in {str(r) for r in sheet.merged_cells.ranges}
-    # the export time under the title (issue 16: an import of an older file is flagged)
+    # the export time under the title (an import of an older file is flagged)
     assert sheet["A2"].value.startswith("导出时间：2025-")
     assert [c.value for c in sheet[3]] == MASTER_HEADERS
     assert sheet.freeze_panes == "A4"

@@ -1,4 +1,4 @@
-"""An import built from an export older than the data it changes (issue 16): flagged per row,
+"""An import built from an export older than the data it changes: flagged per row,
 written only on explicit confirmation."""
 from __future__ import annotations
 

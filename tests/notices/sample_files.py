@@ -1,4 +1,4 @@
-"""Real files for the letters' attachments (issue 14): a PDF with text on each page, a PNG, a DOCX,
+"""Real files for the letters' attachments: a PDF with text on each page, a PNG, a DOCX,
 an encrypted PDF and a damaged one — made here, so a test never depends on a file on disk."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A letter's own files bound into the issued PDF (issue 14, GB/T 9704 §7.3.7): after the body and
+"""A letter's own files bound into the issued PDF (GB/T 9704 §7.3.7): after the body and
 before the 版记, "附件N" on the first line and the title on the third, every page counted and
 numbered, the whole file signed; files that cannot be bound are refused at upload."""
 

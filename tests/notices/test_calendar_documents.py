@@ -1,5 +1,5 @@
 """Every document the calendar issues over a stretch of the demo history reads as an office would
-send it (issue 15): no project code, no lights, no None/NaN, no negative deviation; every letter
+send it: no project code, no lights, no None/NaN, no negative deviation; every letter
 owing an answer names a calendar date and a real contact; circular ranks tie where values tie."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""拟稿 → 核稿 → 签发 by hand, the versions and their diff, the leader's kind settings (issue 14)."""
+"""拟稿 → 核稿 → 签发 by hand, the versions and their diff, the leader's kind settings."""
 
 from __future__ import annotations
 

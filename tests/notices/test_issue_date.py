@@ -86,5 +86,5 @@ def test_supervision_letters_are_acknowledged_within_one_working_day_by_default(
     NoticeKindSetting.objects.all().delete()
     # when the 督办函's settings are first needed
     setting = services.kind_setting_get(kind=NoticeKind.SUPERVISION)
-    # then acknowledgement within 1 working day, answer within 10 (issue 4, R3)
+    # then acknowledgement within 1 working day, answer within 10
     assert (setting.acknowledge_workdays, setting.answer_workdays, setting.answer_required) == (1, 10, True)

@@ -1,4 +1,4 @@
-"""Letters an office would send as they are (issue 15): plain facts, a calendar date to act by,
+"""Letters an office would send as they are: plain facts, a calendar date to act by,
 a real contact, one letter per county and kind a day, a summons with its meeting, a 挂牌督办 with
 the letters it rests on, a correction with the wrong and the right value."""
 from __future__ import annotations

@@ -17,7 +17,7 @@ def queued_letter(contacts, houma, clerk):
 def test_leader_sees_signoff_queue_and_signs_from_the_page(queued_letter, leader, client):
     # given a letter waiting for sign-off
     client.force_login(leader)
-    # when the leader opens the list, reads the letter (issue 14: only a letter read is signed) and signs
+    # when the leader opens the list, reads the letter (only a letter read is signed) and signs
     page = client.get("/notices/").content.decode()
     client.get(f"/notices/{queued_letter.pk}/")
     response = client.post(f"/notices/{queued_letter.pk}/sign/")

@@ -1,5 +1,4 @@
-"""The monthly circular ranks fairly and the weekly report says only what carries information
-(issue 15)."""
+"""The monthly circular ranks fairly and the weekly report says only what carries information."""
 from __future__ import annotations
 
 import datetime as dt

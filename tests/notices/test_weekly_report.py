@@ -1,5 +1,5 @@
 """The weekly report's escalated section lists every problem standing above the office with its
-level and the responsible city leader (issue 4, R7)."""
+level and the responsible city leader."""
 import datetime as dt
 
 import pytest

@@ -1,4 +1,4 @@
-"""Issue 13, finding 14: evidence uploads take documents and photos only (judged by content),
+"""Evidence uploads take documents and photos only (judged by content),
 and every evidence file is downloadable through a permission-checked route."""
 from __future__ import annotations
 

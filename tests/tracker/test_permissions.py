@@ -54,7 +54,7 @@ def _attempt(action, user, project) -> bool:
             selectors.project_get(user=user, project_id=project.pk)
             assert selectors.project_list(user=user).filter(pk=project.pk).exists()
         elif action == "report":
-            # Within the week's reporting window: after it the week is closed to the units (issue 13).
+            # Within the week's reporting window: after it the week is closed to the units.
             with time_machine.travel(dt.datetime(2025, 10, 8, 10, 0), tick=False):
                 services.weekly_report_submit(
                     project_id=project.pk, week_start=dt.date(2025, 10, 6), acting_user=user,

@@ -1,4 +1,4 @@
-"""Rules a 专班 checks (issue 16): 开工 evidence and earlier procedures, 批复文件, date order,
+"""Rules a 专班 checks: 开工 evidence and earlier procedures, 批复文件, date order,
 problems' 责任单位 and 办理时限."""
 from __future__ import annotations
 

@@ -36,7 +36,7 @@ def _start_order():
 
 
 def _transition(project, name, user, **kwargs):
-    if name == "start":  # 开工 rests on a 开工令 and a word why (issue 16)
+    if name == "start":  # 开工 rests on a 开工令 and a word why
         kwargs.setdefault("evidence", _start_order())
         kwargs.setdefault("reason", "具备开工条件")
     return services.project_transition(project_id=project.pk, transition=name, acting_user=user, **kwargs)

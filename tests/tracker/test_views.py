@@ -66,7 +66,7 @@ def test_county_liaison_gets_the_not_found_page_for_another_countys_project(clie
     _client(client, county_liaison)
     # when
     response = client.get(f"/projects/{other.pk}/")
-    # then: the same answer as for an id that does not exist (issue 13)
+    # then: the same answer as for an id that does not exist
     assert response.status_code == 404
 
 
@@ -101,7 +101,7 @@ def test_county_liaison_cannot_report_for_another_county(client, county_liaison)
         "week_start": "2025-09-29", "progress_percent": "50", "completed_investment": "1",
         "funds_in_place": "1",
     })
-    # then: not found, as for an id that does not exist (issue 13)
+    # then: not found, as for an id that does not exist
     assert response.status_code == 404
     assert not WeeklyReport.objects.filter(project=other, week_start=dt.date(2025, 9, 29),
                                            reported_by=county_liaison).exists()

@@ -1,4 +1,4 @@
-"""One weekly-report form for counties and departments (issue 16): the same fields, 手续 included,
+"""One weekly-report form for counties and departments: the same fields, 手续 included,
 the current week by default, and a history that shows every field."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 13, finding 11: one owner of a project's weekly figures (the county it lies in), weeks
+"""One owner of a project's weekly figures (the county it lies in), weeks
 closed to the units after the Office's deadline, and a lower figure explained at every entry point."""
 from __future__ import annotations
 

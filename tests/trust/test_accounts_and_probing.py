@@ -1,4 +1,4 @@
-"""Issue 13, finding 16: users change their own password, an administrator resets one, and the
+"""Users change their own password, an administrator resets one, and the
 answer for another unit's project is the same as for an id that does not exist."""
 from __future__ import annotations
 

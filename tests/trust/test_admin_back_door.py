@@ -1,4 +1,4 @@
-"""Issue 13: the admin is no back door. Roles and scopes change only by a system administrator
+"""The admin is no back door. Roles and scopes change only by a system administrator
 (audited old → new), the audit log is read by leaders only, who signs is a leader's setting, the
 project form carries the version check, and procedures and problems are edited in the product's
 pages (scope-checked, through the services), not here."""

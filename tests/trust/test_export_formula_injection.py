@@ -1,4 +1,4 @@
-"""Issue 13, finding 4: no export carries a live formula — xlsx, csv, the admin's export, the audit csv.
+"""No export carries a live formula — xlsx, csv, the admin's export, the audit csv.
 
 OWASP "CSV Injection": a cell starting with = + - @ tab or CR is a formula to Excel and WPS.
 """

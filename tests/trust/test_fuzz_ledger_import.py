@@ -1,4 +1,4 @@
-"""Hostile and broken ledgers (issue 8): every input either imports correctly or is refused with a
+"""Hostile and broken ledgers: every input either imports correctly or is refused with a
 Chinese message; nothing partial is written; no crash, no hang (bounded time and memory).
 
 - the cell parsers, over the messy forms clerks type (property: the right value, or a Chinese
@@ -45,7 +45,7 @@ from tracker.models import AuditEvent, Project, WeeklyReport
 from tracker.reference_data import UNITS
 
 WEEK = dt.date(2025, 10, 6)
-# A day on which WEEK is still open to the counties (issue 13: closed after 2025-10-14).
+# A day on which WEEK is still open to the counties (closed after 2025-10-14).
 WEEK_OPEN = time_machine.travel(dt.datetime(2025, 10, 9, 10, 0), tick=False)
 FULL_WIDTH = str.maketrans("0123456789.-,%", "０１２３４５６７８９．－，％")
 EXCEL_EPOCH = dt.date(1899, 12, 30)

@@ -1,4 +1,4 @@
-"""Hostile input to the web forms and the JSON endpoints (issue 8): over-long text, control
+"""Hostile input to the web forms and the JSON endpoints: over-long text, control
 characters, markup, negative and enormous numbers, dates in the far past and future.
 
 Property of every request: the answer is a page (200, or 400 with a Chinese message) or a
@@ -77,7 +77,7 @@ figure = st.one_of(hostile_number_text, st.decimals(min_value=0, max_value=100, 
 money = st.one_of(hostile_number_text, st.decimals(min_value=0, max_value=10**9, places=2).map(str))
 
 
-# A county may report a week only until the second working day after it (issue 13): the clock
+# A county may report a week only until the second working day after it: the clock
 # stands where the drawn weeks (and the hostile "2000-01-01") are still open and have no earlier
 # week to fall below, so that some reports are saved.
 @time_machine.travel(dt.datetime(2000, 1, 4, 10, 0), tick=False)

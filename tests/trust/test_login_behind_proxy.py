@@ -1,4 +1,4 @@
-"""Issue 13, finding 7: behind the documented proxy (deploy/README.md: nginx in front of
+"""Behind the documented proxy (deploy/README.md: nginx in front of
 gunicorn), django-axes throttles the client's address, not the proxy's, and the audit log
 records the client's address."""
 from __future__ import annotations

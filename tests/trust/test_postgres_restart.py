@@ -1,4 +1,4 @@
-"""PostgreSQL restarted under web load (issue 8, "Faults"): a real gunicorn (deploy/gunicorn.conf.py,
+"""PostgreSQL restarted under web load: a real gunicorn (deploy/gunicorn.conf.py,
 persistent connections as in production) on a private cluster, the office's weekly-report
 POSTs from several threads while the cluster is stopped and started again.
 

@@ -1,4 +1,4 @@
-"""Issue 13: on a notice sent to several units each recipient sees only its own answers, and the
+"""On a notice sent to several units each recipient sees only its own answers, and the
 read-only 市领导 neither acknowledges nor answers."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 13, finding 10: uploads are limited in size and count while streaming, refused before
+"""Uploads are limited in size and count while streaming, refused before
 they fill memory (config.upload_limits, Django's upload settings)."""
 from __future__ import annotations
 

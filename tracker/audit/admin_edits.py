@@ -5,7 +5,7 @@ written from `save_model`/`delete_model` commits or rolls back with the change i
 Admins whose edits go through a service (projects, thresholds, site visits) audit there instead.
 Each change is recorded old → new: `data["changes"]` maps a field to `[old, new]`.
 
-The admin is for system administrators (issue 13): office staff and leaders work in the product's
+The admin is for system administrators: office staff and leaders work in the product's
 pages; here they read, and what they may still change goes through a service with the web's
 permission and scope checks. `SystemAdminEditsMixin` leaves adds, changes and deletes to a
 superuser; `LeaderEditsMixin` lets an office leader change settings that decide who signs.

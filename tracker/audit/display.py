@@ -1,6 +1,6 @@
 """How an audit row reads to a person: states by their Chinese labels, an edit as "字段：原值 → 新值",
-a letter by its 文号 and title (issue 16: "preparation → under_construction", an empty 变化 column
-and "draft → pending_signoff" without the letter were what the office saw).
+a letter by its 文号 and title ("preparation → under_construction", an empty 变化 column and
+"draft → pending_signoff" without the letter were what the office saw before).
 
 The apps above the domain register the labels and the names of their own objects here (notices
 in its AppConfig.ready), so the audit pages in tracker never import them.

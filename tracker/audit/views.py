@@ -1,4 +1,4 @@
-"""The audit log for office leaders: read and export, never edit (issue 8, "Record")."""
+"""The audit log for office leaders: read and export, never edit."""
 from __future__ import annotations
 
 import csv

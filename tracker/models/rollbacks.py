@@ -12,8 +12,8 @@ from tracker.models.portfolio import Project
 class RollbackRequest(TimeStampedModel):
     """A clerk's request to move a project backwards (完工→开工 or 开工→前期).
 
-    Backward moves are for the office's leaders only, with a reason (issue 2, "The life
-    cycle"): a clerk files the request with reason and evidence, a leader approves it (which
+    Backward moves are for the office's leaders only, with a reason (DOMAIN: The life cycle):
+    a clerk files the request with reason and evidence, a leader approves it (which
     performs the transition through tracker.services.project_transition) or rejects it. A
     project has at most one pending request at a time.
     """

@@ -1,4 +1,4 @@
-"""A city leader's 批示 on a problem escalated to 市政府 (issue 16, "The city leader's hand")."""
+"""A city leader's 批示 on a problem escalated to 市政府."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError

@@ -12,7 +12,7 @@ from tracker.choices import AuditAction, OfficeSettingKey, StartGateMode
 from tracker.models import OfficeSetting
 
 # Each setting's allowed values and its default: a new office warns, it does not refuse, until
-# its leader decides (issue 16, "warns (or refuses — the leader sets which)").
+# its leader decides which.
 OFFICE_SETTING_CHOICES: dict[str, type[models.TextChoices]] = {
     OfficeSettingKey.START_EARLIER_PROCEDURES: StartGateMode,
 }

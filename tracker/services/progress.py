@@ -102,8 +102,8 @@ def weekly_report_submit(
     """Record (or correct) a project's figures for one ISO week.
 
     The rules are weekly_report_problems': progress may not go down against the previous week
-    without a note (issue 2); the county owns the figures; a closed week only the Office
-    corrects, with `correction_reason` (issue 13). When this is the project's latest week, the
+    without a note; the county owns the figures; a closed week only the Office corrects, with
+    `correction_reason`. When this is the project's latest week, the
     project's current figures follow it.
     """
     week_start = monday_of(week_start)

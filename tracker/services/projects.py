@@ -95,7 +95,7 @@ def project_transition(
         raise TransitionRefused(f"“{spec.label}”必须填写原因")
     if evidence is not None and transition != "start":
         # Documents and photos only, judged by content (开工's evidence is checked together with
-        # its other conditions, below): no page or program is ever stored as 佐证 (issue 13).
+        # its other conditions, below): no page or program is ever stored as 佐证.
         try:
             document_or_image_check(evidence, what=f"{spec.label}佐证材料")
         except ValidationError as error:
