@@ -254,7 +254,7 @@ def leader_home(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def unit_home(request):
+def unit_home(request) -> HttpResponse:
     """A county liaison's page: their unit's projects and this week's report for all of them."""
     permissions.require(permissions.role_of(request.user) == Role.COUNTY_LIAISON, "该页面仅供县级联络员使用")
     projects = list(selectors.project_list(user=request.user).order_by("map_number"))
@@ -301,7 +301,7 @@ def unit_home(request):
             if not failures:
                 return redirect("dashboard:unit_home")
         else:
-            failures.extend(m for errors in header.errors.values() for m in errors)
+            failures.extend(str(m) for errors in header.errors.values() for m in errors)
             for project, form in zip(editable, forms, strict=True):
                 for errors in form.errors.values():
                     failures.extend(f"{project.map_number}号 {project.name}：{m}" for m in errors)

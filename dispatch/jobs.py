@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -15,7 +16,7 @@ from dispatch import letters_for_firings
 from dispatch.models import Job, JobRun, JobRunStatus, RuleFiring
 from dispatch.services import daily_scan_run, monthly_dispatch_run, weekly_dispatch_run
 
-JOB_SERVICES = {
+JOB_SERVICES: dict[str, Callable[..., list[RuleFiring]]] = {
     Job.DAILY: daily_scan_run,
     Job.WEEKLY: weekly_dispatch_run,
     Job.MONTHLY: monthly_dispatch_run,
@@ -31,7 +32,7 @@ def jobs_due_on(day: dt.date) -> list[str]:
     a holiday). Weekly: the week's Monday, or the next working day when it is a holiday.
     Monthly: the month's first working day.
     """
-    due = []
+    due: list[str] = []
     if workdays.is_working_day(day):
         due.append(Job.DAILY)
     if day == workdays.next_working_day(workdays.monday_of(day)):

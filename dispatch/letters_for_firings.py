@@ -20,7 +20,7 @@ from notices import services as notice_services
 from notices.models import AnswerStatus, Notice, NoticeAnswer, NoticeKind, NoticeState
 from tracker.models import AdministrativeUnit, Department
 
-NOTICE_KIND_FOR_RULE = {
+NOTICE_KIND_FOR_RULE: dict[str, NoticeKind] = {
     Rule.URGE_REPORT: NoticeKind.URGE_REPORT,
     Rule.WEEKLY_REPORT: NoticeKind.WEEKLY_REPORT,
     Rule.MONTHLY_CIRCULAR: NoticeKind.MONTHLY_CIRCULAR,
@@ -81,18 +81,21 @@ def _letter_draft(*, firing: RuleFiring, finding: Finding, on_date: dt.date, act
     not three letters. The firings keep their own natural keys; only the notice is shared."""
     kind = NOTICE_KIND_FOR_RULE[firing.rule]
     recipient = firing.department if firing.department_id else firing.unit
+    assert recipient is not None  # a letter's firing names its county or department
     items = [_plain_item(item) for item in finding.items]
     data = dict(finding.data)
     period_start = on_date
     if firing.rule == Rule.URGE_REPORT:
         period_start = dt.date.fromisoformat(finding.data["week_start"])
     elif firing.rule == Rule.R6_LISTED:
+        assert firing.unit_id is not None  # 挂牌督办 is a county's
         data |= _listed_supervision_data(unit_id=firing.unit_id, on_date=on_date)
     context = composers.compose_letter(kind=kind, recipient=recipient.name, as_of=on_date, items=items,
                                        data=data, facts=finding.facts)
     context |= {"rule": firing.rule, "facts": finding.facts, "period": firing.period,
                 "fired_on": on_date.isoformat()}
     if firing.answer_due_on:
+        assert firing.ack_due_on is not None  # set together with answer_due_on (dispatch.services)
         # The thresholds fix the working days; the calendar dates are counted when it is issued.
         context["deadline_workdays"] = {
             "acknowledge": working_days_after(firing.fired_on, firing.ack_due_on),
@@ -195,6 +198,7 @@ def answer_deadlines(*, notice_ids: list[int]) -> dict[int, dt.date]:
         for pk, answer, resubmit in Notice.objects.filter(
             pk__in=notice_ids, answer_deadline__isnull=False, issued_at__isnull=False
         ).exclude(state=NoticeState.VOIDED).values_list("pk", "answer_deadline", "resubmit_deadline")
+        if answer is not None  # answer_deadline__isnull=False: always
     }
 
 

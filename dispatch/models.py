@@ -7,7 +7,9 @@ exactly the same firings (STYLE: "Every rule that fires … has a natural key").
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -109,6 +111,11 @@ class RuleFiring(TimeStampedModel):
     notice_id = models.BigIntegerField("公文编号", null=True, blank=True)
     ack_due_on = models.DateField("签收期限", null=True, blank=True)
     answer_due_on = models.DateField("答复期限", null=True, blank=True)
+
+    if TYPE_CHECKING:
+        # Set by dispatch.letters_for_firings.overdue_supervisions on the firings it returns: the
+        # letter's answer deadline (the new one after a 退回).
+        deadline: dt.date
 
     class Meta:
         verbose_name = "规则触发记录"

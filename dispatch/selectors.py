@@ -151,7 +151,7 @@ def unit_month_activity(*, month: dt.date) -> list[UnitMonthActivity]:
     states_before = project_states_as_of(as_of=before)
     progress_before = recent_progress(on_date=before, count=1)
     progress_after = recent_progress(on_date=last, count=1)
-    moved = defaultdict(int)
+    moved: defaultdict[int | None, int] = defaultdict(int)
     for unit_id in AuditEvent.objects.filter(
         action=AuditAction.PROJECT_TRANSITION, effective_on__gte=first, effective_on__lte=last
     ).values_list("project__unit_id", flat=True):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -43,9 +44,9 @@ LEVEL_LABELS = dict(EscalationLevel.choices)
 # --- firings ------------------------------------------------------------------------------
 
 
-def _site_visit_owners() -> tuple[dict[int, object], object | None]:
+def _site_visit_owners() -> tuple[dict[int, User], User | None]:
     """({domain id: the clerk who owns that domain}, a clerk covering every domain)."""
-    by_domain: dict[int, object] = {}
+    by_domain: dict[int, User] = {}
     general = None
     for profile in (
         StaffProfile.objects.filter(role=Role.CLERK)
@@ -95,10 +96,12 @@ def finding_fire(
         if finding.rule == Rule.R4_SITE_VISIT:
             owners = (context or {}).get("owners") or _site_visit_owners()
             by_domain, general = owners
+            assert finding.project_id is not None  # R4 is about one project
+            domain_id = finding.data.get("domain_id")
             SiteVisitTask.objects.create(
                 firing=firing,
                 project_id=finding.project_id,
-                owner=by_domain.get(finding.data.get("domain_id"), general),
+                owner=by_domain.get(domain_id, general) if domain_id is not None else general,
                 visit_on=workdays.add_working_days(
                     on_date, int(thresholds[ThresholdKey.R4_VISIT_WORKING_DAYS])
                 ),
@@ -336,7 +339,9 @@ def listed_supervision_findings(*, on_date: dt.date, thresholds: dict) -> list[r
     for supervision in letters_for_firings.overdue_supervisions(
         supervisions=selectors.supervision_firings_in(start=start, end=on_date), on_date=on_date
     ):
-        letters.setdefault(supervision.unit_id, set()).add(supervision.notice_id)
+        # Only a county's letters count towards its listing (each of these firings has its letter).
+        if supervision.unit_id is not None and supervision.notice_id is not None:
+            letters.setdefault(supervision.unit_id, set()).add(supervision.notice_id)
     unanswered = {unit_id: len(notice_ids) for unit_id, notice_ids in letters.items()}
     from tracker.models import AdministrativeUnit
 

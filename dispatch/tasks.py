@@ -9,6 +9,7 @@ the workers were down) and enqueues `dispatch.run_job` for each, on commit. `run
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError, transaction
@@ -66,5 +67,5 @@ def run_due_jobs(slot: str, on_date: str | None = None) -> list[tuple[str, str]]
         if day < today or slot_of[job] == SLOT_TIMES[slot]
     ]
     for job, day in to_run:
-        transaction.on_commit(lambda job=job, day=day: run_job.delay(job, day))
+        transaction.on_commit(partial(run_job.delay, job, day))
     return to_run

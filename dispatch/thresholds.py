@@ -54,7 +54,7 @@ def threshold_value_problem(key: str, number: Decimal) -> str | None:
 
 def threshold_order_problems(values: dict[str, Decimal]) -> dict[str, str]:
     """{key: message} for each pair whose order the values break (keyed by the higher one)."""
-    problems = {}
+    problems: dict[str, str] = {}
     for low, high in THRESHOLD_ORDER:
         if values[low] >= values[high]:
             problems[high] = (

@@ -93,9 +93,12 @@ def recipients() -> Recipients:
     found = Recipients()
     channels = settings.YIHONG_OUTREACH_CHANNELS
     for endpoint in Endpoint.objects.filter(enabled=True, channel__in=channels).select_related("user__staff_profile"):
+        # The model's check constraint: a unit's endpoint names its unit, a department's its department.
         if endpoint.scope == Scope.UNIT:
+            assert endpoint.unit_id is not None
             found.by_unit[endpoint.unit_id].append(endpoint)
         elif endpoint.scope == Scope.DEPARTMENT:
+            assert endpoint.department_id is not None
             found.by_department[endpoint.department_id].append(endpoint)
         elif endpoint.scope == Scope.OFFICE:
             found.office.append(endpoint)

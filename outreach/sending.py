@@ -70,7 +70,7 @@ def message_send(*, message_id: int) -> Message:
             message.next_attempt_at = _next_attempt(message.attempts, error)
             message.save()
             _report_to_delivery(message)
-            failure = error
+            failure: channels.ChannelError | None = error
         else:
             failure = None
             message.status = MessageStatus.SENT
@@ -91,6 +91,7 @@ def _report_to_delivery(message: Message) -> None:
     if message.kind != MessageKind.NEW_LETTER or message.delivery_id is None:
         return
     if message.status == MessageStatus.SENT:
+        assert message.sent_at is not None  # set with the status
         delivery_outbound_record(delivery_id=message.delivery_id, outcome="sent", at=message.sent_at,
                                  channel=message.channel)
         return
@@ -153,6 +154,7 @@ def sms_receipts_poll(*, now: dt.datetime | None = None) -> dict[str, int]:
                .exclude(provider_ref="").select_related("endpoint").order_by("pk"))
     for message in waiting.iterator(chunk_size=BATCH):
         counts["checked"] += 1
+        assert message.sent_at is not None  # sent_at__gte above
         try:
             report = sms.query_report(phone=message.endpoint.address, biz_id=message.provider_ref,
                                       sent_at=message.sent_at)

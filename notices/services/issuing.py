@@ -208,7 +208,7 @@ def notice_preview_pdf(*, notice: Notice) -> bytes:
 
 
 def _recipients(notice: Notice) -> list[dict]:
-    rows = []
+    rows: list[dict] = []
     if notice.to_city_government:
         rows.append({"recipient_key": "city", "recipient_name": CITY_GOVERNMENT_NAME, "unit": None,
                      "department": None})

@@ -27,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--date", default="", help="截至日期，如 2025-03-03（默认今天）")
 
     def handle(self, *args, kind, output, file_format, unit, domain, department, state, year, date,
-               **options):
+               **options) -> None:
         try:
             as_of: dt.date | None = parse_date(date) if date else None
         except CellError as error:
