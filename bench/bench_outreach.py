@@ -58,7 +58,8 @@ def build(size: int) -> None:
         Domain(code=f"m{i}", name=f"领域{i}", lead_department=departments[i], display_order=i) for i in range(6)
     )
     for n, unit in enumerate(units):
-        Endpoint.objects.create(channel="wecom", scope="unit", unit=unit, label=f"{unit.name}群", token_env="K")
+        Endpoint.objects.create(channel="wecom", scope="unit", unit=unit, label=f"{unit.name}群",
+                                token_env="K")
         Endpoint.objects.create(channel="dingtalk", scope="unit", unit=unit, label=f"{unit.name}钉钉",
                                 token_env="T", secret_env="S")
         Endpoint.objects.create(channel="sms", scope="unit", unit=unit, label=f"{unit.name}手机",

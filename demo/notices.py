@@ -19,8 +19,9 @@ from outreach.models import Channel, Endpoint, Scope
 from tracker.choices import Role
 from tracker.models import AdministrativeUnit, Department, StaffProfile
 
-PNG_EVIDENCE = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15"
-                b"\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+PNG_EVIDENCE = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+                b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00"
+                b"\x00\x00IEND\xaeB`\x82")
 
 
 def email_endpoints_from_demo_users() -> int:
@@ -71,11 +72,14 @@ def _demo_findings(as_of: dt.date) -> dict[str, list]:
     ]
     return {
         NoticeKind.WARNING: rules.r1_warnings(projects=facts, on_date=as_of, thresholds=thresholds),
-        NoticeKind.REMINDER: [f for f in rules.r2_reminders(projects=facts, on_date=as_of, thresholds=thresholds)
+        NoticeKind.REMINDER: [f for f in rules.r2_reminders(projects=facts, on_date=as_of,
+                                                            thresholds=thresholds)
                               if f.unit_id],
         NoticeKind.SUPERVISION: rules.r3_supervisions(projects=facts, on_date=as_of, thresholds=thresholds),
-        NoticeKind.SUMMONS: rules.r5_summons(activity=dispatch_selectors.unit_month_activity(month=previous_month),
-                                             month=previous_month, thresholds=thresholds),
+        NoticeKind.SUMMONS: rules.r5_summons(
+            activity=dispatch_selectors.unit_month_activity(month=previous_month),
+            month=previous_month, thresholds=thresholds,
+        ),
         NoticeKind.URGE_REPORT: urges,
     }
 
@@ -97,7 +101,8 @@ def _demo_letter(kind: str, findings: list, as_of: dt.date, office) -> Notice | 
                                        data=dict(chosen[0].data), facts=chosen[0].facts)
     return services.notice_draft_create(
         kind=kind, recipient_units=[unit], context=context,
-        source_key=f"demo:{kind}:{unit.code}:{as_of:%Y-%m}", period_start=as_of.replace(day=1), acting_user=office,
+        source_key=f"demo:{kind}:{unit.code}:{as_of:%Y-%m}", period_start=as_of.replace(day=1),
+        acting_user=office,
     )
 
 
@@ -105,7 +110,8 @@ def _demo_meeting(notice: Notice, office, on_date: dt.date) -> None:
     """The office fills in the summons's meeting before the leader signs it."""
     from core import workdays
 
-    if notice.kind != NoticeKind.SUMMONS or notice.state not in (NoticeState.DRAFT, NoticeState.PENDING_SIGNOFF):
+    if (notice.kind != NoticeKind.SUMMONS
+            or notice.state not in (NoticeState.DRAFT, NoticeState.PENDING_SIGNOFF)):
         return
     if notice.meeting_at:
         return
@@ -206,7 +212,8 @@ def _demo_loop(units, as_of: dt.date) -> None:
     with transaction.atomic():
         # Which letters exist depends on what the rules find on the demo date; the 提醒函 (no
         # answer owed) is signed for only.
-        for kind in (NoticeKind.WARNING, NoticeKind.SUPERVISION, NoticeKind.LISTED_SUPERVISION, NoticeKind.REMINDER):
+        for kind in (NoticeKind.WARNING, NoticeKind.SUPERVISION, NoticeKind.LISTED_SUPERVISION,
+                     NoticeKind.REMINDER):
             notice = Notice.objects.filter(kind=kind, source_key__startswith="demo:").first()
             if notice is None or notice.state not in (NoticeState.ISSUED, NoticeState.DELIVERED):
                 continue

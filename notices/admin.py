@@ -87,7 +87,8 @@ class NoticeAdmin(SystemAdminEditsMixin, admin.ModelAdmin):
     search_fields = ("number", "title")
     inlines = [DeliveryInline]
     readonly_fields = ("state", "number", "number_prefix", "number_year", "number_sequence", "pdf", "sha256",
-                       "issued_at", "issued_on", "signed_by", "closed_at", "acknowledge_deadline", "answer_deadline")
+                       "issued_at", "issued_on", "signed_by", "closed_at", "acknowledge_deadline",
+                       "answer_deadline")
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.is_issued or obj is not None and obj.state == "voided":
@@ -119,8 +120,8 @@ class NoticeAnswerAdmin(admin.ModelAdmin):
     list_display = ("notice", "delivery", "status", "submitted_at", "reviewed_at")
     list_filter = ("status",)
     inlines = [AnswerAttachmentInline]
-    readonly_fields = ("notice", "delivery", "text", "submitted_by", "submitted_at", "status", "review_reason",
-                       "reviewed_by", "reviewed_at")
+    readonly_fields = ("notice", "delivery", "text", "submitted_by", "submitted_at", "status",
+                       "review_reason", "reviewed_by", "reviewed_at")
 
     def has_add_permission(self, request):
         return False

@@ -69,7 +69,8 @@ class Endpoint(TimeStampedModel):
             models.CheckConstraint(
                 condition=(
                     models.Q(scope="unit", unit__isnull=False, department__isnull=True, user__isnull=True)
-                    | models.Q(scope="department", unit__isnull=True, department__isnull=False, user__isnull=True)
+                    | models.Q(scope="department", unit__isnull=True, department__isnull=False,
+                               user__isnull=True)
                     | models.Q(scope="person", unit__isnull=True, department__isnull=True, user__isnull=False)
                     | models.Q(scope__in=["office", "city"], unit__isnull=True, department__isnull=True,
                                user__isnull=True)
@@ -112,21 +113,22 @@ class Message(TimeStampedModel):
 
     kind = models.CharField("类别", max_length=24, choices=MessageKind.choices)
     subject = models.CharField("事项", max_length=100, help_text="notice:ID / week:周一:unit:ID / instruction:ID")
-    endpoint = models.ForeignKey(Endpoint, verbose_name="接收渠道", on_delete=models.PROTECT, related_name="messages")
+    endpoint = models.ForeignKey(Endpoint, verbose_name="接收渠道", on_delete=models.PROTECT,
+                                 related_name="messages")
     channel = models.CharField("渠道", max_length=16, choices=Channel.choices)
     due_on = models.DateField("期限")
     planned_on = models.DateField("生成日期", db_index=True)
     notice = models.ForeignKey(Notice, verbose_name="公文", on_delete=models.CASCADE, null=True, blank=True,
                                related_name="outreach_messages")
-    delivery = models.ForeignKey(Delivery, verbose_name="收文记录", on_delete=models.CASCADE, null=True, blank=True,
-                                 related_name="outreach_messages")
+    delivery = models.ForeignKey(Delivery, verbose_name="收文记录", on_delete=models.CASCADE, null=True,
+                                 blank=True, related_name="outreach_messages")
     recipient_name = models.CharField("接收方", max_length=100)
     title = models.CharField("标题", max_length=200)
     text = models.TextField("内容")
     link = models.URLField("链接", max_length=500)
     params = models.JSONField("短信模板参数", default=dict, blank=True)
-    status = models.CharField("状态", max_length=16, choices=MessageStatus.choices, default=MessageStatus.PENDING,
-                              db_index=True)
+    status = models.CharField("状态", max_length=16, choices=MessageStatus.choices,
+                              default=MessageStatus.PENDING, db_index=True)
     attempts = models.PositiveSmallIntegerField("发送次数", default=0)
     last_error = models.TextField("服务商返回的错误", blank=True)
     provider_ref = models.CharField("服务商回执号", max_length=100, blank=True)
@@ -146,7 +148,8 @@ class Message(TimeStampedModel):
         verbose_name_plural = "提醒消息"
         ordering = ["-planned_on", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["kind", "subject", "endpoint", "due_on"], name="outreach_message_once"),
+            models.UniqueConstraint(fields=["kind", "subject", "endpoint", "due_on"],
+                                    name="outreach_message_once"),
         ]
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="outreach_message_retry")]
 

@@ -70,8 +70,8 @@ class Recipients:
 
 
 def _mailbox(endpoint: Endpoint) -> frozenset[str]:
-    return frozenset(a.strip().lower() for a in endpoint.address.replace("；", ";").replace(",", ";").split(";")
-                     if a.strip())
+    addresses = endpoint.address.replace("；", ";").replace(",", ";").split(";")
+    return frozenset(a.strip().lower() for a in addresses if a.strip())
 
 
 def _one_per_mailbox(endpoints: list[Endpoint]) -> list[Endpoint]:
@@ -92,7 +92,9 @@ def _one_per_mailbox(endpoints: list[Endpoint]) -> list[Endpoint]:
 def recipients() -> Recipients:
     found = Recipients()
     channels = settings.YIHONG_OUTREACH_CHANNELS
-    for endpoint in Endpoint.objects.filter(enabled=True, channel__in=channels).select_related("user__staff_profile"):
+    enabled = (Endpoint.objects.filter(enabled=True, channel__in=channels)
+               .select_related("user__staff_profile"))
+    for endpoint in enabled:
         # The model's check constraint: a unit's endpoint names its unit, a department's its department.
         if endpoint.scope == Scope.UNIT:
             assert endpoint.unit_id is not None
@@ -120,8 +122,9 @@ def recipients() -> Recipients:
 def _message(*, endpoint: Endpoint, kind: str, subject: str, due_on: dt.date, on_date: dt.date, heading: str,
              text: str, params: dict, link: str, recipient: str, notice_id=None, delivery_id=None) -> Message:
     return Message(kind=kind, subject=subject, endpoint=endpoint, channel=endpoint.channel, due_on=due_on,
-                   planned_on=on_date, notice_id=notice_id, delivery_id=delivery_id, recipient_name=recipient[:100],
-                   title=heading[:200], text=text, link=link, params=params, token=message_token())
+                   planned_on=on_date, notice_id=notice_id, delivery_id=delivery_id,
+                   recipient_name=recipient[:100], title=heading[:200], text=text, link=link, params=params,
+                   token=message_token())
 
 
 def _letter_messages(rows, *, kind_of, on_date: dt.date, found: Recipients) -> list[Message]:
@@ -130,9 +133,10 @@ def _letter_messages(rows, *, kind_of, on_date: dt.date, found: Recipients) -> l
         endpoints = found.for_delivery(row["unit_id"], row["department_id"])
         for kind, due_on in kind_of(row):
             heading, text, params = texts.letter_message(
-                kind=kind, recipient=row["recipient_name"], kind_label=KIND_LABELS.get(row["notice__kind"], ""),
-                number=row["notice__number"] or "", title=row["notice__title"],
-                ack_deadline=row["notice__acknowledge_deadline"], answer_deadline=row["notice__answer_deadline"],
+                kind=kind, recipient=row["recipient_name"],
+                kind_label=KIND_LABELS.get(row["notice__kind"], ""), number=row["notice__number"] or "",
+                title=row["notice__title"], ack_deadline=row["notice__acknowledge_deadline"],
+                answer_deadline=row["notice__answer_deadline"],
             )
             link = texts.notice_link(row["notice_id"])
             for endpoint in endpoints:
@@ -250,8 +254,9 @@ def instructions(*, on_date: dt.date, found: Recipients, instruction_id: int | N
         heading, text, params = texts.instruction_message(leader=row.instructed_by_name, project=project.name,
                                                           problem=row.problem.description, day=day)
         for endpoint in found.office:
-            planned.append(_message(endpoint=endpoint, kind=MessageKind.INSTRUCTION, subject=f"instruction:{row.pk}",
-                                    due_on=day, on_date=on_date, heading=heading, text=text, params=params,
+            planned.append(_message(endpoint=endpoint, kind=MessageKind.INSTRUCTION,
+                                    subject=f"instruction:{row.pk}", due_on=day, on_date=on_date,
+                                    heading=heading, text=text, params=params,
                                     link=texts.project_link(project.pk), recipient="专班办"))
     return planned
 

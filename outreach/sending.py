@@ -41,7 +41,9 @@ def _still_needed(message: Message) -> bool:
     if message.kind in (MessageKind.ACK_DUE, MessageKind.ACK_OVERDUE):
         return delivery.acknowledged_at is None
     if message.kind in (MessageKind.ANSWER_DUE, MessageKind.ANSWER_OVERDUE):
-        return not delivery.answers.filter(status__in=(AnswerStatus.SUBMITTED, AnswerStatus.ACCEPTED)).exists()
+        return not delivery.answers.filter(
+            status__in=(AnswerStatus.SUBMITTED, AnswerStatus.ACCEPTED)
+        ).exists()
     return True
 
 

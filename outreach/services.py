@@ -34,9 +34,9 @@ logger = logging.getLogger(__name__)
 # --- planning -----------------------------------------------------------------------------
 
 
-INSERT_FIELDS = ("kind", "subject", "endpoint_id", "channel", "due_on", "planned_on", "notice_id", "delivery_id",
-                 "recipient_name", "title", "text", "link", "params", "status", "attempts", "last_error",
-                 "provider_ref", "token", "created_at", "updated_at")
+INSERT_FIELDS = ("kind", "subject", "endpoint_id", "channel", "due_on", "planned_on", "notice_id",
+                 "delivery_id", "recipient_name", "title", "text", "link", "params", "status", "attempts",
+                 "last_error", "provider_ref", "token", "created_at", "updated_at")
 
 
 def _insert_new(planned: list[Message]) -> int:
@@ -45,7 +45,8 @@ def _insert_new(planned: list[Message]) -> int:
     them into batches of ~45 on SQLite). The unique constraint still refuses a concurrent twin."""
     days = {m.due_on for m in planned}
     taken = set(
-        Message.objects.filter(due_on__gte=min(days), due_on__lte=max(days), kind__in={m.kind for m in planned})
+        Message.objects.filter(due_on__gte=min(days), due_on__lte=max(days),
+                               kind__in={m.kind for m in planned})
         .values_list("kind", "subject", "endpoint_id", "due_on")
     )
     now = timezone.now()
@@ -55,15 +56,18 @@ def _insert_new(planned: list[Message]) -> int:
         if key in taken or key in seen:
             continue
         seen.add(key)
-        rows.append((m.kind, m.subject, m.endpoint_id, m.channel, m.due_on, m.planned_on, m.notice_id, m.delivery_id,
-                     m.recipient_name, m.title, m.text, m.link, json.dumps(m.params, ensure_ascii=False),
-                     MessageStatus.PENDING, 0, "", "", m.token, now, now))
+        rows.append((m.kind, m.subject, m.endpoint_id, m.channel, m.due_on, m.planned_on, m.notice_id,
+                     m.delivery_id, m.recipient_name, m.title, m.text, m.link,
+                     json.dumps(m.params, ensure_ascii=False), MessageStatus.PENDING, 0, "", "", m.token, now,
+                     now))
     if rows:
         table = connection.ops.quote_name(Message._meta.db_table)
         columns = ", ".join(connection.ops.quote_name(name) for name in INSERT_FIELDS)
         placeholders = ", ".join(["%s"] * len(INSERT_FIELDS))
         with connection.cursor() as cursor:
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) ON CONFLICT DO NOTHING", rows)
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) ON CONFLICT DO NOTHING", rows
+            )
     return len(rows)
 
 
@@ -120,7 +124,8 @@ def instruction_announce(*, instruction_id: int) -> int:
     found = planning.recipients()
     if not found.office:
         return 0
-    return _save_and_enqueue(planning.instructions(on_date=on_date, found=found, instruction_id=instruction_id),
+    return _save_and_enqueue(planning.instructions(on_date=on_date, found=found,
+                                                   instruction_id=instruction_id),
                              on_date=on_date)
 
 
@@ -164,8 +169,8 @@ def _require_leader(acting_user) -> None:
 
 
 def endpoint_save(*, acting_user, channel: str, scope: str, label: str, unit=None, department=None, user=None,
-                  address: str = "", token_env: str = "", secret_env: str = "", endpoint_id: int | None = None,
-                  enabled: bool = True) -> Endpoint:
+                  address: str = "", token_env: str = "", secret_env: str = "",
+                  endpoint_id: int | None = None, enabled: bool = True) -> Endpoint:
     """Create or change an endpoint (audited). Secrets are never given: only the names of the
     environment variables that hold them."""
     _require_leader(acting_user)
@@ -195,5 +200,6 @@ def endpoint_save(*, acting_user, channel: str, scope: str, label: str, unit=Non
         endpoint.save()
         audit_record(action=AuditAction.OTHER, acting_user=acting_user, object_type="outreach.endpoint",
                      object_id=endpoint.pk, reason=f"配置消息渠道：{endpoint}（{'启用' if enabled else '停用'}）",
-                     data={"channel": channel, "scope": scope, "token_env": token_env, "secret_env": secret_env})
+                     data={"channel": channel, "scope": scope, "token_env": token_env,
+                           "secret_env": secret_env})
     return endpoint

@@ -88,7 +88,8 @@ def letter_message(*, kind: str, recipient: str, kind_label: str, number: str, t
     return f"【一泓】{heading}", text, params
 
 
-def weekly_message(*, recipient: str, count: int, week_start: dt.date, deadline: dt.date) -> tuple[str, str, dict]:
+def weekly_message(*, recipient: str, count: int, week_start: dt.date,
+                   deadline: dt.date) -> tuple[str, str, dict]:
     heading = "【一泓】本周未报提醒"
     text = (f"{recipient}：尚有{count}个项目未报送{cn_day(week_start)}当周调度信息，"
             f"请于{cn_day(deadline)}调度前填报。")

@@ -34,7 +34,8 @@ def test_no_product_code_enqueues_a_task_by_its_name():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             # app.send_task("…"), current_app.tasks["…"], signature("…")
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "send_task":
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "send_task"):
                 by_name.append(f"{path.relative_to(ROOT)}:{node.lineno}")
             if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "signature" and node.args and \
                     isinstance(node.args[0], ast.Constant):

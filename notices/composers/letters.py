@@ -1,4 +1,5 @@
-"""The letters to a unit or department (督办函, 预警函, 提醒函, 约谈通知, 挂牌督办通知, 催报通知, 更正通知): the facts of each project, the demand and its calendar date."""
+"""The letters to a unit or department (督办函, 预警函, 提醒函, 约谈通知, 挂牌督办通知, 催报通知, 更正通知): the
+facts of each project, the demand and its calendar date."""
 from __future__ import annotations
 
 import datetime as dt
@@ -48,8 +49,8 @@ def _item_lines(items: list[dict]) -> list[dict]:
             for index, item in enumerate(items, start=1)]
 
 
-def compose_letter(*, kind: str, recipient: str, as_of: dt.date, items: Sequence[dict] = (), data: dict | None = None,
-                   facts: str = "") -> dict:
+def compose_letter(*, kind: str, recipient: str, as_of: dt.date, items: Sequence[dict] = (),
+                   data: dict | None = None, facts: str = "") -> dict:
     """A letter's context from a rule's findings for one recipient (a county or a department).
 
     `items`: the projects concerned, each with `project_id`, `project_name` and `facts` (a plain
@@ -244,8 +245,9 @@ def letter_blocks(context: dict, *, acknowledge_by: dt.date | None = None, answe
 def compose_correction(*, original_title: str, original_number: str, original_issued_on: dt.date,
                        corrections: list[dict], text: str = "") -> dict:
     """更正通知: which document, and for each error where it is, what was printed and what is right."""
+    how_many = "有" + str(len(corrections)) + "处" if corrections else ""
     blocks = [{"kind": "p", "text": f"我办{cn_day(original_issued_on)}印发的《{original_title}》（{original_number}）"
-                                    f"中{'有' + str(len(corrections)) + '处' if corrections else ''}内容有误，现更正如下："}]
+                                    f"中{how_many}内容有误，现更正如下："}]
     for index, row in enumerate(corrections, start=1):
         prefix = f"{index}." if len(corrections) > 1 else ""
         blocks.append({"kind": "p", "text": f"{prefix}{row['where']}，原为“{row['wrong']}”，应为“{row['right']}”。"})

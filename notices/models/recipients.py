@@ -35,8 +35,8 @@ class Delivery(TimeStampedModel):
     sent_at = models.DateTimeField("通知时间", null=True, blank=True)
     read_at = models.DateTimeField("阅读时间", null=True, blank=True)
     acknowledged_at = models.DateTimeField("签收时间", null=True, blank=True)
-    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="签收人", on_delete=models.PROTECT,
-                                        null=True, blank=True, related_name="+")
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="签收人",
+                                        on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     class Meta:
         verbose_name = "送达记录"
@@ -60,12 +60,14 @@ class NoticeAnswer(TimeStampedModel):
     """整改反馈: the recipient's answer to a notice, with attachments, and the office's review."""
 
     notice = models.ForeignKey(Notice, verbose_name="公文", on_delete=models.CASCADE, related_name="answers")
-    delivery = models.ForeignKey(Delivery, verbose_name="收文记录", on_delete=models.CASCADE, related_name="answers")
+    delivery = models.ForeignKey(Delivery, verbose_name="收文记录", on_delete=models.CASCADE,
+                                 related_name="answers")
     text = models.TextField("整改情况")
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="反馈人", on_delete=models.PROTECT,
                                      related_name="+")
     submitted_at = models.DateTimeField("反馈时间")
-    status = models.CharField("审核状态", max_length=16, choices=AnswerStatus.choices, default=AnswerStatus.SUBMITTED)
+    status = models.CharField("审核状态", max_length=16, choices=AnswerStatus.choices,
+                              default=AnswerStatus.SUBMITTED)
     review_reason = models.TextField("审核意见", blank=True)
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审核人", on_delete=models.PROTECT,
                                     null=True, blank=True, related_name="+")

@@ -17,7 +17,8 @@ from notices.services.records import _audit, _lock_notice, _sync_notice_state
 from tracker import permissions
 from tracker.choices import Role
 
-OUTCOMES = {"sent": DeliveryStatus.SENT, "failed": DeliveryStatus.FAILED, "inbox_only": DeliveryStatus.INBOX_ONLY}
+OUTCOMES = {"sent": DeliveryStatus.SENT, "failed": DeliveryStatus.FAILED,
+            "inbox_only": DeliveryStatus.INBOX_ONLY}
 
 
 def delivery_outbound_record(*, delivery_id: int, outcome: str, at: dt.datetime, channel: str = "",
@@ -30,7 +31,9 @@ def delivery_outbound_record(*, delivery_id: int, outcome: str, at: dt.datetime,
     it, as before."""
     status = OUTCOMES[outcome]
     with transaction.atomic():
-        delivery = Delivery.objects.select_for_update(of=("self",)).select_related("notice").get(pk=delivery_id)
+        delivery = (
+            Delivery.objects.select_for_update(of=("self",)).select_related("notice").get(pk=delivery_id)
+        )
         if delivery.status == DeliveryStatus.SENT or delivery.status == status:
             return delivery
         if status == DeliveryStatus.INBOX_ONLY and delivery.status == DeliveryStatus.FAILED:
@@ -39,9 +42,11 @@ def delivery_outbound_record(*, delivery_id: int, outcome: str, at: dt.datetime,
         if status == DeliveryStatus.SENT:
             delivery.sent_at = at
         delivery.save(update_fields=["status", "sent_at", "updated_at"])
-        transition = {"sent": "deliver", "failed": "delivery_failed", "inbox_only": "deliver_inbox_only"}[outcome]
+        transition = {"sent": "deliver", "failed": "delivery_failed",
+                      "inbox_only": "deliver_inbox_only"}[outcome]
         _audit(delivery.notice, acting_user=SYSTEM, transition=transition, unit=delivery.unit,
-               extra={"delivery_id": delivery.pk, "channel": channel, **({"error": error[:500]} if error else {})})
+               extra={"delivery_id": delivery.pk, "channel": channel,
+                      **({"error": error[:500]} if error else {})})
         if status != DeliveryStatus.FAILED:
             _sync_notice_state(_lock_notice(delivery.notice_id), acting_user=SYSTEM)
     return delivery

@@ -28,7 +28,8 @@ def send_message(self, message_id: int) -> str:
 
 @shared_task(name="outreach.retry_due_messages", acks_late=True, time_limit=600, soft_time_limit=570)
 def retry_due_messages() -> int:
-    """Send again every failed message whose back-off has elapsed and every pending one whose task was lost."""
+    """Send again every failed message whose back-off has elapsed and every pending one whose task
+    was lost."""
     due = sending.messages_due_for_retry()
     for message_id in due:
         send_message.delay(message_id)

@@ -124,8 +124,9 @@ def test_as_of_date_picker_redraws_with_earlier_counts(page_for):
     _shot(page, "dashboard-2023")
 
 
-def test_clerk_reports_a_week_and_starts_a_project_after_the_guard_refuses(page_for, preparation_project, leader,
-                                                                          tmp_path):
+def test_clerk_reports_a_week_and_starts_a_project_after_the_guard_refuses(
+    page_for, preparation_project, leader, tmp_path
+):
     # given (开工 asks for the 开工令 and a word why: issue 16)
     start_order = tmp_path / "开工令.pdf"
     start_order.write_bytes(b"%PDF-1.4\n%%EOF\n")
@@ -153,8 +154,8 @@ def test_clerk_reports_a_week_and_starts_a_project_after_the_guard_refuses(page_
     assert page.locator("#project-state").inner_text() == "前期"
     _shot(page, "project-refused")
     # when: the permit is granted and the clerk tries again
-    services.procedure_update(project_id=preparation_project.pk, kind="construction_permit", acting_user=leader,
-                              status="done", completed_on=dt.date(2025, 9, 15))
+    services.procedure_update(project_id=preparation_project.pk, kind="construction_permit",
+                              acting_user=leader, status="done", completed_on=dt.date(2025, 9, 15))
     page.reload()
     page.fill("form[data-transition=start] input[name=effective_on]", "2025-09-25")
     page.fill("form[data-transition=start] input[name=reason]", "施工许可已办结")
@@ -181,7 +182,8 @@ def test_county_liaison_cannot_open_another_countys_project(page_for):
     _shot(page, "403")
 
 
-def test_county_liaison_lands_on_unit_page_and_ledger_is_readable_on_a_phone(browser, live_server, demo_ledger):
+def test_county_liaison_lands_on_unit_page_and_ledger_is_readable_on_a_phone(browser, live_server,
+                                                                             demo_ledger):
     # given
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True)
     page = context.new_page()
@@ -232,8 +234,9 @@ def test_county_liaison_acknowledges_and_answers_a_letter(page_for, houma_letter
     # given
     page = page_for("county_houma")
     evidence = tmp_path / "整改照片.png"
-    evidence.write_bytes(bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6300010000050001"
-                                       "0d0a2db40000000049454e44ae426082"))
+    evidence.write_bytes(bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+                                       "0000000d49444154789c63000100000500010d0a2db400000000"
+                                       "49454e44ae426082"))
     # when: the inbox lists the letter, the liaison opens and acknowledges it
     page.goto(f"{page.base}/notices/inbox/")
     page.get_by_role("link", name=houma_letter.title).click()

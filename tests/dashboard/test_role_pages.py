@@ -165,9 +165,11 @@ def test_leader_approves_and_the_transition_is_performed_and_audited(client, cle
     assert request.status == RollbackStatus.APPROVED and request.decided_by == leader
     assert request.decision_note == "同意返工"
     moved = AuditEvent.objects.get(action=AuditAction.PROJECT_TRANSITION, project=project,
-                                   to_state=ProjectState.UNDER_CONSTRUCTION, effective_on=dt.date(2025, 9, 29))
+                                   to_state=ProjectState.UNDER_CONSTRUCTION,
+                                   effective_on=dt.date(2025, 9, 29))
     assert moved.actor == leader and "验收发现主体工程质量问题" in moved.reason and "同意返工" in moved.reason
-    assert AuditEvent.objects.filter(action=AuditAction.ROLLBACK_APPROVE, object_id=str(request.pk)).count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.ROLLBACK_APPROVE,
+                                     object_id=str(request.pk)).count() == 1
 
 
 def test_approving_revert_to_preparation_clears_the_start_date(clerk, leader):
@@ -378,7 +380,8 @@ def test_procedure_update_refuses_bad_dates_in_chinese(client, clerk, preparatio
     response = client.post(f"/projects/{preparation_project.pk}/procedures/", data, follow=True)
     # then
     assert message in _messages(response)
-    assert Procedure.objects.get(project=preparation_project, kind="construction_permit").status == "in_progress"
+    permit = Procedure.objects.get(project=preparation_project, kind="construction_permit")
+    assert permit.status == "in_progress"
 
 
 def test_procedure_update_on_a_stale_page_is_a_conflict(client, clerk, preparation_project):
@@ -399,7 +402,8 @@ def test_county_liaison_cannot_edit_procedures_or_plans(client, county_liaison):
     client.force_login(county_liaison)
     # when
     procedure = client.post(f"/projects/{project.pk}/procedures/", {
-        "expected_version": project.version, "kind": "land_use", "status": "done", "completed_on": "2025-09-01"})
+        "expected_version": project.version, "kind": "land_use", "status": "done",
+        "completed_on": "2025-09-01"})
     plan = client.post(f"/projects/{project.pk}/monthly-plans/", {
         "expected_version": project.version, "month": "2025-10", "planned_progress_percent": "50"})
     page = client.get(f"/projects/{project.pk}/").content.decode()
@@ -408,7 +412,8 @@ def test_county_liaison_cannot_edit_procedures_or_plans(client, county_liaison):
     assert "procedure-form" not in page and "monthly-plan-form" not in page
 
 
-def test_clerk_records_a_monthly_plan_and_the_page_shows_plan_against_actual(client, clerk, preparation_project):
+def test_clerk_records_a_monthly_plan_and_the_page_shows_plan_against_actual(client, clerk,
+                                                                             preparation_project):
     # given a weekly report in September
     project = preparation_project
     services.weekly_report_submit(project_id=project.pk, week_start=dt.date(2025, 9, 22), acting_user=clerk,
@@ -426,7 +431,8 @@ def test_clerk_records_a_monthly_plan_and_the_page_shows_plan_against_actual(cli
     assert plan.planned_progress_percent == Decimal("10.00") and plan.milestone == "管网开挖"
     page = response.content.decode()
     assert "<td>2025-09</td><td>10.00%</td><td>8.00%</td><td>管网开挖</td>" in page
-    assert AuditEvent.objects.filter(action=AuditAction.MONTHLY_PLAN, project=project, actor=clerk).count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.MONTHLY_PLAN, project=project,
+                                     actor=clerk).count() == 1
 
 
 def test_saving_the_same_month_again_corrects_the_plan(clerk, preparation_project):

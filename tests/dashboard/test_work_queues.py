@@ -121,8 +121,8 @@ def test_unit_week_queue_counts_down_as_projects_report(county_liaison):
     project = Project.objects.filter(unit=county_liaison.staff_profile.unit, state__in=ACTIVE_STATES).exclude(
         weekly_reports__week_start=monday_of(today)).first()
     # when
-    services.weekly_report_submit(project_id=project.pk, week_start=monday_of(today), acting_user=county_liaison,
-                                  progress_percent=project.progress_percent,
+    services.weekly_report_submit(project_id=project.pk, week_start=monday_of(today),
+                                  acting_user=county_liaison, progress_percent=project.progress_percent,
                                   completed_investment=project.completed_investment,
                                   funds_in_place=project.funds_in_place, problem_note="", decrease_note="")
     # then
@@ -137,7 +137,9 @@ def test_monthly_circular_is_read_not_awaiting_acknowledgement(client, county_li
     # given a 月度通报 to 侯马市 whose 签收 deadline has long passed
     notice = _letter(kind=NoticeKind.MONTHLY_CIRCULAR, unit_code="houma", clerk=clerk, leader=leader,
                      title="2025年8月全市工程进展情况通报")
-    Notice.objects.filter(pk=notice.pk).update(acknowledge_deadline=timezone.localdate() - dt.timedelta(days=30))
+    Notice.objects.filter(pk=notice.pk).update(
+        acknowledge_deadline=timezone.localdate() - dt.timedelta(days=30)
+    )
     # when the liaison opens the inbox, then the letter
     entry = next(e for e in inbox_for(user=county_liaison) if e.notice.pk == notice.pk)
     client.force_login(county_liaison)
@@ -181,7 +183,8 @@ def test_only_a_city_leader_may_instruct(leader, clerk, county_liaison, city_lea
 def test_city_leader_may_not_instruct_on_a_problem_below_or_above_the_city(leader, city_leader):
     # given a problem still with the office, and one lifted to the province
     project = Project.objects.order_by("map_number").first()
-    office = services.problem_raise(project_id=project.pk, acting_user=leader, description="资金缺口", category="funds")
+    office = services.problem_raise(project_id=project.pk, acting_user=leader, description="资金缺口",
+                                    category="funds")
     province = _city_problem(project, leader)
     services.problem_escalate(problem_id=province.pk, acting_user=leader, reason="市级协调未果")
     # when / then

@@ -225,7 +225,8 @@ def test_documents_whose_fan_out_messages_were_lost_are_sent_again_by_the_sweep(
     with time_machine.travel(WALL_CLOCK, tick=False), django_capture_on_commit_callbacks(execute=True):
         jobs.job_run_for_date(job=Job.MONTHLY, on_date=D(2025, 3, 3), acting_user=SYSTEM)
     lost = {args for name, args in broker_configured if name == "advance"}
-    assert Notice.objects.filter(pk__in=[notice_id for notice_id, _ in lost], kind=NoticeKind.MONTHLY_CIRCULAR).exists()
+    assert Notice.objects.filter(pk__in=[notice_id for notice_id, _ in lost],
+                                 kind=NoticeKind.MONTHLY_CIRCULAR).exists()
     broker_configured.clear()
     # when the 5-minute sweep runs at once, the tasks may still be queued: it sends nothing
     with time_machine.travel(WALL_CLOCK, tick=False):

@@ -81,7 +81,8 @@ def test_a_pdf_replaced_with_its_hash_updated_is_refused_on_download_and_email_a
     assert response.status_code == 409 and "电子签章" in response.content.decode()
     assert "电子签章无效" in client.get(f"/notices/{notice.pk}/").content.decode()
     # and the e-mail is not sent
-    message = Message.objects.filter(notice=notice, kind=MessageKind.NEW_LETTER, channel=Channel.EMAIL).first()
+    message = Message.objects.filter(notice=notice, kind=MessageKind.NEW_LETTER,
+                                     channel=Channel.EMAIL).first()
     Message.objects.filter(pk=message.pk).update(status=MessageStatus.PENDING)
     mail.outbox.clear()
     with pytest.raises(ChannelError, match="电子签章"):
@@ -121,7 +122,8 @@ def test_the_seal_presses_signature_and_date_from_just_above_them_and_clears_the
     def line_of(text):
         chars = [c for c in page.chars if c["text"] == text[0]]
         return next(c for c in chars if "".join(
-            x["text"] for x in sorted((x for x in page.chars if abs(x["top"] - c["top"]) < 1), key=lambda x: x["x0"])
+            x["text"] for x in sorted((x for x in page.chars if abs(x["top"] - c["top"]) < 1),
+                                      key=lambda x: x["x0"])
         ).replace(" ", "").startswith(text))
 
     issuer, date = line_of(doc["issuer"]), line_of("2025年9月30日")

@@ -109,7 +109,8 @@ def test_draft_create_is_idempotent_on_source_key(contacts, houma, clerk):
 def test_weekly_report_issues_automatically_and_letters_wait_for_signoff(contacts, houma, clerk):
     # given a weekly report and a letter
     report = services.notice_draft_create(kind=NoticeKind.WEEKLY_REPORT, to_city_government=True,
-                                          context={"blocks": [{"kind": "p", "text": "本周情况。"}]}, acting_user=clerk)
+                                          context={"blocks": [{"kind": "p", "text": "本周情况。"}]},
+                                          acting_user=clerk)
     letter = _draft(NoticeKind.SUPERVISION, houma, clerk, "t:wait")
     # when both are advanced
     report = services.notice_advance_after_draft(notice_id=report.pk, acting_user=clerk)
@@ -122,8 +123,8 @@ def test_weekly_report_issues_automatically_and_letters_wait_for_signoff(contact
 
 
 @pytest.mark.django_db
-def test_whole_recipient_loop_through_the_pages(supervision_letter, county_liaison, other_county_liaison, clerk,
-                                                client):
+def test_whole_recipient_loop_through_the_pages(supervision_letter, county_liaison, other_county_liaison,
+                                                clerk, client):
     notice = supervision_letter
     # given the letter was emailed with its PDF
     assert any(m.attachments and m.attachments[0][0] == f"{notice.number}.pdf" for m in mail.outbox)
@@ -138,7 +139,7 @@ def test_whole_recipient_loop_through_the_pages(supervision_letter, county_liais
     page = client.get("/notices/inbox/?filter=ack").content.decode()
     assert notice.title in page
     pdf = client.get(f"/notices/{notice.pk}/pdf/")
-    assert pdf.status_code == 200 and pdf["Content-Disposition"].startswith("inline")  # read in place (issue 14)
+    assert pdf.status_code == 200 and pdf["Content-Disposition"].startswith("inline")  # read in place
     # acknowledges
     client.post(f"/notices/{notice.pk}/acknowledge/")
     assert Notice.objects.get(pk=notice.pk).state == NoticeState.ACKNOWLEDGED
@@ -195,8 +196,9 @@ def test_oversized_upload_refused(supervision_letter, county_liaison, settings):
     settings.YIHONG_NOTICE_ATTACHMENT_MAX_BYTES = 1024
     services.notice_acknowledge(notice_id=supervision_letter.pk, acting_user=county_liaison)
     with pytest.raises(ValidationError, match="超过大小上限（1 KB）"):
+        too_big = services.UploadedAttachment(name="大.pdf", content=b"%PDF-" + b"0" * 2048)
         services.notice_answer(notice_id=supervision_letter.pk, acting_user=county_liaison, text="已整改",
-                               files=[services.UploadedAttachment(name="大.pdf", content=b"%PDF-" + b"0" * 2048)])
+                               files=[too_big])
     assert not NoticeAnswer.objects.exists()
 
 
@@ -225,7 +227,9 @@ def test_delivery_failure_is_retried_without_duplicates(contacts, houma, clerk, 
         assert delivery.status == DeliveryStatus.PENDING
         assert Notice.objects.get(pk=notice.pk).state == NoticeState.ISSUED
         # when the sweep runs after the back-off
-        Message.objects.filter(pk=message.pk).update(next_attempt_at=message.next_attempt_at.replace(year=2000))
+        Message.objects.filter(pk=message.pk).update(
+            next_attempt_at=message.next_attempt_at.replace(year=2000)
+        )
         mail.outbox.clear()
         with django_capture_on_commit_callbacks(execute=True):
             assert sending_tasks.retry_due_messages() == 1
@@ -318,7 +322,8 @@ def test_concurrent_issuance_on_postgresql(on_postgres, demo_ledger, contacts, h
     for thread in threads:
         thread.join()
     assert not errors, errors
-    assert sorted(Notice.objects.filter(pk__in=drafts).values_list("number_sequence", flat=True)) == list(range(1, 13))
+    numbers = Notice.objects.filter(pk__in=drafts).values_list("number_sequence", flat=True)
+    assert sorted(numbers) == list(range(1, 13))
 
 
 @pytest.mark.django_db

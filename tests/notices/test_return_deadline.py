@@ -45,13 +45,15 @@ def test_returned_answer_is_not_overdue_before_its_new_deadline(supervision_lett
         assert Notice.objects.get(pk=notice.pk).is_overdue
 
 
-def test_office_sets_the_new_deadline_on_the_page_and_the_unit_sees_it(client, supervision_letter, county_liaison,
-                                                                       clerk):
+def test_office_sets_the_new_deadline_on_the_page_and_the_unit_sees_it(
+    client, supervision_letter, county_liaison, clerk
+):
     # given
     _answered(supervision_letter, county_liaison)
     client.force_login(clerk)
     # when
-    client.post(f"/notices/{supervision_letter.pk}/return/", {"reason": "请补充现场照片", "new_deadline": "2099-01-09"})
+    client.post(f"/notices/{supervision_letter.pk}/return/",
+                {"reason": "请补充现场照片", "new_deadline": "2099-01-09"})
     # then
     client.force_login(county_liaison)
     page = client.get(f"/notices/{supervision_letter.pk}/").content.decode()

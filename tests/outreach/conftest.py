@@ -59,7 +59,8 @@ def houma_endpoints(houma) -> dict[str, Endpoint]:
                       token_env="YIHONG_WECOM_KEY_HOUMA"),
         "dingtalk": make(channel=Channel.DINGTALK, scope=Scope.UNIT, unit=houma, label="侯马市工作群（钉钉）",
                          token_env="YIHONG_DING_TOKEN_HOUMA", secret_env="YIHONG_DING_SECRET_HOUMA"),
-        "sms": make(channel=Channel.SMS, scope=Scope.UNIT, unit=houma, label="侯马市联络员手机", address="13903570001"),
+        "sms": make(channel=Channel.SMS, scope=Scope.UNIT, unit=houma, label="侯马市联络员手机",
+                    address="13903570001"),
         "email": make(channel=Channel.EMAIL, scope=Scope.UNIT, unit=houma, label="侯马市联络员邮箱",
                       address="houma-liaison@example.gov.cn"),
     }

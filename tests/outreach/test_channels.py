@@ -18,7 +18,8 @@ def _message(endpoint, *, subject="notice:1", kind=MessageKind.ACK_DUE, due=dt.d
     return Message.objects.create(
         kind=kind, subject=subject, endpoint=endpoint, channel=endpoint.channel, due_on=due, planned_on=due,
         recipient_name="侯马市", title="【一泓】签收提醒", text="侯马市：督办函《关于…的督办函》签收期限为9月30日，尚未签收，请及时签收。",
-        link="https://yihong.linfen.example.gov.cn/notices/1/", params={"title": "关于…的督办函", "deadline": "9月30日"},
+        link="https://yihong.linfen.example.gov.cn/notices/1/",
+        params={"title": "关于…的督办函", "deadline": "9月30日"},
     )
 
 
@@ -30,7 +31,8 @@ def _send(message) -> Message:
     return Message.objects.get(pk=message.pk)
 
 
-def test_dingtalk_message_signed_with_its_secret_is_accepted_as_markdown_with_the_link(receiver, houma_endpoints):
+def test_dingtalk_message_signed_with_its_secret_is_accepted_as_markdown_with_the_link(receiver,
+                                                                                      houma_endpoints):
     # given
     message = _message(houma_endpoints["dingtalk"])
     # when
@@ -39,10 +41,12 @@ def test_dingtalk_message_signed_with_its_secret_is_accepted_as_markdown_with_th
     assert sent.status == MessageStatus.SENT and sent.attempts == 1
     [entry] = receiver.received
     assert entry["channel"] == "dingtalk" and entry["body"]["msgtype"] == "markdown"
-    assert f"(https://yihong.linfen.example.gov.cn/outreach/m/{sent.token}/)" in entry["body"]["markdown"]["text"]
+    link = f"(https://yihong.linfen.example.gov.cn/outreach/m/{sent.token}/)"
+    assert link in entry["body"]["markdown"]["text"]
 
 
-def test_dingtalk_refuses_a_wrong_secret_with_310000_and_it_is_not_retried(receiver, houma_endpoints, monkeypatch):
+def test_dingtalk_refuses_a_wrong_secret_with_310000_and_it_is_not_retried(receiver, houma_endpoints,
+                                                                          monkeypatch):
     # given
     monkeypatch.setenv("YIHONG_DING_SECRET_HOUMA", "SECwrong")
     # when
@@ -70,12 +74,14 @@ def test_dingtalk_signature_matches_the_documented_example_algorithm():
     import hashlib
     import hmac
 
-    expected = base64.b64encode(hmac.new(b"SECabc", b"1700000000000\nSECabc", hashlib.sha256).digest()).decode()
+    digest = hmac.new(b"SECabc", b"1700000000000\nSECabc", hashlib.sha256).digest()
+    expected = base64.b64encode(digest).decode()
     # then
     assert dingtalk.signature("1700000000000", "SECabc") == expected
 
 
-def test_dingtalk_21st_message_in_a_minute_is_rate_limited_130101_and_retried_later(receiver, houma_endpoints):
+def test_dingtalk_21st_message_in_a_minute_is_rate_limited_130101_and_retried_later(receiver,
+                                                                                   houma_endpoints):
     # given
     messages = [_message(houma_endpoints["dingtalk"], subject=f"notice:{n}") for n in range(21)]
     # when
@@ -114,7 +120,8 @@ def test_wecom_rate_limit_45009_after_20_messages_a_minute(receiver, houma_endpo
     assert results[-1].last_error.startswith("45009") and results[-1].next_attempt_at is not None
 
 
-def test_sms_through_the_sdk_is_signed_v3_and_carries_only_template_title_and_deadline(receiver, houma_endpoints):
+def test_sms_through_the_sdk_is_signed_v3_and_carries_only_template_title_and_deadline(receiver,
+                                                                                      houma_endpoints):
     # when
     sent = _send(_message(houma_endpoints["sms"]))
     # then
@@ -126,7 +133,8 @@ def test_sms_through_the_sdk_is_signed_v3_and_carries_only_template_title_and_de
     assert entry["body"]["OutId"] == str(sent.pk)
 
 
-def test_sms_signed_with_a_wrong_secret_is_refused_signature_does_not_match(receiver, houma_endpoints, monkeypatch):
+def test_sms_signed_with_a_wrong_secret_is_refused_signature_does_not_match(receiver, houma_endpoints,
+                                                                           monkeypatch):
     # given
     monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "wrong")
     # when
@@ -136,7 +144,8 @@ def test_sms_signed_with_a_wrong_secret_is_refused_signature_does_not_match(rece
     assert sent.next_attempt_at is None and receiver.received == []
 
 
-def test_sms_business_limit_is_recorded_with_the_provider_code_and_retried(receiver, accounts, houma_endpoints):
+def test_sms_business_limit_is_recorded_with_the_provider_code_and_retried(receiver, accounts,
+                                                                           houma_endpoints):
     # given
     accounts.sms_per_minute = 1
     first, second = (_message(houma_endpoints["sms"], subject=f"notice:{n}") for n in (1, 2))
@@ -144,7 +153,8 @@ def test_sms_business_limit_is_recorded_with_the_provider_code_and_retried(recei
     _send(first)
     limited = _send(second)
     # then
-    assert limited.status == MessageStatus.FAILED and limited.last_error.startswith("isv.BUSINESS_LIMIT_CONTROL")
+    assert limited.status == MessageStatus.FAILED
+    assert limited.last_error.startswith("isv.BUSINESS_LIMIT_CONTROL")
     assert limited.next_attempt_at is not None
 
 

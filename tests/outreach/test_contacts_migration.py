@@ -38,10 +38,12 @@ def test_contacts_migration_keeps_every_address_and_adds_no_duplicate():
     # when the migration runs
     new = _migrate(AFTER)
     endpoints = new.get_model("outreach", "Endpoint").objects.all()
-    mail = {(e.scope, e.unit_id, e.department_id, e.address.lower()) for e in endpoints if e.channel == "email"}
+    mail = {(e.scope, e.unit_id, e.department_id, e.address.lower())
+            for e in endpoints if e.channel == "email"}
     # then every contact's address is an e-mail endpoint of its body, each once
     assert mail == {("unit", unit.pk, None, "known@example.cn"), ("unit", unit.pk, None, "lisi@example.cn"),
-                    ("department", None, department.pk, "wangwu@example.cn"), ("city", None, None, "city@example.cn")}
+                    ("department", None, department.pk, "wangwu@example.cn"),
+                    ("city", None, None, "city@example.cn")}
     assert endpoints.filter(channel="email").count() == 4
     assert all(e.enabled for e in endpoints if e.channel == "email")
     # and every phone is an SMS endpoint, switched off until the office leader checks it

@@ -29,7 +29,8 @@ def test_receiver_down_for_three_attempts_then_up_loses_nothing_and_duplicates_n
         Message.objects.create(
             kind=MessageKind.ACK_DUE, subject=f"notice:{n}", endpoint=endpoint, channel=endpoint.channel,
             due_on=today, planned_on=today, recipient_name="侯马市", title="【一泓】签收提醒", text=f"提醒{n}",
-            link=f"https://yihong.linfen.example.gov.cn/notices/{n}/", params={"title": f"函{n}", "deadline": "9月30日"},
+            link=f"https://yihong.linfen.example.gov.cn/notices/{n}/",
+            params={"title": f"函{n}", "deadline": "9月30日"},
         )
         for n in range(PER_CHANNEL) for endpoint in (houma_endpoints[c] for c in ("wecom", "dingtalk", "sms"))
     ]
@@ -64,7 +65,8 @@ def test_receiver_down_for_three_attempts_then_up_loses_nothing_and_duplicates_n
     retried = sum(m.attempts - 1 for m in rows)
     print(f"\noutreach fault test: messages {len(messages)}, sent {statuses[MessageStatus.SENT]}, "
           f"failed attempts while down {DOWN_ROUNDS * len(messages)}, retried {retried}, lost {lost}, "
-          f"duplicated {duplicated}, provider requests after restart {back.requests}, sweeps after restart {sweeps}")
+          f"duplicated {duplicated}, provider requests after restart {back.requests}, "
+          f"sweeps after restart {sweeps}")
     assert down == {MessageStatus.FAILED: len(messages)}
     assert failed_rounds == [len(messages)] * (DOWN_ROUNDS - 1)
     assert sweeps[0] == len(messages) and sweeps[-1] == 0

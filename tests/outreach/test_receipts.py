@@ -25,7 +25,8 @@ def _sent_sms(endpoint) -> Message:
     message = Message.objects.create(
         kind=MessageKind.ACK_DUE, subject="notice:1", endpoint=endpoint, channel=endpoint.channel, due_on=due,
         planned_on=due, recipient_name="侯马市", title="【一泓】签收提醒", text="侯马市：请及时签收。",
-        link="https://yihong.linfen.example.gov.cn/notices/1/", params={"title": "关于…的督办函", "deadline": "9月30日"},
+        link="https://yihong.linfen.example.gov.cn/notices/1/",
+        params={"title": "关于…的督办函", "deadline": "9月30日"},
     )
     return sending.message_send(message_id=message.pk)
 

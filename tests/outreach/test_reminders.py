@@ -24,7 +24,8 @@ def test_issuing_a_letter_announces_it_once_on_every_channel_of_its_recipient(le
     # then
     announced = Message.objects.filter(kind=MessageKind.NEW_LETTER, notice=letter)
     # (by e-mail twice: to the county's mailbox and to its liaison's own — two mailboxes, each once)
-    assert sorted(announced.values_list("channel", flat=True)) == ["dingtalk", "email", "email", "sms", "wecom"]
+    assert sorted(announced.values_list("channel", flat=True)) == ["dingtalk", "email", "email", "sms",
+                                                                   "wecom"]
     assert set(announced.values_list("status", flat=True)) == {MessageStatus.SENT}
     assert sorted(entry["channel"] for entry in receiver.received) == ["dingtalk", "sms", "wecom"]
     [email] = [m for m in mail.outbox if m.to == ["houma-liaison@example.gov.cn"]]
@@ -54,7 +55,9 @@ def test_the_working_day_before_the_ack_deadline_reminds_once_however_often_the_
     assert "签收期限为" in reminders.first().text and "尚未签收" in reminders.first().text
 
 
-def test_the_first_working_day_after_the_deadline_sends_the_overdue_reminder(letter, django_capture_on_commit_callbacks):
+def test_the_first_working_day_after_the_deadline_sends_the_overdue_reminder(
+    letter, django_capture_on_commit_callbacks
+):
     # given
     day_after = planning.workdays.add_working_days(letter.acknowledge_deadline, 1)
     # when
@@ -76,7 +79,8 @@ def test_a_letter_signed_for_gets_no_ack_reminder(letter, county_liaison, django
     assert not Message.objects.filter(kind__in=(MessageKind.ACK_DUE, MessageKind.ACK_OVERDUE)).exists()
 
 
-def test_a_reminder_planned_before_the_letter_was_signed_is_skipped_not_sent(letter, county_liaison, receiver):
+def test_a_reminder_planned_before_the_letter_was_signed_is_skipped_not_sent(letter, county_liaison,
+                                                                            receiver):
     # given a reminder planned, then the county signs before its task runs
     day_before = planning._previous_working_day(letter.acknowledge_deadline)
     services.reminders_plan(on_date=day_before)
@@ -86,7 +90,8 @@ def test_a_reminder_planned_before_the_letter_was_signed_is_skipped_not_sent(let
     for pk in Message.objects.filter(kind=MessageKind.ACK_DUE).values_list("pk", flat=True):
         sending.message_send(message_id=pk)
     # then
-    assert set(Message.objects.filter(kind=MessageKind.ACK_DUE).values_list("status", flat=True)) == {"skipped"}
+    statuses = Message.objects.filter(kind=MessageKind.ACK_DUE).values_list("status", flat=True)
+    assert set(statuses) == {"skipped"}
     assert len(receiver.received) == received_before
 
 
@@ -96,7 +101,8 @@ def test_weekly_unreported_reminder_follows_the_official_calendar_with_its_make_
     # given 2025-09-28 is a Sunday made a working day (调休); the weekly dispatch closes the week on 09-29
     friday, sunday = dt.date(2025, 9, 26), dt.date(2025, 9, 28)
     # and 侯马市 has not reported that week yet
-    WeeklyReport.objects.filter(week_start=dt.date(2025, 9, 22), project__unit=houma_endpoints["sms"].unit).delete()
+    WeeklyReport.objects.filter(week_start=dt.date(2025, 9, 22),
+                                project__unit=houma_endpoints["sms"].unit).delete()
     # when
     with django_capture_on_commit_callbacks(execute=True):
         services.reminders_plan(on_date=friday)
@@ -108,7 +114,8 @@ def test_weekly_unreported_reminder_follows_the_official_calendar_with_its_make_
     assert on_friday == 0
     assert weekly.count() == 4 and weekly.first().due_on == dt.date(2025, 9, 29)
     assert weekly.first().subject.endswith(f"unit:{houma_endpoints['sms'].unit_id}")
-    assert "未报送9月22日当周调度信息" in weekly.first().text and weekly.first().link == "https://yihong.linfen.example.gov.cn/"
+    assert "未报送9月22日当周调度信息" in weekly.first().text
+    assert weekly.first().link == "https://yihong.linfen.example.gov.cn/"
 
 
 def test_the_daily_calendar_job_runs_the_reminder_scan(letter, django_capture_on_commit_callbacks):

@@ -240,7 +240,8 @@ def _classify(response) -> str:
     return f"error {code}"
 
 
-def _expected(role: str, allowed: frozenset[str], method: str, methods=tuple(METHODS), public=False) -> set[str]:
+def _expected(role: str, allowed: frozenset[str], method: str, methods=tuple(METHODS),
+              public=False) -> set[str]:
     if role not in STAFF and not public:
         return {LOGIN}  # the admin sends everyone but staff to its login page, whatever the method
     if method not in methods:
@@ -273,7 +274,8 @@ def _send(client, method: str, url: str, data: dict | None = None):
 def _model_cases(label: str, rule: ModelRule, obj) -> list[tuple[str, str, frozenset[str], dict]]:
     """(url, method, roles allowed, data) for a model's five views and every method."""
     app, model = label.split(".")
-    url = {view: reverse(f"admin:{app}_{model}_{view}", args=[] if view in ("changelist", "add") else [obj.pk])
+    url = {view: reverse(f"admin:{app}_{model}_{view}",
+                         args=[] if view in ("changelist", "add") else [obj.pk])
            for view in MODEL_VIEWS}
     cases = []
     for method in METHODS:
@@ -299,7 +301,8 @@ def test_admin_model_sweep(client, demo_ledger, role):
             requests += 1
             outcome, expected = _classify(response), _expected(role, allowed, method)
             if outcome not in expected:
-                mismatches.append(f"{method} {url} as {role}: got {response.status_code}, expected {expected}")
+                mismatches.append(f"{method} {url} as {role}: got {response.status_code}, "
+                                  f"expected {expected}")
     assert requests == len(MODELS) * len(MODEL_VIEWS) * len(METHODS)
     assert mismatches == [], "\n".join(mismatches)
 
@@ -331,7 +334,8 @@ def test_admin_site_url_sweep(client, demo_ledger, role):
             outcome = _classify(response)
             expected = _expected(role, site.roles, method, site.methods, site.public)
             if outcome not in expected:
-                mismatches.append(f"{method} {url} as {role}: got {response.status_code}, expected {expected}")
+                mismatches.append(f"{method} {url} as {role}: got {response.status_code}, "
+                                  f"expected {expected}")
     assert mismatches == [], "\n".join(mismatches)
 
 

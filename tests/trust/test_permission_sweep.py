@@ -19,7 +19,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["anonymous", "leader", "clerk", "clerk_eco", "cityleader", "dept_water", "county_houma", "county_yaodu"]
+ROLES = ["anonymous", "leader", "clerk", "clerk_eco", "cityleader", "dept_water", "county_houma",
+         "county_yaodu"]
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 # What each kind of answer may look like.
@@ -209,7 +210,8 @@ ROUTES: dict[str, Route] = {
     "tracker:project": Route(own=OWN_PROJECT_READERS, other=OTHER_PROJECT_READERS, kwargs=project_kwargs),
     "tracker:weekly_report": Route(methods=("GET", "POST"), own=OWN_REPORTERS, other=OTHER_REPORTERS,
                                    kwargs=project_kwargs),
-    "tracker:transition": Route(methods=("POST",), own=OWN_EDITORS, other=OTHER_EDITORS, kwargs=project_kwargs),
+    "tracker:transition": Route(methods=("POST",), own=OWN_EDITORS, other=OTHER_EDITORS,
+                                kwargs=project_kwargs),
     "tracker:problem_raise": Route(methods=("POST",), own=OWN_REPORTERS, other=OTHER_REPORTERS,
                                    kwargs=project_kwargs),
     "tracker:problem_escalate": Route(methods=("POST",), own=OFFICE, other=OFFICE, kwargs=problem_kwargs),
@@ -253,12 +255,18 @@ ROUTES: dict[str, Route] = {
     "tracker:rollback_request": Route(methods=("POST",), own=OWN_EDITORS, other=OTHER_EDITORS,
                                       kwargs=project_kwargs),
     # A pending request on the own/other project; only an office leader decides either.
-    "tracker:rollback_approve": Route(methods=("POST",), own=LEADERS, other=LEADERS,
-                                      kwargs=lambda objects, whose: {"request_id": _sweep_rollback(objects, whose)}),
-    "tracker:rollback_reject": Route(methods=("POST",), own=LEADERS, other=LEADERS,
-                                     kwargs=lambda objects, whose: {"request_id": _sweep_rollback(objects, whose)}),
-    "tracker:rollback_evidence": Route(own=OFFICE, other=OFFICE,
-                                       kwargs=lambda objects, whose: {"request_id": _sweep_rollback(objects, whose)}),
+    "tracker:rollback_approve": Route(
+        methods=("POST",), own=LEADERS, other=LEADERS,
+        kwargs=lambda objects, whose: {"request_id": _sweep_rollback(objects, whose)},
+    ),
+    "tracker:rollback_reject": Route(
+        methods=("POST",), own=LEADERS, other=LEADERS,
+        kwargs=lambda objects, whose: {"request_id": _sweep_rollback(objects, whose)},
+    ),
+    "tracker:rollback_evidence": Route(
+        own=OFFICE, other=OFFICE,
+        kwargs=lambda objects, whose: {"request_id": _sweep_rollback(objects, whose)},
+    ),
     "dispatch:thresholds": Route(methods=("GET", "POST"), own=LEADERS),
     # --- end of the role pages' block
     # --- issue 16 part B: a procedure's 批复文件, for whoever reads the project
@@ -267,8 +275,10 @@ ROUTES: dict[str, Route] = {
                                                  "procedure_id": _sweep_approval(objects, whose)}),
     "dispatch:office_settings": Route(methods=("POST",), own=LEADERS),
     # --- issue 13 part B: a transition's evidence (开工令, 达效佐证 …), for whoever reads the project
-    "tracker:audit_evidence": Route(own=OWN_PROJECT_READERS, other=OTHER_PROJECT_READERS,
-                                    kwargs=lambda objects, whose: {"event_id": _sweep_evidence(objects, whose)}),
+    "tracker:audit_evidence": Route(
+        own=OWN_PROJECT_READERS, other=OTHER_PROJECT_READERS,
+        kwargs=lambda objects, whose: {"event_id": _sweep_evidence(objects, whose)},
+    ),
     # --- issue 17: outreach — the leader configures the channels, the office reads what was sent
     "outreach:channels": Route(methods=("GET", "POST"), own=LEADERS),
     "outreach:endpoint_toggle": Route(methods=("POST",), own=LEADERS,
@@ -350,8 +360,9 @@ def _sweep_message_token(objects: SweepObjects, whose: str) -> str:
         notice = objects.notice(whose)
         return Message.objects.create(
             kind="new_letter", subject=f"notice:{notice.pk}", endpoint=endpoint, channel="wecom",
-            due_on=dt.date(2025, 9, 30), planned_on=dt.date(2025, 9, 30), notice=notice, recipient_name=unit.name,
-            title="【一泓】新公文", text="权限巡检", link=f"https://yihong.example.gov.cn/notices/{notice.pk}/",
+            due_on=dt.date(2025, 9, 30), planned_on=dt.date(2025, 9, 30), notice=notice,
+            recipient_name=unit.name, title="【一泓】新公文", text="权限巡检",
+            link=f"https://yihong.example.gov.cn/notices/{notice.pk}/",
         ).token
 
     return objects._once(("message", whose), make)
@@ -402,7 +413,8 @@ def _sweep_approval(objects: SweepObjects, whose: str) -> int:
     from tracker.models import Procedure
 
     def make():
-        procedure, _ = Procedure.objects.get_or_create(project=objects.project(whose), kind="project_approval")
+        procedure, _ = Procedure.objects.get_or_create(project=objects.project(whose),
+                                                       kind="project_approval")
         procedure.approval_file.save("批复.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
         return procedure
 
@@ -491,7 +503,8 @@ def test_permission_sweep(client, demo_ledger, name, role, whose):
         response = client.generic(method, url, **route.extra)
         outcome = _classify(response)
         expected = _expected(route, role, whose, method)
-        assert outcome in expected, f"{method} {url} as {role} ({whose}): got {response.status_code}, expected {expected}"
+        assert outcome in expected, (f"{method} {url} as {role} ({whose}): got {response.status_code}, "
+                                     f"expected {expected}")
         if user is not None and not client.session.get("_auth_user_id"):
             client.force_login(user)  # logout ended the session; the next method needs it again
 

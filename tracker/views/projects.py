@@ -110,18 +110,20 @@ def weekly_report(request, project_id: int):
         form = WeeklyReportForm(request.POST, office=permissions.is_office_staff(request.user))
         if form.is_valid():
             try:
-                services.weekly_report_submit(project_id=project.pk, acting_user=request.user, **form.cleaned_data)
+                services.weekly_report_submit(project_id=project.pk, acting_user=request.user,
+                                              **form.cleaned_data)
             except ValidationError as error:
                 for message in refusal_messages(error):
                     form.add_error(None, message)
             else:
-                messages.success(request, f"已保存“{project.name}”{monday_of(form.cleaned_data['week_start'])}周的调度数据")
+                messages.success(request,
+                                 f"已保存“{project.name}”{monday_of(form.cleaned_data['week_start'])}周的调度数据")
                 return redirect("tracker:project", project_id=project.pk)
     else:
         initial: dict[str, object] = {"week_start": this_week}
         if last is not None:
-            initial.update(progress_percent=last.progress_percent, completed_investment=last.completed_investment,
-                           funds_in_place=last.funds_in_place)
+            initial.update(progress_percent=last.progress_percent,
+                           completed_investment=last.completed_investment, funds_in_place=last.funds_in_place)
         form = WeeklyReportForm(initial=initial, office=permissions.is_office_staff(request.user))
     return render(request, "tracker/weekly_report.html", {"project": project, "form": form, "last": last})
 
@@ -185,9 +187,9 @@ def procedure_update(request, project_id: int):
         procedure = services.procedure_update(
             project_id=project.pk, kind=data["kind"], acting_user=request.user, status=data["status"],
             started_on=data["started_on"], completed_on=data["completed_on"],
-            approving_body=data["approving_body"], note=data["note"], expected_version=data["expected_version"],
-            approval_number=data["approval_number"], approval_date=data["approval_date"],
-            approval_file=data["approval_file"],
+            approving_body=data["approving_body"], note=data["note"],
+            expected_version=data["expected_version"], approval_number=data["approval_number"],
+            approval_date=data["approval_date"], approval_file=data["approval_file"],
         )
     except ValidationError as error:
         flash_refusal(request, error)
@@ -242,8 +244,8 @@ def rollback_request(request, project_id: int):
     data = form.cleaned_data
     try:
         filed = services.rollback_request_file(
-            project_id=project.pk, transition=data["transition"], acting_user=request.user, reason=data["reason"],
-            evidence=data["evidence"], expected_version=data["expected_version"],
+            project_id=project.pk, transition=data["transition"], acting_user=request.user,
+            reason=data["reason"], evidence=data["evidence"], expected_version=data["expected_version"],
         )
     except ValidationError as error:
         flash_refusal(request, error)
@@ -286,7 +288,8 @@ def rollback_evidence(request, request_id: int):
     if rollback is None or not rollback.evidence:
         raise Http404("没有该佐证材料")
     permissions.require(
-        permissions.is_office_staff(request.user) and permissions.can_view_project(request.user, rollback.project),
+        permissions.is_office_staff(request.user)
+        and permissions.can_view_project(request.user, rollback.project),
         "退回申请的佐证材料仅供专班办人员查看",
     )
     name = rollback.evidence.name.rsplit("/", 1)[-1]
@@ -377,7 +380,8 @@ def problem_escalate(request, problem_id: int):
     form = ProblemEscalateForm(request.POST)
     if form.is_valid():
         try:
-            moved = services.problem_escalate(problem_id=problem.pk, acting_user=request.user, **form.cleaned_data)
+            moved = services.problem_escalate(problem_id=problem.pk, acting_user=request.user,
+                                              **form.cleaned_data)
         except ValidationError as error:
             flash_refusal(request, error)
         else:

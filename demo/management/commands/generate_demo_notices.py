@@ -13,4 +13,5 @@ class Command(BaseCommand):
         # The letters' tasks run in this process (no broker in the demo): keep their trace quiet.
         logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
         result = generate_demo_notices()
-        self.stdout.write(f"演示公文：共{result['notices']}份，已签发{result['issued']}份；新增邮件接收方{result['email_endpoints_created']}个")
+        self.stdout.write(f"演示公文：共{result['notices']}份，已签发{result['issued']}份；"
+                          f"新增邮件接收方{result['email_endpoints_created']}个")
