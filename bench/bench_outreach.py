@@ -1,4 +1,4 @@
-"""The reminder scan (issue 17, "Speed") over 10,000 projects and their open letters.
+"""The reminder scan over 10,000 projects and their open letters.
 
 Run by hand: `.venv/bin/python bench/bench_outreach.py [1000 10000]`. Each size gets a
 throwaway SQLite database in /tmp with 18 units, each with a 企业微信 robot, a 钉钉 robot and an

@@ -183,7 +183,7 @@ def generate_demo_notices() -> dict:
                                              corrections=_demo_corrections(circular))
         services.notice_advance_after_draft(notice_id=correction.pk, acting_user=clerk, issued_on=as_of)
         services.notice_sign_and_issue(notice_id=correction.pk, acting_user=leader, issued_on=as_of)
-    # Issue 14: a 通知 and a 函 the office wrote by hand (拟稿 → 核稿 → 签发).
+    # A 通知 and a 函 the office wrote by hand (拟稿 → 核稿 → 签发).
     from demo.hand_letters import hand_letters_generate
 
     hand_letters_generate(as_of=as_of)

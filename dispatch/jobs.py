@@ -21,7 +21,7 @@ JOB_SERVICES: dict[str, Callable[..., list[RuleFiring]]] = {
     Job.WEEKLY: weekly_dispatch_run,
     Job.MONTHLY: monthly_dispatch_run,
 }
-# Beat fires the daily scan at 07:00 and the weekly/monthly jobs at 08:30 (issue 4, "Jobs").
+# Beat fires the daily scan at 07:00 and the weekly/monthly jobs at 08:30.
 JOB_ORDER = [Job.DAILY, Job.WEEKLY, Job.MONTHLY]
 
 

@@ -320,7 +320,7 @@ def daily_scan_run(*, on_date: dt.date, acting_user) -> list[RuleFiring]:
             acting_user=acting_user,
             context=context,
         )
-    # The reminders of the day (签收/反馈 deadlines, 本周未报; issue 17): keyed, so a rerun or a
+    # The reminders of the day (签收/反馈 deadlines, 本周未报): keyed, so a rerun or a
     # catch-up of this job sends nothing twice.
     outreach_services.reminders_plan(on_date=on_date)
     return fired

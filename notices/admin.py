@@ -1,6 +1,6 @@
 """Admin for notices (Chinese). Issued notices are read-only: content never changes after issue.
 Office staff read here; drafts are written by the composers and services, kind settings (who
-signs: `auto_issue`) are changed by an office leader only and audited old → new (issue 13)."""
+signs: `auto_issue`) are changed by an office leader only and audited old → new."""
 from django.contrib import admin
 
 from notices.models import (

@@ -1,4 +1,4 @@
-"""The office's own files appended to an issued letter (附件, GB/T 9704 §7.3.6–7.3.7, issue 14): the
+"""The office's own files appended to an issued letter (附件, GB/T 9704 §7.3.6–7.3.7): the
 only module that imports pypdf.
 
 WeasyPrint lays the appendix pages out with an empty, framed box per page of an attached PDF

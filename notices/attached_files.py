@@ -1,4 +1,4 @@
-"""A letter's own files (NoticeFile) as the 附件 printed after its body (GB/T 9704 §7.3.7, issue 14).
+"""A letter's own files (NoticeFile) as the 附件 printed after its body (GB/T 9704 §7.3.7).
 
 `appendix_files` reads the files and describes each for notices.documents (how many pages and
 of what size, or an image, or a file to embed); `pdf_render` renders the document with them and

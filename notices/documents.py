@@ -123,7 +123,7 @@ def _wide_tables_as_attachments(blocks: list[dict], first_number: int) -> tuple[
     return body, appendices
 
 
-# 附件 pages (GB/T 9704 §7.3.7, issue 14): "附件N" on the type area's first line, the title centred
+# 附件 pages (GB/T 9704 §7.3.7): "附件N" on the type area's first line, the title centred
 # from its third line, then the attachment. A page of an attached PDF is drawn by notices.appending
 # into a framed box laid out here, scaled to what is left of the type area (never enlarged), so
 # the page numbers and the 版记's even page count the attachment's pages as they will print.

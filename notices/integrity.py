@@ -1,6 +1,6 @@
 """The issued notices' stored PDFs checked against the SHA-256 recorded when each was issued.
 
-An issued notice is evidence (issue 8, "Record"): its PDF must be the bytes that were signed.
+An issued notice is evidence: its PDF must be the bytes that were signed.
 Also found: orphan PDFs, written by an issue whose transaction then rolled back (the file is
 written before the commit so that no issued notice lacks its PDF; a rollback of an outer
 transaction cannot remove it). They are harmless and unreferenced; the report lists them so an
@@ -35,7 +35,7 @@ class IntegrityProblemKind:
     MISSING = "missing"
     TAMPERED = "tampered"
     UNRECORDED = "unrecorded"
-    SIGNATURE = "signature"  # the hash matches but the 电子签章 does not validate (issue 14)
+    SIGNATURE = "signature"  # the hash matches but the 电子签章 does not validate
 
 
 @dataclass(frozen=True)
@@ -219,7 +219,7 @@ def issued_pdf_check(notice: Notice, *, acting_user=SYSTEM, purpose: str = "下�
     outreach e-mail channel). It compares the SHA-256 recorded at issue with the stored file
     (the check `manage.py verify_notices` runs over all of them) and on a mismatch refuses with
     a Chinese message (IssuedPdfRefused), writes an audit row and e-mails the office leaders.
-    Issue 14 adds the electronic signature's check here, so that there stays one gate.
+    The electronic signature is checked here too, so that there stays one gate.
     """
     problem, content = _problem_of(notice)
     if problem is None:

@@ -193,7 +193,7 @@ def _document_laid_out(template_name: str, context: dict):
 
 def pdf_from_standalone_html(html: str) -> bytes:
     """A small PDF laid out by its own styles only, not the document's (the seal image that
-    notices.sealing stamps on every issued letter, issue 14)."""
+    notices.sealing stamps on every issued letter)."""
     from weasyprint import HTML
 
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()

@@ -15,7 +15,7 @@ urlpatterns = [
     path("<int:notice_id>/sign/", letters.notice_sign, name="sign"),
     path("<int:notice_id>/void/", letters.notice_void, name="void"),
     path("attachments/<int:attachment_id>/", letters.attachment_download, name="attachment"),
-    # 拟稿 → 核稿 → 签发 (issue 14)
+    # 拟稿 → 核稿 → 签发
     path("new/", drafting.notice_new, name="new"),
     path("desk/", drafting.desk, name="desk"),
     path("sign-batch/", drafting.sign_batch, name="sign_batch"),

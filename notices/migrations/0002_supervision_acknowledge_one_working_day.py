@@ -1,4 +1,4 @@
-"""督办函 are acknowledged within 1 working day (issue 4, R3), not 2.
+"""督办函 are acknowledged within 1 working day, not 2.
 
 Kind settings are created lazily from notices.services.KIND_DEFAULTS, which said 2 for the
 督办函 until now: a row still holding that old default is brought to 1. A row the office has

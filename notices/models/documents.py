@@ -1,6 +1,6 @@
 """Official documents (公文): kinds, numbering, the frozen PDF, delivery and the recipient's loop.
 
-Issue 3. A notice is drafted from a composer's context, signed off (or issued automatically,
+A notice is drafted from a composer's context, signed off (or issued automatically,
 per kind), numbered `机关代字〔year〕N号` without gaps, rendered to a GB/T 9704 PDF whose
 SHA-256 is stored, delivered to each recipient's inbox and by email, acknowledged (签收),
 answered (整改反馈) and closed (办结) or returned (退回). An issued notice never changes: a
@@ -28,7 +28,7 @@ class NoticeKind(models.TextChoices):
     LISTED_SUPERVISION = "listed_supervision", "挂牌督办通知"
     URGE_REPORT = "urge_report", "催报通知"
     CORRECTION = "correction", "更正通知"
-    # Written by hand by the office (issue 14): a plain 通知 or 函 to units and departments.
+    # Written by hand by the office: a plain 通知 or 函 to units and departments.
     GENERAL_NOTICE = "general_notice", "通知"
     GENERAL_LETTER = "general_letter", "函"
 
@@ -53,7 +53,7 @@ class NoticeState(models.TextChoices):
 EDITABLE_STATES = (NoticeState.DRAFT, NoticeState.PENDING_REVIEW, NoticeState.PENDING_SIGNOFF)
 
 # Kinds sent for information (知悉): opening one is reading it ("已阅"); nothing to sign for or answer,
-# so never "待签收" nor "逾期" (issue 16: eleven old 月度通报 sat as "待签收 逾期" forever).
+# so never "待签收" nor "逾期" (eleven old 月度通报 once sat as "待签收 逾期" forever).
 READ_ONLY_KINDS = frozenset({NoticeKind.MONTHLY_CIRCULAR, NoticeKind.WEEKLY_REPORT})
 
 # Fields an issued notice may still change: its life-cycle position, never its content.
@@ -118,7 +118,7 @@ class Notice(TimeStampedModel):
     signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="签发人", on_delete=models.PROTECT,
                                   null=True, blank=True, related_name="+")
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
-    # 核稿 and 签发 (issue 14; notices.services.flow): who checked it, who signed it and what they wrote.
+    # 核稿 and 签发 (notices.services.signoff): who checked it, who signed it and what they wrote.
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="核稿人", on_delete=models.PROTECT,
                                     null=True, blank=True, related_name="+")
     reviewed_at = models.DateTimeField("核稿时间", null=True, blank=True)

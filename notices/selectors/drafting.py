@@ -1,4 +1,4 @@
-"""Reads for 拟稿 → 核稿 → 签发 (issue 14): the desk's rows, the letter's panel on its page.
+"""Reads for 拟稿 → 核稿 → 签发: the desk's rows, the letter's panel on its page.
 
 The panel is added to the letter's page through notices.page_panels: the whole letter as HTML
 (the very blocks notices.documents builds for the PDF), what this user may do with it now, the

@@ -143,7 +143,7 @@ def attachment_get(*, user, attachment_id: int):
 
 def acknowledgement_timeliness(*, start: dt.date, end: dt.date) -> tuple[int, int]:
     """(deliveries due to be signed for between `start` and `end`, those signed for by their
-    deadline): the 签收及时率 of the weekly report (issue 17). Read-only kinds (通报, 报告) have
+    deadline): the 签收及时率 of the weekly report. Read-only kinds (通报, 报告) have
     no 签收 and do not count."""
     due = Delivery.objects.filter(notice__acknowledge_deadline__range=(start, end)).exclude(
         notice__kind__in=READ_ONLY_KINDS

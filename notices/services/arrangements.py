@@ -154,7 +154,7 @@ def content_at_issue(notice: Notice, *, acknowledge_by: dt.date, answer_by: dt.d
     """The notice's context as it is issued: the demand's calendar dates, the meeting, the contact."""
     context = notice.context or {}
     if context.get("body_text") is not None:
-        # Typed (or amended) by the office: issued as typed, with the office's contact (issue 14).
+        # Typed (or amended) by the office: issued as typed, with the office's contact.
         contact = office_contact()
         return {**context, "note": f"联系人：{contact[0]}，电话：{contact[1]}"} if contact else context
     if "letter" not in context:

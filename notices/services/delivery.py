@@ -65,7 +65,7 @@ def recipient_delivery_for(*, notice: Notice, user) -> Delivery | None:
 
 
 def _delivery_or_refuse(notice: Notice, user) -> Delivery:
-    """The delivery the user acknowledges or answers for; the 市领导 reads only (issue 13)."""
+    """The delivery the user acknowledges or answers for; the 市领导 reads only."""
     if permissions.role_of(user) == Role.CITY_LEADER:
         raise PermissionDenied("市领导只阅看公文，不签收、不反馈")
     delivery = recipient_delivery_for(notice=notice, user=user)

@@ -39,20 +39,20 @@ class KindDefaults:
     answer_workdays: int
 
 
-# Defaults per kind (issue 3): the weekly report issues itself; letters wait for a leader.
+# Defaults per kind: the weekly report issues itself; letters wait for a leader.
 # Letters share one 代字 (专办函) and so one gapless sequence, as a real office numbers its 函.
 KIND_DEFAULTS: dict[str, KindDefaults] = {
     NoticeKind.WEEKLY_REPORT: KindDefaults("临一泓专办报", NoticeFormat.ORDINARY, True, False, 2, 0),
     NoticeKind.MONTHLY_CIRCULAR: KindDefaults("临一泓专办通", NoticeFormat.ORDINARY, False, False, 3, 0),
     NoticeKind.WARNING: KindDefaults("临一泓专办函", NoticeFormat.LETTER, False, True, 2, 10),
     NoticeKind.REMINDER: KindDefaults("临一泓专办函", NoticeFormat.LETTER, False, False, 2, 0),
-    # 督办函: acknowledge within 1 working day, answer within 10 (issue 4, R3).
+    # 督办函: acknowledge within 1 working day, answer within 10.
     NoticeKind.SUPERVISION: KindDefaults("临一泓专办函", NoticeFormat.LETTER, False, True, 1, 10),
     NoticeKind.SUMMONS: KindDefaults("临一泓专办函", NoticeFormat.LETTER, False, False, 1, 0),
     NoticeKind.LISTED_SUPERVISION: KindDefaults("临一泓专办函", NoticeFormat.LETTER, False, True, 2, 15),
     NoticeKind.URGE_REPORT: KindDefaults("临一泓专办催", NoticeFormat.LETTER, True, False, 1, 0),
     NoticeKind.CORRECTION: KindDefaults("临一泓专办更", NoticeFormat.ORDINARY, False, False, 2, 0),
-    # Written by hand (issue 14): a 通知 in the ordinary format, a 函 sharing the letters' sequence.
+    # Written by hand: a 通知 in the ordinary format, a 函 sharing the letters' sequence.
     NoticeKind.GENERAL_NOTICE: KindDefaults("临一泓专办发", NoticeFormat.ORDINARY, False, False, 2, 0),
     NoticeKind.GENERAL_LETTER: KindDefaults("临一泓专办函", NoticeFormat.LETTER, False, False, 2, 0),
 }

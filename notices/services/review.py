@@ -45,7 +45,7 @@ def notice_close(*, notice_id: int, acting_user, comment: str = "", on_date: dt.
 
 
 # A returned answer is due again this many working days after the 退回, unless the office says
-# otherwise (issue 16: "a returned 反馈 gets a new deadline").
+# otherwise (a returned 反馈 gets a new deadline).
 RESUBMIT_WORKING_DAYS = 5
 
 

@@ -1,4 +1,4 @@
-"""核稿 and 签发 (issue 14; 党政机关公文处理工作条例: 拟稿、审核、签发).
+"""核稿 and 签发 (党政机关公文处理工作条例: 拟稿、审核、签发).
 
 草稿 → (送核) 待核稿 → (核稿 by a second member of staff) 待签发 → (签发 by the leader) 已签发;
 核稿 and 签发 may send the draft back (退回修改) with a reason. A kind the leader marked as not

@@ -1,4 +1,4 @@
-"""Pages of 拟稿 → 核稿 → 签发 (issue 14): the editor, the desk of waiting letters, the leader's
+"""Pages of 拟稿 → 核稿 → 签发: the editor, the desk of waiting letters, the leader's
 batch signature, the draft's preview PDF, the kinds' settings, the letter's own attachments.
 Thin: parse the form, call one service, render."""
 

@@ -82,14 +82,14 @@ def notice_pdf(request, notice_id: int):
     notice = selectors.notice_get(user=request.user, notice_id=notice_id)
     if not notice.pdf:
         if permissions.is_office_staff(request.user) and not notice.is_issued:
-            return redirect("notices:preview", notice_id=notice.pk)  # the draft's 草稿 preview (issue 14)
+            return redirect("notices:preview", notice_id=notice.pk)  # the draft's 草稿 preview
         raise Http404("该公文尚未签发，没有 PDF")
     try:
         content = issued_pdf_check(notice, acting_user=request.user, purpose="下载或查看")
     except IssuedPdfRefused as refusal:
         return render(request, "notices/pdf_refused.html", {"notice": notice, "message": refusal.messages[0]},
                       status=409)
-    # Inline: read in the browser (a phone's, WeChat's), saved from there if wanted (issue 14).
+    # Inline: read in the browser (a phone's, WeChat's), saved from there if wanted.
     return FileResponse(io.BytesIO(content), as_attachment=False, filename=f"{notice.number}.pdf",
                         content_type="application/pdf")
 
@@ -109,7 +109,7 @@ def _is_recipient(notice, user) -> bool:
 
 
 def _may_reply(notice, user) -> bool:
-    """签收 and 反馈 are the addressed unit's or department's acts; the 市领导 only reads (issue 13)."""
+    """签收 and 反馈 are the addressed unit's or department's acts; the 市领导 only reads."""
     return permissions.role_of(user) != Role.CITY_LEADER and _is_recipient(notice, user)
 
 
@@ -176,7 +176,7 @@ def notice_return(request, notice_id: int):
 @login_required
 @require_POST
 def notice_sign(request, notice_id: int):
-    """签发 with the leader's opinion (default 同意), once they have opened the letter (issue 14)."""
+    """签发 with the leader's opinion (default 同意), once they have opened the letter."""
     from notices.services.signoff import DEFAULT_SIGN_OPINION, notice_sign
 
     return _act(request, notice_id, notice_sign, "已签发", _is_office_leader,

@@ -127,7 +127,7 @@ def test_as_of_date_picker_redraws_with_earlier_counts(page_for):
 def test_clerk_reports_a_week_and_starts_a_project_after_the_guard_refuses(
     page_for, preparation_project, leader, tmp_path
 ):
-    # given (开工 asks for the 开工令 and a word why: issue 16)
+    # given (开工 asks for the 开工令 and a word why)
     start_order = tmp_path / "开工令.pdf"
     start_order.write_bytes(b"%PDF-1.4\n%%EOF\n")
     page = page_for("clerk")
@@ -138,7 +138,7 @@ def test_clerk_reports_a_week_and_starts_a_project_after_the_guard_refuses(
     page.fill("#id_progress_percent", "5")
     page.fill("#id_completed_investment", "60")
     page.fill("#id_funds_in_place", "100")
-    # a past week is closed to the units; the Office corrects it saying why (issue 13)
+    # a past week is closed to the units; the Office corrects it saying why
     page.fill("#id_correction_reason", "补录开工前的周调度")
     page.click("#weekly-form button[type=submit]")
     page.wait_for_load_state()
@@ -177,7 +177,7 @@ def test_county_liaison_cannot_open_another_countys_project(page_for):
     # when
     response = page.goto(f"{page.base}/projects/{other.pk}/")
     # then
-    assert response.status == 404  # another county's project answers like a missing one (issue 13)
+    assert response.status == 404  # another county's project answers like a missing one
     assert "页面不存在" in page.content()
     _shot(page, "403")
 

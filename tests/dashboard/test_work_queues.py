@@ -1,4 +1,4 @@
-"""Work queues (issue 16): every role lands on what is due, the navigation shows the same counts,
+"""Work queues: every role lands on what is due, the navigation shows the same counts,
 read-only kinds are "已阅", the city leader's 批示, and audit rows in Chinese."""
 from __future__ import annotations
 

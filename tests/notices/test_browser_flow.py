@@ -1,4 +1,4 @@
-"""拟稿 → 核稿 → 签发 → 签收 walked in headless Chromium (issue 14), and the leader's batch signature.
+"""拟稿 → 核稿 → 签发 → 签收 walked in headless Chromium, and the leader's batch signature.
 
 Fixtures as in tests/dashboard/test_browser.py (Debian's /usr/bin/chromium driven by Playwright,
 a live server); screenshots go to test-artifacts/.

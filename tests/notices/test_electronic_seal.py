@@ -1,4 +1,4 @@
-"""电子签章 (issue 14): every issued PDF is signed by the office; a file whose signature fails is
+"""电子签章: every issued PDF is signed by the office; a file whose signature fails is
 never served — not on download, not by e-mail — and `verify_notices` fails."""
 
 from __future__ import annotations

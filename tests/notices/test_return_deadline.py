@@ -1,4 +1,4 @@
-"""A returned 反馈 is due again by a new deadline (issue 16)."""
+"""A returned 反馈 is due again by a new deadline."""
 from __future__ import annotations
 
 import datetime as dt

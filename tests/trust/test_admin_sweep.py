@@ -1,4 +1,4 @@
-"""The permission sweep of the admin (issue 13): every admin URL × every role × every HTTP method.
+"""The permission sweep of the admin: every admin URL × every role × every HTTP method.
 
 The admin is for system administrators. Office staff and leaders read there; what they may still
 change goes through a service with the web's checks (projects in their scope, thresholds and

@@ -190,7 +190,7 @@ ROUTES: dict[str, Route] = {
     "login": Route(methods=("GET", "POST"), public=True),
     "logout": Route(methods=("POST",), own=EVERYONE, lands_on_login=True),
     "healthz": Route(public=True),  # anonymous callers learn only ok / not ok (tests/deploy/test_health.py)
-    "password_change": Route(methods=("GET", "POST"), own=EVERYONE),  # one's own password (issue 13)
+    "password_change": Route(methods=("GET", "POST"), own=EVERYONE),  # one's own password
     "password_change_done": Route(own=EVERYONE),
     "audit:log": Route(own=LEADERS),
     "audit:export": Route(own=LEADERS),
@@ -247,7 +247,7 @@ ROUTES: dict[str, Route] = {
     "ledgers:progress": Route(own=UPLOADERS, other=NOBODY, kwargs=token_kwargs),
     "ledgers:result": Route(own=UPLOADERS, other=NOBODY, kwargs=token_kwargs),
     # --- routes added with later pages go below this line
-    # --- role pages: project edits, rollback requests and approvals, rule thresholds (issue 6)
+    # --- role pages: project edits, rollback requests and approvals, rule thresholds
     "tracker:procedure_update": Route(methods=("POST",), own=OWN_EDITORS, other=OTHER_EDITORS,
                                       kwargs=project_kwargs),
     "tracker:monthly_plan_save": Route(methods=("POST",), own=OWN_EDITORS, other=OTHER_EDITORS,
@@ -269,17 +269,17 @@ ROUTES: dict[str, Route] = {
     ),
     "dispatch:thresholds": Route(methods=("GET", "POST"), own=LEADERS),
     # --- end of the role pages' block
-    # --- issue 16 part B: a procedure's 批复文件, for whoever reads the project
+    # --- a procedure's 批复文件, for whoever reads the project
     "tracker:procedure_approval_file": Route(own=OWN_PROJECT_READERS, other=OTHER_PROJECT_READERS,
                                              kwargs=lambda objects, whose: {
                                                  "procedure_id": _sweep_approval(objects, whose)}),
     "dispatch:office_settings": Route(methods=("POST",), own=LEADERS),
-    # --- issue 13 part B: a transition's evidence (开工令, 达效佐证 …), for whoever reads the project
+    # --- a transition's evidence (开工令, 达效佐证 …), for whoever reads the project
     "tracker:audit_evidence": Route(
         own=OWN_PROJECT_READERS, other=OTHER_PROJECT_READERS,
         kwargs=lambda objects, whose: {"event_id": _sweep_evidence(objects, whose)},
     ),
-    # --- issue 17: outreach — the leader configures the channels, the office reads what was sent
+    # --- outreach: the leader configures the channels, the office reads what was sent
     "outreach:channels": Route(methods=("GET", "POST"), own=LEADERS),
     "outreach:endpoint_toggle": Route(methods=("POST",), own=LEADERS,
                                       kwargs=lambda objects, whose: {"endpoint_id": _sweep_endpoint()}),
@@ -288,7 +288,7 @@ ROUTES: dict[str, Route] = {
     # decides; only the message's recipient marks it read (tests/outreach/test_receipts.py).
     "outreach:open": Route(own=EVERYONE, other=EVERYONE,
                            kwargs=lambda objects, whose: {"token": _sweep_message_token(objects, whose)}),
-    # --- issue 14: 拟稿 → 核稿 → 签发 (drafts are the office's; the leader signs and sets the kinds)
+    # --- 拟稿 → 核稿 → 签发 (drafts are the office's; the leader signs and sets the kinds)
     "notices:new": Route(methods=("GET", "POST"), own=OFFICE),
     "notices:desk": Route(own=OFFICE),
     "notices:sign_batch": Route(methods=("POST",), own=LEADERS),
@@ -309,7 +309,7 @@ ROUTES: dict[str, Route] = {
 
 
 def _sweep_draft(objects: SweepObjects, whose: str) -> int:
-    """A hand-written draft (issue 14) to 侯马市 ("own") or 尧都区 ("other")."""
+    """A hand-written draft to 侯马市 ("own") or 尧都区 ("other")."""
     def make():
         from notices.services import hand_drafting
         from tracker.models import AdministrativeUnit
@@ -511,5 +511,5 @@ def test_permission_sweep(client, demo_ledger, name, role, whose):
 
 # The admin's own sweep — every admin URL (each model's changelist/add/change/delete/history and
 # every other named admin URL) × every role (and the superuser) × every method, against its own
-# expected-outcome table — is tests/trust/test_admin_sweep.py (issue 13).
+# expected-outcome table — is tests/trust/test_admin_sweep.py.
 

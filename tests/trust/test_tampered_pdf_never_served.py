@@ -1,4 +1,4 @@
-"""Issue 13, finding 8: every path that serves an issued PDF checks its SHA-256 first
+"""Every path that serves an issued PDF checks its SHA-256 first
 (notices.integrity.issued_pdf_check) and refuses a tampered file with a Chinese message, an
 audit row and an e-mail to the office leaders."""
 from __future__ import annotations

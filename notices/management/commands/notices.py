@@ -60,7 +60,7 @@ class Command(BaseCommand):
                  "submitted_at": timezone.localtime(a.submitted_at).isoformat()}
                 for a in sorted(notice.answers.all(), key=lambda a: (a.submitted_at, a.pk))
             ],
-            # 拟稿 → 核稿 → 签发 and the 电子签章 (issue 14).
+            # 拟稿 → 核稿 → 签发 and the 电子签章.
             **_flow_fields(notice),
         }
 

@@ -1,5 +1,5 @@
 """`manage.py verify_notices`: every issued notice's PDF against its stored SHA-256 and its
-electronic signature (issue 14: notices.sealing, against the trusted roots).
+electronic signature (notices.sealing, against the trusted roots).
 
 Exits non-zero when any PDF is missing or differs from what was issued. Also lists orphan PDFs
 (left by an issue that rolled back; no notice refers to them) without failing."""
