@@ -108,7 +108,8 @@ def notice_advance_in_steps(*, notice_id: int, issued_on: dt.date) -> Notice:
             return notice  # issued meanwhile (a redelivered task, a leader's signature)
         if notice.updated_at != rendered_version:
             pdf_bytes = None  # the draft changed while it rendered: render it again, here
-        return _issue(notice, acting_user=SYSTEM, setting=kind_setting_get(kind=notice.kind), pdf_bytes=pdf_bytes)
+        return _issue(notice, acting_user=SYSTEM, setting=kind_setting_get(kind=notice.kind),
+                      pdf_bytes=pdf_bytes)
 
 
 def _number_reserve(notice: Notice, *, setting: NoticeKindSetting, issued_on: dt.date) -> None:
@@ -203,7 +204,7 @@ def _pdf_with_files(notice: Notice, template_name: str, *, number: str | None, i
 
 
 def notice_preview_pdf(*, notice: Notice) -> bytes:
-    """The draft as it would print (no number), watermarked 草稿 (issue 14). Nothing is stored."""
+    """The draft as it would print (no number), watermarked 草稿. Nothing is stored."""
     return _pdf_with_files(notice, PREVIEW_TEMPLATE, number=None, issued_on=timezone.localdate())
 
 
@@ -259,7 +260,7 @@ def _pdf_render(notice: Notice) -> bytes:
     assert notice.issued_on is not None
     pdf_bytes = _pdf_with_files(notice, DOCUMENT_TEMPLATE, number=_reserved_number(notice),
                                 issued_on=notice.issued_on)
-    # 电子签章 (issue 14): the issued file is the office's signed one, attachments appended first so
+    # 电子签章: the issued file is the office's signed one, attachments appended first so
     # that the signature covers them; its SHA-256 is of these bytes.
     return sealing.pdf_sign(pdf_bytes, signer_name=signer_name(notice))
 
@@ -292,8 +293,9 @@ def _issue(notice: Notice, *, acting_user, setting: NoticeKindSetting,
     notice.signed_by = actor_user(acting_user)
     if pdf_bytes is None:
         pdf_bytes = _pdf_render(notice)
-    stored_name = _pdf_store(f"notices/{issued_on.year}/{notice.number_prefix}-{issued_on.year}-{sequence}.pdf",
-                             pdf_bytes)
+    stored_name = _pdf_store(
+        f"notices/{issued_on.year}/{notice.number_prefix}-{issued_on.year}-{sequence}.pdf", pdf_bytes
+    )
     # If anything below fails the transaction rolls back; the file must not outlive it.
     try:
         notice.number = number
