@@ -165,7 +165,8 @@ def untranslated_chinese(source: str) -> list[str]:
             continue
         if inside == "blocktranslate":
             inside = None if name in ("endblocktranslate", "endblocktrans") else inside
-            if token.token_type != TokenType.BLOCK or name in ("endblocktranslate", "endblocktrans", "plural"):
+            if (token.token_type != TokenType.BLOCK
+                    or name in ("endblocktranslate", "endblocktrans", "plural")):
                 continue
         if name == "comment":
             inside = "comment"
@@ -177,7 +178,8 @@ def untranslated_chinese(source: str) -> list[str]:
         shown = TRANSLATED_LITERAL.sub(lambda literal: re.sub(r"[^\n]", " ", literal.group()), token.contents)
         lines = shown.split("\n")
         found += [
-            f"第{token.lineno + offset}行：{line.strip()[:60]}" for offset, line in enumerate(lines) if CHINESE.search(line)
+            f"第{token.lineno + offset}行：{line.strip()[:60]}"
+            for offset, line in enumerate(lines) if CHINESE.search(line)
         ]
     return found
 
