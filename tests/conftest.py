@@ -125,6 +125,19 @@ def portfolio_cache_empty():
     portfolio_cache_forget_local()
 
 
+@pytest.fixture(autouse=True)
+def celery_join_allowed():
+    """Each test ends with Celery's "inside a task" flag down. An eager task runs inside
+    denied_join_result(), which saves and restores one process-wide flag; tasks run by several
+    threads at once (the concurrent-issuance tests) can restore each other's value and leave it
+    up, and every later result.get() in that test process then refuses ("Never call result.get()
+    within a task!")."""
+    from celery import _state
+
+    yield
+    _state._set_task_join_will_block(False)
+
+
 @pytest.fixture
 def demo_ledger(db):
     """The 95-project demo ledger (already there; reloaded after a transactional test flushed it)."""
