@@ -171,9 +171,11 @@ def measure(size: int) -> None:
     from django.db import connection
 
     from dispatch import rules, selectors, services
+    from offices.keys import SettingGroup
+    from offices.selectors import office_settings
 
     def scan():
-        thresholds = selectors.thresholds_current()
+        thresholds = office_settings(group=SettingGroup.THRESHOLDS)
         facts = selectors.scan_facts(on_date=SCAN_DATE, thresholds=thresholds)
         findings = rules.r3_supervisions(projects=facts, on_date=SCAN_DATE, thresholds=thresholds)
         findings += rules.r4_site_visits(projects=facts, on_date=SCAN_DATE, thresholds=thresholds)

@@ -70,9 +70,9 @@ def queue_idle(broker: redis.Redis) -> bool:
 
 AUTO_ISSUE_EVERY_KIND = (
     "from notices.models import NoticeKind\n"
-    "from notices.services import kind_setting_get\n"
+    "from offices.selectors import document_kind_setting\n"
     "for kind in NoticeKind.values:\n"
-    "    setting = kind_setting_get(kind=kind)\n"
+    "    setting = document_kind_setting(kind)\n"
     "    setting.auto_issue = True\n"
     "    setting.save()\n"
 )

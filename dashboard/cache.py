@@ -146,7 +146,7 @@ def connect_signals() -> None:
     """Bump the version on every save/delete of what the portfolio pages read."""
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
-    from dispatch.models import Threshold
+    from offices.models import OfficeSetting
     from tracker.models import (
         AdministrativeUnit,
         AuditEvent,
@@ -160,7 +160,7 @@ def connect_signals() -> None:
     from tracker.signals import portfolio_bulk_changed
 
     for model in (Project, WeeklyReport, AuditEvent, Problem, SectionReading, MonitoringSection,
-                  AdministrativeUnit, Domain, Threshold):
+                  AdministrativeUnit, Domain, OfficeSetting):
         post_save.connect(_on_change, sender=model, dispatch_uid=f"portfolio_cache_{model.__name__}_save")
         post_delete.connect(_on_change, sender=model, dispatch_uid=f"portfolio_cache_{model.__name__}_delete")
     m2m_changed.connect(_on_change, sender=MonitoringSection.projects.through,

@@ -32,7 +32,8 @@ from dashboard.maps import (
     _timeline_counted,
     _transitions,
 )
-from dispatch.selectors import thresholds_current
+from offices.keys import SettingGroup
+from offices.selectors import office_settings
 from tracker import selectors
 from tracker.choices import COMPLETED_STATES, STARTED_STATES, ProjectState
 from tracker.lights import LIGHT_LABELS, Lights
@@ -106,7 +107,8 @@ def _matches_light(lights, light: str) -> bool:
 def lights_as_of(*, on_date: dt.date, projects: QuerySet[Project], **parts) -> dict[int, Lights]:
     """The lights on a date with the office's current thresholds (tracker.portfolio, the one
     definition the letters use too)."""
-    return project_lights_as_of(as_of=on_date, projects=projects, thresholds=thresholds_current(), **parts)
+    thresholds = office_settings(group=SettingGroup.THRESHOLDS)
+    return project_lights_as_of(as_of=on_date, projects=projects, thresholds=thresholds, **parts)
 
 
 def _ledger_lights(*, projects: QuerySet[Project], on_date: dt.date) -> dict[int, tuple[str, str | None]]:

@@ -59,8 +59,10 @@ def _demo_findings(as_of: dt.date) -> dict[str, list]:
     are written only where a rule really holds for that unit on that date."""
     from dispatch import rules
     from dispatch import selectors as dispatch_selectors
+    from offices.keys import SettingGroup
+    from offices.selectors import office_settings
 
-    thresholds = dispatch_selectors.thresholds_current()
+    thresholds = office_settings(group=SettingGroup.THRESHOLDS)
     facts = dispatch_selectors.scan_facts(on_date=as_of, thresholds=thresholds)
     previous_month = (as_of.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     week = monday_of(as_of) - dt.timedelta(days=7)

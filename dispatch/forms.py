@@ -6,8 +6,13 @@ from decimal import Decimal
 from django import forms
 
 from dispatch.selectors import ThresholdRow
-from dispatch.thresholds import WHOLE_NUMBER_THRESHOLDS, threshold_order_problems, threshold_value_problem
-from tracker.choices import StartGateMode
+from offices.keys import (
+    SETTINGS,
+    WHOLE_NUMBER_THRESHOLDS,
+    HandlingRuleKey,
+    StartGateMode,
+    threshold_order_problems,
+)
 
 
 class ThresholdsForm(forms.Form):
@@ -39,7 +44,7 @@ class ThresholdsForm(forms.Form):
         data = super().clean()
         for row in self.rows:
             value = data.get(row.key)
-            problem = threshold_value_problem(row.key, value) if value is not None else None
+            problem = SETTINGS[row.key].value_problem(value) if value is not None else None
             if problem:
                 self.add_error(row.key, problem)
         values = {row.key: data.get(row.key, row.value) for row in self.rows}
@@ -63,5 +68,6 @@ class ThresholdsForm(forms.Form):
 class StartGateForm(forms.Form):
     """Whether 开工 with unsettled earlier procedures is refused or only warned about."""
 
-    mode = forms.ChoiceField(label="开工时前期手续（立项、用地、环评、招投标等）未办结", choices=StartGateMode.choices,
-                             widget=forms.RadioSelect, error_messages={"invalid_choice": "请选择处理方式"})
+    mode = forms.ChoiceField(label=HandlingRuleKey.START_EARLIER_PROCEDURES.label,
+                             choices=StartGateMode.choices, widget=forms.RadioSelect,
+                             error_messages={"invalid_choice": "请选择处理方式"})

@@ -1,4 +1,5 @@
-"""The dispatch calendar: thresholds, rule firings, site-visit tasks and job runs.
+"""The dispatch calendar: rule firings, site-visit tasks and job runs (the rules' thresholds are
+the office's settings: offices.keys.ThresholdKey).
 
 Every rule that fires is recorded once under its natural key (rule, subject, period), protected
 by a unique constraint, so that a job run twice, concurrently or after a killed worker leaves
@@ -8,7 +9,6 @@ exactly the same firings (STYLE: "Every rule that fires … has a natural key").
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -16,60 +16,6 @@ from django.db import models
 
 from core.models import TimeStampedModel
 from tracker.models import AdministrativeUnit, Department, Project
-
-
-class ThresholdKey(models.TextChoices):
-    """Every number the rules use; defaults in THRESHOLD_DEFAULTS."""
-
-    START_RED_MONTHS = "start_red_months", "开工灯：超过计划开工月份几个月亮红灯"
-    PROGRESS_YELLOW_GAP = "progress_yellow_gap", "进度灯：落后预期超过几个百分点亮黄灯"
-    PROGRESS_RED_GAP = "progress_red_gap", "进度灯：落后预期超过几个百分点亮红灯"
-    R1_COMPLETION_MONTHS = "r1_completion_months", "预警函：计划完工在几个月内"
-    R2_BOTTOM_SHARE = "r2_bottom_share", "提醒函：排名后百分之几"
-    R3_MIN_RISE = "r3_min_rise", "督办函：近几期周调度进度增幅低于几个百分点"
-    R3_REPORT_COUNT = "r3_report_count", "督办函：统计最近几期周调度"
-    R3_ANSWER_WORKING_DAYS = "r3_answer_working_days", "督办函：几个工作日内书面答复"
-    R3_ACK_WORKING_DAYS = "r3_ack_working_days", "督办函：几个工作日内签收"
-    R4_DAYS_BEFORE_COMPLETION = "r4_days_before_completion", "现场督导：计划完工前几天"
-    R4_MIN_PROGRESS = "r4_min_progress", "现场督导：形象进度低于百分之几"
-    R4_VISIT_WORKING_DAYS = "r4_visit_working_days", "现场督导：几个工作日内到场"
-    R5_MIN_ADVANCE = "r5_min_advance", "约谈：上月进度增幅低于几个百分点视为无明显进展"
-    R6_UNANSWERED_SUPERVISIONS = "r6_unanswered_supervisions", "挂牌督办：本季度未答复督办函达几件"
-    R7_ESCALATION_WORKING_DAYS = "r7_escalation_working_days", "升级：每级几个工作日未解决即上升一级"
-
-
-THRESHOLD_DEFAULTS: dict[str, Decimal] = {
-    ThresholdKey.START_RED_MONTHS: Decimal("3"),
-    ThresholdKey.PROGRESS_YELLOW_GAP: Decimal("10"),
-    ThresholdKey.PROGRESS_RED_GAP: Decimal("30"),
-    ThresholdKey.R1_COMPLETION_MONTHS: Decimal("2"),
-    ThresholdKey.R2_BOTTOM_SHARE: Decimal("25"),
-    ThresholdKey.R3_MIN_RISE: Decimal("5"),
-    ThresholdKey.R3_REPORT_COUNT: Decimal("4"),
-    ThresholdKey.R3_ANSWER_WORKING_DAYS: Decimal("10"),
-    ThresholdKey.R3_ACK_WORKING_DAYS: Decimal("1"),
-    ThresholdKey.R4_DAYS_BEFORE_COMPLETION: Decimal("30"),
-    ThresholdKey.R4_MIN_PROGRESS: Decimal("90"),
-    ThresholdKey.R4_VISIT_WORKING_DAYS: Decimal("3"),
-    ThresholdKey.R5_MIN_ADVANCE: Decimal("1"),
-    ThresholdKey.R6_UNANSWERED_SUPERVISIONS: Decimal("2"),
-    ThresholdKey.R7_ESCALATION_WORKING_DAYS: Decimal("10"),
-}
-
-
-class Threshold(TimeStampedModel):
-    """One number a rule uses, editable by the office; every change is audited (threshold.change)."""
-
-    key = models.CharField("阈值", max_length=40, choices=ThresholdKey.choices, unique=True)
-    value = models.DecimalField("数值", max_digits=8, decimal_places=2)
-
-    class Meta:
-        verbose_name = "调度阈值"
-        verbose_name_plural = "调度阈值"
-        ordering = ["key"]
-
-    def __str__(self) -> str:
-        return f"{self.get_key_display()}：{self.value.normalize()}"
 
 
 class Rule(models.TextChoices):

@@ -13,7 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from dispatch.models import Rule, ThresholdKey
+from dispatch.models import Rule
+from offices.keys import ThresholdKey
 from tracker.choices import COMPLETED_STATES, STARTED_STATES, ProjectState
 from tracker.lights import (  # noqa: F401  (the lights are the domain's; the rules read them)
     CENT,

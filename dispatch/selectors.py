@@ -1,4 +1,4 @@
-"""Reads for the calendar: thresholds, lights, scan facts — set-based, a fixed number of queries.
+"""Reads for the calendar: the thresholds page, lights, scan facts — set-based, a fixed number of queries.
 
 Everything is computed "as of" the scan date (state from the transition log, figures from the
 last weekly report on or before it), so `run_cycle` over past dates sees the portfolio as the
@@ -16,8 +16,10 @@ from django.db.models import F, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from core import workdays
-from dispatch.models import THRESHOLD_DEFAULTS, Job, Rule, RuleFiring, Threshold, ThresholdKey
+from dispatch.models import Job, Rule, RuleFiring
 from dispatch.rules import ProjectFacts, UnitMonthActivity
+from offices.keys import THRESHOLD_DEFAULTS, SettingGroup, ThresholdKey
+from offices.selectors import office_settings
 from tracker.choices import (
     ACTIVE_STATES,
     AuditAction,
@@ -29,13 +31,6 @@ from tracker.choices import (
 from tracker.lights import lights_compute
 from tracker.models import AuditEvent, Problem, Procedure, Project, WeeklyReport
 from tracker.portfolio import project_states_as_of, projects_listed_by
-
-
-def thresholds_current() -> dict[str, Decimal]:
-    """Every threshold: the office's value where set, else the default (one query)."""
-    values = dict(THRESHOLD_DEFAULTS)
-    values.update(dict(Threshold.objects.values_list("key", "value")))
-    return values
 
 
 def _projects(projects: QuerySet[Project] | None, on_date: dt.date) -> QuerySet[Project]:
@@ -99,7 +94,7 @@ def scan_facts(
     thresholds: dict[str, Decimal] | None = None,
 ) -> list[ProjectFacts]:
     """Every project's facts on the date (5 queries whatever the number of projects)."""
-    thresholds = thresholds or thresholds_current()
+    thresholds = thresholds or office_settings(group=SettingGroup.THRESHOLDS)
     report_count = int(thresholds["r3_report_count"])
     states = project_states_as_of(as_of=on_date, projects=projects)
     recent = recent_progress(on_date=on_date, count=report_count, projects=projects)
@@ -233,7 +228,7 @@ class ThresholdRow:
 
 def threshold_rows() -> list[ThresholdRow]:
     """Every threshold with its default, its current value and its last audited change (two queries)."""
-    current = thresholds_current()
+    current = office_settings(group=SettingGroup.THRESHOLDS)
     last: dict[str, AuditEvent] = {}
     for event in AuditEvent.objects.filter(action=AuditAction.THRESHOLD_CHANGE).order_by("occurred_at", "id"):
         last[event.object_id] = event

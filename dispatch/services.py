@@ -23,11 +23,12 @@ from dispatch.models import (
     RuleFiring,
     SiteVisitStatus,
     SiteVisitTask,
-    ThresholdKey,
 )
 
 # Threshold validation and the audited write live in dispatch.thresholds; re-exported here.
 from dispatch.thresholds import threshold_set, thresholds_set  # noqa: F401
+from offices.keys import SettingGroup, ThresholdKey
+from offices.selectors import office_settings
 from outreach import services as outreach_services
 from tracker import permissions
 from tracker.choices import AuditAction, EscalationLevel, Role
@@ -69,7 +70,7 @@ def finding_fire(
 
     Returns the new firing, or None when that (rule, subject, period) has fired already.
     """
-    thresholds = (context or {}).get("thresholds") or selectors.thresholds_current()
+    thresholds = (context or {}).get("thresholds") or office_settings(group=SettingGroup.THRESHOLDS)
     with transaction.atomic():
         firing, created = RuleFiring.objects.get_or_create(
             rule=finding.rule,
@@ -300,7 +301,7 @@ def escalations_run(*, on_date: dt.date, thresholds: dict, acting_user) -> list[
 
 def daily_scan_run(*, on_date: dt.date, acting_user) -> list[RuleFiring]:
     """The 07:00 risk and overdue scan (R3, R4, R5, R6 at the quarter's end, R7)."""
-    thresholds = selectors.thresholds_current()
+    thresholds = office_settings(group=SettingGroup.THRESHOLDS)
     facts = selectors.scan_facts(on_date=on_date, thresholds=thresholds)
     context = {"thresholds": thresholds, "owners": _site_visit_owners()}
     findings = rules.r3_supervisions(projects=facts, on_date=on_date, thresholds=thresholds)
@@ -396,7 +397,7 @@ def weekly_dispatch_run(*, on_date: dt.date, acting_user) -> list[RuleFiring]:
 
 def monthly_dispatch_run(*, on_date: dt.date, acting_user) -> list[RuleFiring]:
     """The month's start: the 月度通报 on last month, R1 预警函 and R2 提醒函."""
-    thresholds = selectors.thresholds_current()
+    thresholds = office_settings(group=SettingGroup.THRESHOLDS)
     previous_month = rules.month_start(rules.month_start(on_date) - dt.timedelta(days=1))
     findings = [
         rules.Finding(

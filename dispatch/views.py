@@ -15,9 +15,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dispatch import selectors, services
 from dispatch.forms import StartGateForm, ThresholdsForm
 from dispatch.models import SiteVisitTask
+from offices.keys import HandlingRuleKey, StartGateMode
+from offices.selectors import office_setting
 from tracker import permissions
-from tracker.choices import OfficeSettingKey, StartGateMode
-from tracker.services import office_setting_get, office_setting_set
+from tracker.services import handling_rule_set
 
 
 @login_required
@@ -44,8 +45,7 @@ def thresholds(request):
     return render(request, "dispatch/thresholds.html", {
         "form": form, "rows": form.bound_rows(),
         "start_gate_form": StartGateForm(
-            initial={"mode": office_setting_get(OfficeSettingKey.START_EARLIER_PROCEDURES)}
-        ),
+            initial={"mode": office_setting(HandlingRuleKey.START_EARLIER_PROCEDURES)}),
     })
 
 
@@ -61,8 +61,8 @@ def office_settings(request):
                 messages.error(request, message)
         return redirect("dispatch:thresholds")
     try:
-        office_setting_set(key=OfficeSettingKey.START_EARLIER_PROCEDURES, value=form.cleaned_data["mode"],
-                           acting_user=request.user)
+        handling_rule_set(key=HandlingRuleKey.START_EARLIER_PROCEDURES, value=form.cleaned_data["mode"],
+                          acting_user=request.user)
     except ValidationError as error:
         for message in getattr(error, "messages", [str(error)]):
             messages.error(request, message)

@@ -1,6 +1,9 @@
 """Admin for notices (Chinese). Issued notices are read-only: content never changes after issue.
 Office staff read here; drafts are written by the composers and services, kind settings (who
-signs: `auto_issue`) are changed by an office leader only and audited old → new."""
+signs: `auto_issue`; offices.DocumentKindSetting, registered here where the kinds are named) are
+changed by an office leader only and audited old → new. The office's contact is one of
+the office's settings (offices.OfficeSetting, its admin in dispatch.admin)."""
+from django import forms
 from django.contrib import admin
 
 from notices.models import (
@@ -8,50 +11,46 @@ from notices.models import (
     Delivery,
     Notice,
     NoticeAnswer,
-    NoticeKindSetting,
+    NoticeFormat,
+    NoticeKind,
     NumberCounter,
-    OfficeSetting,
 )
-from notices.services.arrangements import office_contact_set
+from offices.models import DocumentKindSetting
 from tracker.audit.admin_edits import (
     AuditedModelAdmin,
     LeaderEditsMixin,
     SystemAdminEditsMixin,
 )
-from tracker.permissions import is_office_leader
 
 
-@admin.register(NoticeKindSetting)
-class NoticeKindSettingAdmin(LeaderEditsMixin, AuditedModelAdmin):
-    list_display = ("kind", "number_prefix", "notice_format", "auto_issue", "answer_required",
-                    "acknowledge_workdays", "answer_workdays")
+class DocumentKindSettingForm(forms.ModelForm):
+    """The kinds and formats are notices' (offices stores them as plain text): offered by name."""
+
+    kind = forms.ChoiceField(label="公文种类", choices=NoticeKind.choices)
+    notice_format = forms.ChoiceField(label="版式", choices=NoticeFormat.choices)
+
+    class Meta:
+        model = DocumentKindSetting
+        fields = ["kind", "number_prefix", "notice_format", "auto_issue", "answer_required",
+                  "acknowledge_workdays", "answer_workdays", "review_required"]
 
 
-@admin.register(OfficeSetting)
-class OfficeSettingAdmin(admin.ModelAdmin):
-    """The office's contact on its letters: the office leader edits it; the service audits it."""
+@admin.register(DocumentKindSetting)
+class DocumentKindSettingAdmin(LeaderEditsMixin, AuditedModelAdmin):
+    """Who signs each kind (`auto_issue`) is a leader's setting, audited old → new."""
 
-    list_display = ("contact_name", "contact_phone", "updated_at")
-    fields = ("contact_name", "contact_phone")
+    form = DocumentKindSettingForm
+    list_display = ("kind_name", "number_prefix", "format_name", "auto_issue", "answer_required",
+                    "acknowledge_workdays", "answer_workdays", "review_required")
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        for field in form.base_fields.values():  # the service refuses an empty contact: say so, not a 500
-            field.required = True
-        return form
+    @admin.display(description="公文种类", ordering="kind")
+    def kind_name(self, obj: DocumentKindSetting) -> str:
+        return obj.get_kind_display()
 
-    def has_add_permission(self, request):
-        return is_office_leader(request.user) and not OfficeSetting.objects.exists()
-
-    def has_change_permission(self, request, obj=None):
-        return is_office_leader(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        saved = office_contact_set(acting_user=request.user, name=obj.contact_name, phone=obj.contact_phone)
-        obj.pk = saved.pk
+    @admin.display(description="版式", ordering="notice_format")
+    def format_name(self, obj: DocumentKindSetting) -> str:
+        formats = dict(NoticeFormat.choices)
+        return formats.get(obj.notice_format, obj.notice_format)
 
 
 @admin.register(NumberCounter)

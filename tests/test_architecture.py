@@ -15,7 +15,9 @@ from django.template.base import Lexer, TokenType
 from django.utils.translation.template import templatize
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("config", "core", "tracker", "notices", "outreach", "dispatch", "ledgers", "dashboard", "demo")
+APPS = (
+    "config", "core", "offices", "tracker", "notices", "outreach", "dispatch", "ledgers", "dashboard", "demo",
+)
 MAX_MODULE_LINES = 500
 # Counted in characters: ruff's E501 (switched off in pyproject.toml) counts display columns, two
 # for each Chinese character, which would hold a Chinese label to half an English one's length.

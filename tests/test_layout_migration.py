@@ -18,10 +18,15 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 OLD_LAYOUT_COMMIT = "3a006a2"
 # Tables whose rows are the users' data (the django_migrations and session tables aside).
-DATA_TABLES_PREFIXES = ("tracker_", "notices_", "dispatch_", "outreach_", "auth_user")
+DATA_TABLES_PREFIXES = ("tracker_", "notices_", "dispatch_", "outreach_", "offices_", "auth_user")
 # Tables a later migration folded into another one (the migration's own test checks each row):
 # old table -> the table its rows live in now.
-FOLDED_TABLES = {"notices_contact": "outreach_endpoint"}
+FOLDED_TABLES = {
+    "notices_contact": "outreach_endpoint",
+    # the office's settings, in offices/ now
+    "dispatch_threshold": "offices_officesetting",
+    "notices_noticekindsetting": "offices_documentkindsetting",
+}
 
 
 def _old_layout(into: Path) -> Path:

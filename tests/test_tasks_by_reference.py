@@ -11,7 +11,9 @@ from celery import current_app
 from config.celery_app import app
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-APPS = ("config", "core", "tracker", "notices", "dispatch", "outreach", "ledgers", "dashboard", "demo")
+APPS = (
+    "config", "core", "offices", "tracker", "notices", "dispatch", "outreach", "ledgers", "dashboard", "demo",
+)
 
 
 def _product_modules():

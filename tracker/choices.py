@@ -135,17 +135,6 @@ class RollbackStatus(models.TextChoices):
     REJECTED = "rejected", "已驳回"
 
 
-class OfficeSettingKey(models.TextChoices):
-    START_EARLIER_PROCEDURES = (
-        "start_earlier_procedures", "开工时前期手续（立项、用地、环评、招投标等）未办结"
-    )
-
-
-class StartGateMode(models.TextChoices):
-    WARN = "warn", "提示后允许开工（记入操作记录）"
-    REFUSE = "refuse", "不允许开工"
-
-
 # The procedures that must be settled before 开工 besides the construction permit itself
 # (DOMAIN: approvals — 立项、用地、规划、环评、招投标 come before the permit).
 START_EARLIER_PROCEDURES = (

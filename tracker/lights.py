@@ -4,7 +4,7 @@ behind the time elapsed is its progress?) — pure functions, no I/O.
 The rule: the start light turns yellow in the month of the planned start
 and red `start_red_months` after it; the progress light compares the progress with the share of
 the time from the (actual) start to the planned completion that has elapsed. The thresholds are
-the office's (dispatch.models.Threshold; their keys below): the caller passes them in, so that
+the office's (offices.keys.ThresholdKey, read with offices.selectors): the caller passes them in, so that
 the pages, the ledger and the letters all light a project the same way.
 """
 from __future__ import annotations
@@ -15,16 +15,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from offices.keys import ThresholdKey
 from tracker.choices import COMPLETED_STATES, STARTED_STATES
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
 LIGHT_LABELS = {GREEN: "绿灯", YELLOW: "黄灯", RED: "红灯", None: "—"}
 HUNDRED = Decimal("100")
 CENT = Decimal("0.01")
-# The threshold keys the lights read (dispatch.models.ThresholdKey has the same values).
-START_RED_MONTHS = "start_red_months"
-PROGRESS_YELLOW_GAP = "progress_yellow_gap"
-PROGRESS_RED_GAP = "progress_red_gap"
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -107,13 +104,13 @@ def lights_compute(
             state=state,
             planned_start=planned_start,
             on_date=on_date,
-            red_months=int(thresholds[START_RED_MONTHS]),
+            red_months=int(thresholds[ThresholdKey.START_RED_MONTHS]),
         ),
         progress=progress_light(
             state=state,
             gap=gap,
-            yellow_gap=thresholds[PROGRESS_YELLOW_GAP],
-            red_gap=thresholds[PROGRESS_RED_GAP],
+            yellow_gap=thresholds[ThresholdKey.PROGRESS_YELLOW_GAP],
+            red_gap=thresholds[ThresholdKey.PROGRESS_RED_GAP],
         ),
         expected_progress=expected,
         progress_percent=progress,

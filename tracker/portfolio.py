@@ -14,7 +14,7 @@ of them ask this module, so that they cannot disagree:
 - the tallies per unit, per domain and in total, and how groups rank (ties share a rank).
 
 Everything is set-based: a fixed number of queries whatever the number of projects. The
-thresholds are the calendar's (dispatch.models.Threshold) and are passed in by the caller, so
+thresholds are the office's (offices.selectors.office_settings) and are passed in by the caller, so
 that this module stays in the domain that every app may import.
 """
 from __future__ import annotations

@@ -12,6 +12,8 @@ from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
+from offices.keys import HandlingRuleKey, StartGateMode
+from offices.selectors import office_setting
 from tracker import permissions
 from tracker.choices import Role, RollbackStatus
 from tracker.models import Project, RollbackRequest, StaffProfile, WeeklyReport
@@ -131,9 +133,8 @@ def project_transition_options(*, user, project: Project) -> list[TransitionOpti
     """
     from django.db.models import prefetch_related_objects
 
-    from tracker.choices import OfficeSettingKey, StartGateMode
     from tracker.guards import earlier_procedures_unsettled
-    from tracker.services import GUARD_MESSAGES, TRANSITIONS, office_setting_get
+    from tracker.services import GUARD_MESSAGES, TRANSITIONS
 
     prefetch_related_objects([project], "procedures")
     sourced = {t.name for t in project.get_all_state_transitions() if t.source == project.state}
@@ -146,7 +147,7 @@ def project_transition_options(*, user, project: Project) -> list[TransitionOpti
         unsettled = earlier_procedures_unsettled(project) if name == "start" else []
         if unsettled:
             message = f"前期手续尚未办结：{'、'.join(unsettled)}"
-            if office_setting_get(OfficeSettingKey.START_EARLIER_PROCEDURES) == StartGateMode.REFUSE:
+            if office_setting(HandlingRuleKey.START_EARLIER_PROCEDURES) == StartGateMode.REFUSE:
                 missing = [*missing, message + "，按专班办规定不能开工"]
             else:
                 warnings = (message + "（可以开工，但将记入操作记录）",)

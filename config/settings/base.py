@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     # The apps, from the domain up: each imports only those listed before it (import-linter
     # contracts in pyproject.toml; tests/test_architecture.py runs them).
     "core",
+    "offices",
     "tracker",
     "notices",
     "outreach",

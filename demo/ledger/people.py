@@ -34,9 +34,8 @@ def _office_group() -> Group:
         content_type__app_label="tracker", content_type__model__in=OFFICE_MODELS
     ).exclude(codename__startswith="delete_")
     audit_view = Permission.objects.filter(content_type__app_label="tracker", codename="view_auditevent")
-    other_apps = Permission.objects.filter(content_type__app_label__in=["notices", "dispatch"]).exclude(
-        codename__startswith="delete_"
-    )
+    other_apps = Permission.objects.filter(content_type__app_label__in=["offices", "notices", "dispatch"])
+    other_apps = other_apps.exclude(codename__startswith="delete_")
     group.permissions.set(list(perms) + list(audit_view) + list(other_apps))
     return group
 

@@ -17,7 +17,6 @@ from notices.models.recipients import (
     DeliveryStatus,
     NoticeAnswer,
 )
-from notices.models.settings import NoticeKindSetting, OfficeSetting
 
 __all__ = [
     "EDITABLE_STATES",
@@ -32,9 +31,7 @@ __all__ = [
     "NoticeFile",
     "NoticeFormat",
     "NoticeKind",
-    "NoticeKindSetting",
     "NoticeState",
     "NoticeVersion",
     "NumberCounter",
-    "OfficeSetting",
 ]

@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from core.workdays import working_days_after
 from notices import page_panels, sealing
-from notices.models import Notice, NoticeKind, NoticeState
+from notices.models import Notice, NoticeState
 from notices.services import hand_drafting, signoff
 from notices.services.issuing import document_for, signer_name
-from notices.services.records import kind_setting_get
+from offices.selectors import document_kind_setting
 from tracker import permissions
 
 
@@ -78,10 +78,6 @@ def desk_rows(*, user) -> dict:
     return rows
 
 
-def kind_settings_all() -> list:
-    return [kind_setting_get(kind=kind) for kind in NoticeKind.values]
-
-
 def letter_document(notice: Notice) -> dict:
     """The letter as its PDF says it: the issued number and date, or the draft's (no number, today)."""
     issued_on = notice.issued_on if notice.is_issued else None
@@ -119,7 +115,7 @@ def letter_panel(*, notice: Notice, user) -> dict:
     if leader:
         signoff.notice_opened_for_signoff(notice=notice, acting_user=user)
     editable = notice.state in (NoticeState.DRAFT, NoticeState.PENDING_REVIEW, NoticeState.PENDING_SIGNOFF)
-    setting = kind_setting_get(kind=notice.kind)
+    setting = document_kind_setting(notice.kind)
     return {
         "letter": letter_document(notice),
         "letter_files": list(notice.files.all()),

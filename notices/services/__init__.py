@@ -8,10 +8,10 @@ The package is split by what a person does; every public name is re-exported her
 """
 from notices.services.arrangements import (  # noqa: F401,E402
     issue_blockers,
+    letter_contact_item_set,
     notice_summons_arrange,
     office_contact,
     office_contact_set,
-    office_setting_get,
 )
 from notices.services.delivery import (  # noqa: F401
     delivery_outbound_record,
@@ -37,9 +37,7 @@ from notices.services.issuing import (  # noqa: F401
 from notices.services.records import (  # noqa: F401
     KIND_DEFAULTS,
     OFFICE_HOUR,
-    KindDefaults,
     NoticeRefused,
-    kind_setting_get,
     moment_on,
     tasks_run_in_process,
 )

@@ -1,8 +1,8 @@
 """What the office fills in before a letter is signed, and what stops the signature without it.
 
-- The office's contact (联系人, 电话), printed as 附注 on its letters: one settings row the office
-  leader maintains (audited). A letter with a 反馈 loop cannot be signed while it is unset: the
-  recipient must know whom to call about the answer it owes.
+- The office's contact (联系人, 电话), printed as 附注 on its letters: two of the office's settings
+  (offices.keys.LetterContactKey) the office leader maintains (audited). A letter with a 反馈 loop
+  cannot be signed while it is unset: the recipient must know whom to call about the answer it owes.
 - A 约谈通知's meeting: time, place, convener (召集人), who attends and what they bring. The draft
   cannot be signed without them: a summons that points to "the time the office will notify" is
   not a summons.
@@ -19,13 +19,17 @@ from django.utils import timezone
 
 from core.workdays import add_working_days
 from notices import composers
-from notices.models import EDITABLE_STATES, Notice, NoticeKind, NoticeKindSetting, OfficeSetting
+from notices.models import EDITABLE_STATES, Notice, NoticeKind
+from offices.keys import LetterContactKey, SettingGroup, setting_value_clean
+from offices.models import DocumentKindSetting, OfficeSetting
+from offices.selectors import office_settings
 from tracker import permissions
 from tracker.choices import AuditAction
 from tracker.services import audit_record
 
 CONTACT_UNSET = ("专班办联系人和联系电话尚未设置，须整改反馈的公文不能签发；"
                  "请专班办领导在“专班办设置”中填写联系人和电话")
+CONTACT_LEADERS_ONLY = "只有专班办领导可以修改专班办联系人"
 MEETING_FIELDS = (
     ("meeting_at", "约谈时间"),
     ("meeting_place", "约谈地点"),
@@ -35,47 +39,62 @@ MEETING_FIELDS = (
 )
 
 
-def office_setting_get() -> OfficeSetting:
-    """The office's settings row (created empty the first time)."""
-    setting = OfficeSetting.objects.order_by("pk").first()
-    if setting is None:
-        setting = OfficeSetting.objects.create()
-    return setting
-
-
 def office_contact() -> tuple[str, str] | None:
     """(联系人, 电话) when both are set, else None."""
-    setting = OfficeSetting.objects.order_by("pk").first()
-    if setting is None or not setting.contact_is_set:
-        return None
-    return setting.contact_name.strip(), setting.contact_phone.strip()
+    contact = office_settings(group=SettingGroup.LETTER_CONTACT)
+    name, phone = contact[LetterContactKey.NAME].strip(), contact[LetterContactKey.PHONE].strip()
+    return (name, phone) if name and phone else None
+
+
+def _contact_text(name: str, phone: str) -> str:
+    return f"联系人：{name or '未设置'}，电话：{phone or '未设置'}"
 
 
 @transaction.atomic
-def office_contact_set(*, acting_user, name: str, phone: str) -> OfficeSetting:
+def office_contact_set(*, acting_user, name: str, phone: str) -> tuple[str, str]:
     """The office leader sets the contact printed on the office's letters; audited (old → new)."""
-    permissions.require(permissions.is_office_leader(acting_user), "只有专班办领导可以修改专班办联系人")
-    name, phone = (name or "").strip(), (phone or "").strip()
-    if not name or not phone:
+    permissions.require(permissions.is_office_leader(acting_user), CONTACT_LEADERS_ONLY)
+    if not (name or "").strip() or not (phone or "").strip():
         raise ValidationError("请填写联系人和联系电话")
-    if not any(ch.isdigit() for ch in phone):
-        raise ValidationError(f"联系电话应为号码（填写值：{phone}）")
-    setting = office_setting_get()
-    setting = OfficeSetting.objects.select_for_update().get(pk=setting.pk)
-    before = str(setting)
-    setting.contact_name, setting.contact_phone = name, phone
-    setting.save()
+    return _contact_write(acting_user=acting_user,
+                          changes={LetterContactKey.NAME: name, LetterContactKey.PHONE: phone})
+
+
+@transaction.atomic
+def letter_contact_item_set(*, acting_user, key: str, value: str) -> tuple[str, str]:
+    """One of the two (联系人 or 联系电话), the other kept: the admin edits them one row at a time."""
+    permissions.require(permissions.is_office_leader(acting_user), CONTACT_LEADERS_ONLY)
+    if key not in LetterContactKey.values:
+        raise ValidationError(f"未知的公文联系人设置：{key}")
+    return _contact_write(acting_user=acting_user, changes={key: value})
+
+
+def _contact_write(*, acting_user, changes: dict[str, str]) -> tuple[str, str]:
+    """Store the changed keys and audit the contact old → new (the caller checked the role and
+    holds the transaction)."""
+    values = {key: setting_value_clean(key, value) for key, value in changes.items()}
+    locked = OfficeSetting.objects.select_for_update().filter(key__in=LetterContactKey.values)
+    rows = {row.key: row for row in locked}
+    before = office_settings(group=SettingGroup.LETTER_CONTACT)
+    for key, value in values.items():
+        row = rows.get(key) or OfficeSetting(key=key)
+        row.value = value
+        row.save()
+    after = before | values
+    name, phone = after[LetterContactKey.NAME], after[LetterContactKey.PHONE]
+    before_text = _contact_text(before[LetterContactKey.NAME], before[LetterContactKey.PHONE])
+    after_text = _contact_text(name, phone)
     audit_record(
         action=AuditAction.ADMIN_EDIT,
         acting_user=acting_user,
         object_type="office_contact",
-        object_id=setting.pk,
-        from_state=before,
-        to_state=str(setting),
-        reason=f"专班办联系人：{before} → {setting}",
+        object_id=SettingGroup.LETTER_CONTACT.value,
+        from_state=before_text,
+        to_state=after_text,
+        reason=f"专班办联系人：{before_text} → {after_text}",
         data={"contact_name": name, "contact_phone": phone},
     )
-    return setting
+    return name, phone
 
 
 @transaction.atomic
@@ -131,7 +150,7 @@ def meeting_missing(notice: Notice) -> list[str]:
                     else getattr(notice, field))]
 
 
-def issue_blockers(notice: Notice, setting: NoticeKindSetting) -> list[str]:
+def issue_blockers(notice: Notice, setting: DocumentKindSetting) -> list[str]:
     """Why the notice cannot be signed yet (empty: it can)."""
     blockers = []
     if setting.answer_required and office_contact() is None:

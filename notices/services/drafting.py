@@ -11,7 +11,8 @@ from notices.models import (
     Notice,
     NoticeKind,
 )
-from notices.services.records import NoticeRefused, _audit, _require_office_staff, kind_setting_get
+from notices.services.records import NoticeRefused, _audit, _require_office_staff
+from offices.selectors import document_kind_setting
 from tracker.models import AdministrativeUnit, Department
 
 CITY_GOVERNMENT_NAME = "市人民政府"
@@ -81,7 +82,7 @@ def notice_draft_create(
                    for d in recipient_departments]
     if not (units or departments or to_city_government):
         raise NoticeRefused("公文须至少有一个主送机关（县、部门或市人民政府）")
-    setting = kind_setting_get(kind=kind)
+    setting = document_kind_setting(kind)
     notice = Notice(
         kind=kind,
         notice_format=setting.notice_format,

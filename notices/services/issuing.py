@@ -25,7 +25,6 @@ from notices.models import (
     Delivery,
     DeliveryStatus,
     Notice,
-    NoticeKindSetting,
     NoticeState,
     NumberCounter,
 )
@@ -37,9 +36,10 @@ from notices.services.records import (
     _lock_notice,
     _require_office_staff,
     _sync_notice_state,
-    kind_setting_get,
     moment_on,
 )
+from offices.models import DocumentKindSetting
+from offices.selectors import document_kind_setting
 from tracker import permissions
 
 logger = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ def notice_advance_after_draft(*, notice_id: int, acting_user, issued_on: dt.dat
     notice = _lock_notice(notice_id)
     if notice.state != NoticeState.DRAFT:
         return notice
-    setting = kind_setting_get(kind=notice.kind)
+    setting = document_kind_setting(notice.kind)
     # A kind that issues itself still waits for sign-off while something it must state is
     # missing (the office's contact, a summons's meeting): never a letter without them.
     if setting.auto_issue and not arrangements.issue_blockers(notice, setting):
@@ -92,7 +92,7 @@ def notice_advance_in_steps(*, notice_id: int, issued_on: dt.date) -> Notice:
         notice = _lock_notice(notice_id)
         if notice.state != NoticeState.DRAFT:
             return notice
-        setting = kind_setting_get(kind=notice.kind)
+        setting = document_kind_setting(notice.kind)
         if not setting.auto_issue or arrangements.issue_blockers(notice, setting):
             return notice_advance_after_draft(notice_id=notice_id, acting_user=SYSTEM, issued_on=issued_on)
         if notice.number_sequence is None:
@@ -108,11 +108,11 @@ def notice_advance_in_steps(*, notice_id: int, issued_on: dt.date) -> Notice:
             return notice  # issued meanwhile (a redelivered task, a leader's signature)
         if notice.updated_at != rendered_version:
             pdf_bytes = None  # the draft changed while it rendered: render it again, here
-        return _issue(notice, acting_user=SYSTEM, setting=kind_setting_get(kind=notice.kind),
+        return _issue(notice, acting_user=SYSTEM, setting=document_kind_setting(notice.kind),
                       pdf_bytes=pdf_bytes)
 
 
-def _number_reserve(notice: Notice, *, setting: NoticeKindSetting, issued_on: dt.date) -> None:
+def _number_reserve(notice: Notice, *, setting: DocumentKindSetting, issued_on: dt.date) -> None:
     """Take the next number for the draft and keep it there, with the date it is issued on (the
     counter stays locked until the caller's transaction ends)."""
     notice.number_prefix = setting.number_prefix
@@ -141,7 +141,7 @@ def notice_sign_and_issue(*, notice_id: int, acting_user, issued_on: dt.date | N
     notice = _lock_notice(notice_id)
     if notice.state not in (NoticeState.DRAFT, NoticeState.PENDING_SIGNOFF):
         raise NoticeRefused(f"公文当前状态为“{notice.get_state_display()}”，不能签发")
-    return _issue(notice, acting_user=acting_user, setting=kind_setting_get(kind=notice.kind),
+    return _issue(notice, acting_user=acting_user, setting=document_kind_setting(notice.kind),
                   issued_on=issued_on)
 
 
@@ -222,7 +222,7 @@ def _recipients(notice: Notice) -> list[dict]:
     return rows
 
 
-def _deadline_workdays(notice: Notice, setting: NoticeKindSetting) -> tuple[int, int]:
+def _deadline_workdays(notice: Notice, setting: DocumentKindSetting) -> tuple[int, int]:
     """(acknowledge, answer) working days: the kind's setting, unless the rule that drafted the
     letter fixed them (the calendar's thresholds, e.g. R3's 1 and 10, stored in the context)."""
     fixed = notice.context.get("deadline_workdays") or {}
@@ -265,7 +265,7 @@ def _pdf_render(notice: Notice) -> bytes:
     return sealing.pdf_sign(pdf_bytes, signer_name=signer_name(notice))
 
 
-def _issue(notice: Notice, *, acting_user, setting: NoticeKindSetting,
+def _issue(notice: Notice, *, acting_user, setting: DocumentKindSetting,
            issued_on: dt.date | None = None, pdf_bytes: bytes | None = None) -> Notice:
     """Number, render, store and freeze. All or nothing: a failure rolls the number back too.
 

@@ -1,9 +1,8 @@
-"""What every notice service shares: the kind settings, the audit row, the row lock, the derived state."""
+"""What every notice service shares: the kinds' defaults, the audit row, the row lock, the derived state."""
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -15,9 +14,9 @@ from notices.models import (
     Notice,
     NoticeFormat,
     NoticeKind,
-    NoticeKindSetting,
     NoticeState,
 )
+from offices.document_kinds import DocumentKindDefaults as KindDefaults
 from tracker import permissions
 from tracker.choices import AuditAction
 from tracker.services import audit_record
@@ -29,18 +28,10 @@ logger = logging.getLogger(__name__)
 OFFICE_HOUR = dt.time(9, 0)
 
 
-@dataclass(frozen=True)
-class KindDefaults:
-    number_prefix: str
-    notice_format: str
-    auto_issue: bool
-    answer_required: bool
-    acknowledge_workdays: int
-    answer_workdays: int
-
-
 # Defaults per kind: the weekly report issues itself; letters wait for a leader.
 # Letters share one 代字 (专办函) and so one gapless sequence, as a real office numbers its 函.
+# Registered with offices when the app is ready (notices.apps): a kind's DocumentKindSetting row
+# is created from them the first time it is needed.
 KIND_DEFAULTS: dict[str, KindDefaults] = {
     NoticeKind.WEEKLY_REPORT: KindDefaults("临一泓专办报", NoticeFormat.ORDINARY, True, False, 2, 0),
     NoticeKind.MONTHLY_CIRCULAR: KindDefaults("临一泓专办通", NoticeFormat.ORDINARY, False, False, 3, 0),
@@ -60,23 +51,6 @@ KIND_DEFAULTS: dict[str, KindDefaults] = {
 
 class NoticeRefused(ValidationError):
     """A notice action that the notice's state or the input does not allow."""
-
-
-def kind_setting_get(*, kind: str) -> NoticeKindSetting:
-    """The kind's settings row, created from the defaults the first time it is needed."""
-    defaults = KIND_DEFAULTS[kind]
-    setting, _ = NoticeKindSetting.objects.get_or_create(
-        kind=kind,
-        defaults={
-            "number_prefix": defaults.number_prefix,
-            "notice_format": defaults.notice_format,
-            "auto_issue": defaults.auto_issue,
-            "answer_required": defaults.answer_required,
-            "acknowledge_workdays": defaults.acknowledge_workdays,
-            "answer_workdays": defaults.answer_workdays,
-        },
-    )
-    return setting
 
 
 def _audit(notice: Notice, *, acting_user, transition: str, from_state: str = "", reason: str = "",

@@ -22,8 +22,8 @@ from notices.services.records import (
     _audit,
     _lock_notice,
     _require_office_staff,
-    kind_setting_get,
 )
+from offices.selectors import document_kind_setting
 from tracker import permissions
 from tracker.choices import AuditAction
 from tracker.services import audit_record
@@ -52,7 +52,7 @@ def notice_submit(*, notice_id: int, acting_user) -> Notice:
     notice = _lock_notice(notice_id)
     if notice.state != NoticeState.DRAFT:
         raise NoticeRefused(f"公文当前状态为“{notice.get_state_display()}”，不能送核")
-    if kind_setting_get(kind=notice.kind).review_required:
+    if document_kind_setting(notice.kind).review_required:
         notice.submit_for_review()
     else:
         notice.submit_for_signoff()
@@ -186,7 +186,7 @@ def kind_setting_update(*, kind: str, acting_user, review_required: bool, auto_i
     )
     if kind not in NoticeKind.values:
         raise NoticeRefused(f"未知的公文种类：{kind}")
-    setting = kind_setting_get(kind=kind)
+    setting = document_kind_setting(kind)
     before = {"review_required": setting.review_required, "auto_issue": setting.auto_issue}
     after = {"review_required": bool(review_required), "auto_issue": bool(auto_issue)}
     if before == after:

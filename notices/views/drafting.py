@@ -20,6 +20,7 @@ from notices.selectors import drafting as drafting_selectors
 from notices.services import arrangements, hand_drafting, signoff
 from notices.services.issuing import notice_preview_pdf
 from notices.services.replies import UploadedAttachment
+from offices.selectors import document_kind_settings
 from tracker import permissions
 from tracker.models import AdministrativeUnit, Department, Project
 
@@ -259,7 +260,7 @@ def kind_settings(request):
         else:
             messages.success(request, "公文种类设置已保存")
         return redirect("notices:kinds")
-    return render(request, "notices/kinds.html", {"settings": drafting_selectors.kind_settings_all()})
+    return render(request, "notices/kinds.html", {"settings": document_kind_settings()})
 
 
 @login_required

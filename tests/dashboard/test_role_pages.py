@@ -11,7 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 
-from dispatch.models import Threshold, ThresholdKey
+from offices.keys import SettingGroup, ThresholdKey
+from offices.models import OfficeSetting
+from offices.selectors import office_settings
 from tracker import services
 from tracker.choices import AuditAction, ProjectState, RollbackStatus
 from tracker.models import AuditEvent, MonthlyPlan, Procedure, Project, RollbackRequest
@@ -290,17 +292,17 @@ def test_leader_sees_every_threshold_with_its_default(client, leader):
 
 def test_leader_changes_a_threshold_and_the_change_is_audited(client, leader):
     # given
-    from dispatch.selectors import thresholds_current
 
     client.force_login(leader)
-    values = {key: f"{value.normalize():f}" for key, value in thresholds_current().items()}
+    thresholds = office_settings(group=SettingGroup.THRESHOLDS)
+    values = {key: f"{value.normalize():f}" for key, value in thresholds.items()}
     values[ThresholdKey.PROGRESS_RED_GAP] = "25"
     # when
     response = client.post("/dispatch/thresholds/", values, follow=True)
     # then only the changed one is written, with its audit row
     assert "已调整 1 项阈值" in _messages(response)
-    assert Threshold.objects.get(key=ThresholdKey.PROGRESS_RED_GAP).value == Decimal("25")
-    assert Threshold.objects.count() == 1
+    assert OfficeSetting.objects.get(key=ThresholdKey.PROGRESS_RED_GAP).typed_value == Decimal("25")
+    assert OfficeSetting.objects.filter(key__in=ThresholdKey.values).count() == 1
     event = AuditEvent.objects.get(action=AuditAction.THRESHOLD_CHANGE)
     assert event.actor == leader and event.from_state == "30" and event.to_state == "25"
     assert "25" in response.content.decode()
@@ -308,10 +310,10 @@ def test_leader_changes_a_threshold_and_the_change_is_audited(client, leader):
 
 def test_a_refused_threshold_leaves_the_others_unchanged(client, leader):
     # given one valid change and one percentage over 100
-    from dispatch.selectors import thresholds_current
 
     client.force_login(leader)
-    values = {key: f"{value.normalize():f}" for key, value in thresholds_current().items()}
+    thresholds = office_settings(group=SettingGroup.THRESHOLDS)
+    values = {key: f"{value.normalize():f}" for key, value in thresholds.items()}
     values[ThresholdKey.PROGRESS_RED_GAP] = "25"
     values[ThresholdKey.R2_BOTTOM_SHARE] = "150"
     # when
@@ -319,7 +321,7 @@ def test_a_refused_threshold_leaves_the_others_unchanged(client, leader):
     # then the reason is shown in Chinese and nothing is saved
     assert response.status_code == 200
     assert "不能超过100" in response.content.decode()
-    assert not Threshold.objects.exists()
+    assert not OfficeSetting.objects.filter(key__in=ThresholdKey.values).exists()
     assert not AuditEvent.objects.filter(action=AuditAction.THRESHOLD_CHANGE).exists()
 
 
@@ -329,7 +331,7 @@ def test_threshold_page_is_for_the_office_leader_only(client, clerk):
     # when / then
     assert client.get("/dispatch/thresholds/").status_code == 403
     assert client.post("/dispatch/thresholds/", {ThresholdKey.PROGRESS_RED_GAP: "1"}).status_code == 403
-    assert not Threshold.objects.exists()
+    assert not OfficeSetting.objects.filter(key__in=ThresholdKey.values).exists()
 
 
 def test_leader_page_links_thresholds_and_signoff_queue(client, leader):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from dispatch.models import THRESHOLD_DEFAULTS
 from dispatch.rules import ProjectFacts
+from offices.keys import THRESHOLD_DEFAULTS
 from tracker.choices import ProjectState
 from tracker.lights import lights_compute
 

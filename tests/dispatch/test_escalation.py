@@ -9,9 +9,10 @@ import pytest
 from core.actors import SYSTEM
 from dispatch import services
 from dispatch.models import Rule, RuleFiring
-from dispatch.selectors import thresholds_current
 from notices import services as notice_services
 from notices.models import Notice, NoticeKind
+from offices.keys import SettingGroup
+from offices.selectors import office_settings
 from tests.dispatch.helpers import frozen
 from tracker.choices import AuditAction, EscalationLevel, Role
 from tracker.models import AuditEvent, Problem, Project, StaffProfile
@@ -23,7 +24,8 @@ pytestmark = pytest.mark.django_db
 
 def _escalate(day: dt.date) -> list[RuleFiring]:
     with frozen(day):
-        return services.escalations_run(on_date=day, thresholds=thresholds_current(), acting_user=SYSTEM)
+        thresholds = office_settings(group=SettingGroup.THRESHOLDS)
+        return services.escalations_run(on_date=day, thresholds=thresholds, acting_user=SYSTEM)
 
 
 def _mine(firings: list[RuleFiring], problem: Problem) -> list[str]:

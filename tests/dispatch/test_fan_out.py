@@ -20,7 +20,7 @@ from dispatch import jobs, services
 from dispatch.models import Job, Rule, RuleFiring
 from notices import tasks as notice_tasks
 from notices.models import Notice, NoticeAnswer, NoticeKind, NoticeState
-from notices.services import kind_setting_get
+from offices.selectors import document_kind_setting
 
 D = dt.date
 pytestmark = pytest.mark.django_db
@@ -83,7 +83,7 @@ def broker_configured(monkeypatch):
 def every_kind_issues_automatically() -> None:
     """As in the load benchmark: no leader's sign-off, so the job's letters are issued by workers."""
     for kind in NoticeKind.values:
-        setting = kind_setting_get(kind=kind)
+        setting = document_kind_setting(kind)
         setting.auto_issue = True
         setting.save()
 

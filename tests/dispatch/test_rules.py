@@ -6,8 +6,9 @@ import datetime as dt
 from decimal import Decimal
 
 from dispatch import rules
-from dispatch.models import Rule, ThresholdKey
+from dispatch.models import Rule
 from dispatch.rules import GREEN, RED, YELLOW, UnitMonthActivity
+from offices.keys import ThresholdKey
 from tests.dispatch.facts import THRESHOLDS, project_facts
 from tracker.choices import ProjectState
 

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 
 from dispatch import services
-from dispatch.models import Threshold, ThresholdKey
-from dispatch.selectors import thresholds_current
+from offices.keys import SettingGroup, ThresholdKey
+from offices.models import OfficeSetting
+from offices.selectors import office_setting, office_settings
 from tracker.choices import AuditAction
 from tracker.models import AuditEvent
 
@@ -16,7 +18,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _page_values(**changes) -> dict:
-    values = {key: f"{value.normalize():f}" for key, value in thresholds_current().items()}
+    thresholds = office_settings(group=SettingGroup.THRESHOLDS)
+    values = {key: f"{value.normalize():f}" for key, value in thresholds.items()}
     values.update(changes)
     return values
 
@@ -27,7 +30,7 @@ def test_yellow_gap_at_or_above_red_is_refused_by_the_service(demo_ledger, leade
         services.threshold_set(key=ThresholdKey.PROGRESS_YELLOW_GAP, value="40", acting_user=leader)
     # then
     assert "须小于" in refusal.value.messages[0] and "黄灯永远不会亮" in refusal.value.messages[0]
-    assert not Threshold.objects.exists()
+    assert not OfficeSetting.objects.filter(key__in=ThresholdKey.values).exists()
 
 
 def test_yellow_and_red_raised_together_are_checked_together(demo_ledger, leader):
@@ -36,7 +39,7 @@ def test_yellow_and_red_raised_together_are_checked_together(demo_ledger, leader
                                      ThresholdKey.PROGRESS_RED_GAP: "50"},
                             acting_user=leader)
     # then both are saved, each audited
-    current = thresholds_current()
+    current = office_settings(group=SettingGroup.THRESHOLDS)
     assert (current[ThresholdKey.PROGRESS_YELLOW_GAP], current[ThresholdKey.PROGRESS_RED_GAP]) == (40, 50)
     assert AuditEvent.objects.filter(action=AuditAction.THRESHOLD_CHANGE).count() == 2
 
@@ -47,12 +50,13 @@ def test_fractional_day_month_or_count_is_refused(demo_ledger, leader, key):
     with pytest.raises(ValidationError) as refusal:
         services.threshold_set(key=key, value="1.5", acting_user=leader)
     assert "应为整数" in refusal.value.messages[0]
-    assert not Threshold.objects.exists()
+    assert not OfficeSetting.objects.filter(key__in=ThresholdKey.values).exists()
 
 
 def test_percentage_thresholds_may_have_decimals(demo_ledger, leader):
     saved = services.threshold_set(key=ThresholdKey.R3_MIN_RISE, value="2.5", acting_user=leader)
-    assert f"{saved.value.normalize():f}" == "2.5"
+    assert f"{saved.typed_value.normalize():f}" == "2.5"
+    assert office_setting(ThresholdKey.R3_MIN_RISE) == Decimal("2.5")
 
 
 def test_threshold_page_shows_order_and_whole_number_errors_on_their_fields(client, leader):
@@ -66,7 +70,7 @@ def test_threshold_page_shows_order_and_whole_number_errors_on_their_fields(clie
     assert response.status_code == 200
     assert "黄灯永远不会亮" in page
     assert "应为整数" in page
-    assert not Threshold.objects.exists()
+    assert not OfficeSetting.objects.filter(key__in=ThresholdKey.values).exists()
 
 
 def test_threshold_page_counts_step_by_whole_units(client, leader):

@@ -10,8 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from core.actors import SYSTEM
 from dispatch import services
-from dispatch.models import Rule, Threshold, ThresholdKey
-from dispatch.selectors import thresholds_current
+from dispatch.models import Rule
+from offices.keys import SettingGroup, ThresholdKey
+from offices.models import OfficeSetting
+from offices.selectors import office_setting, office_settings
 from tests.dispatch.helpers import frozen
 from tracker.choices import AuditAction
 from tracker.models import AuditEvent
@@ -20,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_defaults_are_those_of_the_issue(demo_ledger):
-    values = thresholds_current()
+    values = office_settings(group=SettingGroup.THRESHOLDS)
     assert values[ThresholdKey.PROGRESS_YELLOW_GAP] == 10 and values[ThresholdKey.PROGRESS_RED_GAP] == 30
     assert values[ThresholdKey.R3_MIN_RISE] == 5 and values[ThresholdKey.R7_ESCALATION_WORKING_DAYS] == 10
     assert values[ThresholdKey.R4_DAYS_BEFORE_COMPLETION] == 30 and values[ThresholdKey.R4_MIN_PROGRESS] == 90
@@ -30,7 +32,7 @@ def test_leader_changes_a_threshold_and_the_change_is_audited(demo_ledger, leade
     # when
     services.threshold_set(key=ThresholdKey.R3_MIN_RISE, value="3.5", acting_user=leader)
     # then
-    assert thresholds_current()[ThresholdKey.R3_MIN_RISE] == Decimal("3.50")
+    assert office_setting(ThresholdKey.R3_MIN_RISE) == Decimal("3.50")
     event = AuditEvent.objects.get(action=AuditAction.THRESHOLD_CHANGE)
     assert (event.from_state, event.to_state, event.actor) == ("5", "3.5", leader)
     assert "督办函" in event.reason
@@ -39,7 +41,7 @@ def test_leader_changes_a_threshold_and_the_change_is_audited(demo_ledger, leade
 def test_threshold_change_refused_to_a_clerk_and_nothing_written(demo_ledger, clerk):
     with pytest.raises(PermissionDenied):
         services.threshold_set(key=ThresholdKey.R3_MIN_RISE, value="3", acting_user=clerk)
-    assert not Threshold.objects.exists()
+    assert not OfficeSetting.objects.filter(key__in=ThresholdKey.values).exists()
     assert not AuditEvent.objects.filter(action=AuditAction.THRESHOLD_CHANGE).exists()
 
 
@@ -56,7 +58,7 @@ def test_bad_threshold_value_gets_a_clear_message(demo_ledger, leader, key, valu
     with pytest.raises(ValidationError) as error:
         services.threshold_set(key=key, value=value, acting_user=leader)
     assert message in error.value.messages[0]
-    assert not Threshold.objects.exists()
+    assert not OfficeSetting.objects.filter(key__in=ThresholdKey.values).exists()
 
 
 def test_rules_follow_a_changed_threshold(demo_ledger, leader):
@@ -73,10 +75,10 @@ def test_rules_follow_a_changed_threshold(demo_ledger, leader):
 def test_admin_edits_thresholds_through_the_audited_service(demo_ledger, leader, client):
     client.force_login(leader)
     response = client.post(
-        "/admin/dispatch/threshold/add/", {"key": ThresholdKey.R7_ESCALATION_WORKING_DAYS, "value": "8"}
+        "/admin/offices/officesetting/add/", {"key": ThresholdKey.R7_ESCALATION_WORKING_DAYS, "value": "8"}
     )
     assert response.status_code == 302
-    assert thresholds_current()[ThresholdKey.R7_ESCALATION_WORKING_DAYS] == 8
+    assert office_setting(ThresholdKey.R7_ESCALATION_WORKING_DAYS) == 8
     assert AuditEvent.objects.filter(action=AuditAction.THRESHOLD_CHANGE, actor=leader).count() == 1
 
 
@@ -84,11 +86,11 @@ def test_admin_shows_thresholds_read_only_to_a_clerk(demo_ledger, clerk, client)
     # given a clerk in the admin (staff, allowed to view the calendar's settings)
     client.force_login(clerk)
     # when they open the add form or post a change
-    add_form = client.get("/admin/dispatch/threshold/add/")
+    add_form = client.get("/admin/offices/officesetting/add/")
     posted = client.post(
-        "/admin/dispatch/threshold/add/", {"key": ThresholdKey.R7_ESCALATION_WORKING_DAYS, "value": "8"}
+        "/admin/offices/officesetting/add/", {"key": ThresholdKey.R7_ESCALATION_WORKING_DAYS, "value": "8"}
     )
     # then the admin refuses both (only an office leader sets thresholds) and nothing changes
     assert add_form.status_code == 403 and posted.status_code == 403
-    assert thresholds_current()[ThresholdKey.R7_ESCALATION_WORKING_DAYS] != 8
+    assert office_setting(ThresholdKey.R7_ESCALATION_WORKING_DAYS) != 8
     assert not AuditEvent.objects.filter(action=AuditAction.THRESHOLD_CHANGE).exists()

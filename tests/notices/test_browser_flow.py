@@ -61,11 +61,12 @@ def _shot(page, name: str) -> None:
 
 def _office_contact_set() -> None:
     from notices.services import arrangements
+    from offices.keys import LetterContactKey
+    from offices.models import OfficeSetting
 
     if arrangements.office_contact() is None:
-        setting = arrangements.office_setting_get()
-        setting.contact_name, setting.contact_phone = "刘志强", "0357-1234567"
-        setting.save()
+        OfficeSetting.objects.update_or_create(key=LetterContactKey.NAME, defaults={"value": "刘志强"})
+        OfficeSetting.objects.update_or_create(key=LetterContactKey.PHONE, defaults={"value": "0357-1234567"})
 
 
 def test_a_summons_drafted_by_hand_is_reviewed_returned_amended_signed_and_acknowledged_on_a_phone(

@@ -10,8 +10,9 @@ from django.core.management import call_command
 
 from notices.models import Notice, NoticeKind, NoticeState
 from notices.services import hand_drafting, signoff
-from notices.services.records import NoticeRefused, kind_setting_get
+from notices.services.records import NoticeRefused
 from notices.services.replies import UploadedAttachment
+from offices.selectors import document_kind_setting
 from tests.notices import sample_files
 from tracker.models import AdministrativeUnit, AuditEvent, Project
 
@@ -128,7 +129,7 @@ def call_command_json() -> list[dict]:
 
 def test_a_batch_signs_only_the_letters_the_leader_opened(clerk, leader, django_capture_on_commit_callbacks):
     # given two routine letters (no 核稿) waiting for 签发, only the first opened by the leader
-    setting = kind_setting_get(kind=NoticeKind.GENERAL_NOTICE)
+    setting = document_kind_setting(NoticeKind.GENERAL_NOTICE)
     setting.review_required = False
     setting.save()
     first, second = _draft(clerk, title="关于甲的通知"), _draft(clerk, title="关于乙的通知")
@@ -159,7 +160,7 @@ def test_nobody_but_the_leader_designates_a_kind_for_automatic_issue(role, reque
     response = client.post("/notices/kinds/", {f"auto_{NoticeKind.SUPERVISION}": "on"})
     # then it is refused and the kind still waits for a leader's signature
     assert response.status_code == 403
-    assert kind_setting_get(kind=NoticeKind.SUPERVISION).auto_issue is False
+    assert document_kind_setting(NoticeKind.SUPERVISION).auto_issue is False
 
 
 def test_the_leader_designates_a_kind_on_the_page_and_it_is_audited(leader, client):
@@ -172,8 +173,8 @@ def test_the_leader_designates_a_kind_on_the_page_and_it_is_audited(leader, clie
     response = client.post("/notices/kinds/", form)
     # then the settings changed and each change is in the audit log
     assert response.status_code == 302
-    assert kind_setting_get(kind=NoticeKind.REMINDER).auto_issue is True
-    assert kind_setting_get(kind=NoticeKind.WEEKLY_REPORT).review_required is False
+    assert document_kind_setting(NoticeKind.REMINDER).auto_issue is True
+    assert document_kind_setting(NoticeKind.WEEKLY_REPORT).review_required is False
     kinds = set(
         AuditEvent.objects.filter(object_type="notice_kind_setting").values_list("data__kind", flat=True)
     )
@@ -182,7 +183,7 @@ def test_the_leader_designates_a_kind_on_the_page_and_it_is_audited(leader, clie
 
 def test_the_leader_reads_the_whole_letter_and_previews_it_watermarked(clerk, leader, client):
     # given a draft waiting for 签发 (a routine kind)
-    setting = kind_setting_get(kind=NoticeKind.GENERAL_NOTICE)
+    setting = document_kind_setting(NoticeKind.GENERAL_NOTICE)
     setting.review_required = False
     setting.save()
     notice = _draft(clerk)
@@ -215,7 +216,7 @@ def test_an_amended_calendar_draft_is_issued_as_typed(
     supervision_draft, clerk, leader, django_capture_on_commit_callbacks
 ):
     # given a calendar letter waiting for 签发, amended by a clerk (the routine kind needs no 核稿)
-    setting = kind_setting_get(kind=supervision_draft.kind)
+    setting = document_kind_setting(supervision_draft.kind)
     setting.review_required = False
     setting.save()
     text, _ = hand_drafting.draft_body(supervision_draft)

@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from core import workdays
 from notices import services
-from notices.models import NoticeKind, NoticeKindSetting
+from notices.models import NoticeKind
+from offices.models import DocumentKindSetting
+from offices.selectors import document_kind_setting
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 # The wall clock is a year and more after the date the notices are issued for.
@@ -83,8 +85,8 @@ def test_recipient_loop_acts_can_be_dated(contacts, houma, clerk, leader, county
 @pytest.mark.django_db
 def test_supervision_letters_are_acknowledged_within_one_working_day_by_default(db):
     # given no kind settings yet
-    NoticeKindSetting.objects.all().delete()
+    DocumentKindSetting.objects.all().delete()
     # when the 督办函's settings are first needed
-    setting = services.kind_setting_get(kind=NoticeKind.SUPERVISION)
+    setting = document_kind_setting(NoticeKind.SUPERVISION)
     # then acknowledgement within 1 working day, answer within 10
     assert (setting.acknowledge_workdays, setting.answer_workdays, setting.answer_required) == (1, 10, True)

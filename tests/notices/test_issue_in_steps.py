@@ -11,13 +11,14 @@ from django.db import connections
 
 from notices import rendering, services, tasks
 from notices.models import Notice, NoticeKind, NoticeState, NumberCounter
+from offices.selectors import document_kind_setting
 from tracker.models import AuditEvent
 
 ISSUE_DATE = dt.date(2025, 3, 3)
 
 
 def _auto_issue(kind: str) -> None:
-    setting = services.kind_setting_get(kind=kind)
+    setting = document_kind_setting(kind)
     setting.auto_issue = True
     setting.save()
 

@@ -14,7 +14,10 @@ from core.actors import SYSTEM
 from dispatch import services as dispatch_services
 from dispatch.models import Rule, RuleFiring
 from notices import composers, services
-from notices.models import Notice, NoticeKind, NoticeState, OfficeSetting
+from notices.models import Notice, NoticeKind, NoticeState
+from offices.keys import LetterContactKey
+from offices.models import OfficeSetting
+from offices.selectors import office_setting
 from tests.dispatch.helpers import frozen
 from tracker.models import AdministrativeUnit, AuditEvent
 
@@ -82,14 +85,14 @@ def test_the_demand_carries_calendar_dates_counted_from_the_signature(demo_ledge
     assert issued.answer_deadline == D(2025, 10, 21)
     text = text_of(issued)
     assert "请于2025年10月9日前在一泓系统签收本函，并于2025年10月21日前将整改情况书面反馈专班办" in text.replace("\n", "")
-    contact = OfficeSetting.objects.get()
-    assert issued.context["note"] == f"联系人：{contact.contact_name}，电话：{contact.contact_phone}"
+    name, phone = office_setting(LetterContactKey.NAME), office_setting(LetterContactKey.PHONE)
+    assert issued.context["note"] == f"联系人：{name}，电话：{phone}"
     assert "0357-2000000" not in text
 
 
 def test_a_letter_owing_an_answer_cannot_be_signed_while_the_contact_is_unset(demo_ledger, leader):
     # given the office's contact was never set
-    OfficeSetting.objects.all().delete()
+    OfficeSetting.objects.filter(key__in=LetterContactKey.values).delete()
     letter = _supervisions_on(D(2025, 9, 26))[0]
     # when the leader signs the 督办函
     with pytest.raises(ValidationError) as refused:

@@ -69,14 +69,16 @@ def test_a_problem_resolved_before_the_week_is_not_in_the_section(demo_ledger):
 @pytest.mark.django_db
 def test_a_problem_escalated_by_the_scan_names_the_domain_leader(demo_ledger, city_leader):
     from dispatch import services
-    from dispatch.selectors import thresholds_current
+    from offices.keys import SettingGroup
+    from offices.selectors import office_settings
 
     # given the demo's only city leader, in charge of every domain
     project = Project.objects.order_by("pk").first()
     problem = problem_raise(project_id=project.pk, acting_user=SYSTEM, description="资金分担不明确",
                             category="funds", raised_on=D(2025, 1, 20))
     # when the scan escalates it to 市政府
-    services.escalations_run(on_date=D(2025, 2, 8), thresholds=thresholds_current(), acting_user=SYSTEM)
+    thresholds = office_settings(group=SettingGroup.THRESHOLDS)
+    services.escalations_run(on_date=D(2025, 2, 8), thresholds=thresholds, acting_user=SYSTEM)
     # then the problem names him as the responsible leader
     problem.refresh_from_db()
     assert problem.level == EscalationLevel.CITY

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from dispatch.models import THRESHOLD_DEFAULTS
+from offices.keys import THRESHOLD_DEFAULTS
 from tracker.lights import GREEN, RED
 from tracker.models import Project
 from tracker.portfolio import project_lights_as_of

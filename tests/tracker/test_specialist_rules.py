@@ -11,14 +11,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from offices.keys import HandlingRuleKey, StartGateMode
+from offices.selectors import office_setting
 from tracker import services
 from tracker.choices import (
     AuditAction,
-    OfficeSettingKey,
     ProcedureKind,
     ProcedureStatus,
     ProjectState,
-    StartGateMode,
 )
 from tracker.models import AuditEvent, Procedure
 from tracker.services import TransitionRefused
@@ -107,8 +107,8 @@ def test_start_with_unsettled_earlier_procedures_warns_and_records_by_default(pe
 def test_start_with_unsettled_earlier_procedures_refused_when_the_leader_says_so(permitted_project, clerk,
                                                                                 leader):
     # given the leader chose to refuse, and 招投标 has not started
-    services.office_setting_set(key=OfficeSettingKey.START_EARLIER_PROCEDURES, value=StartGateMode.REFUSE,
-                                acting_user=leader)
+    services.handling_rule_set(key=HandlingRuleKey.START_EARLIER_PROCEDURES, value=StartGateMode.REFUSE,
+                               acting_user=leader)
     services.procedure_update(project_id=permitted_project.pk, kind=ProcedureKind.TENDERING,
                               acting_user=leader, status=ProcedureStatus.NOT_STARTED)
     # when
@@ -122,8 +122,8 @@ def test_start_with_unsettled_earlier_procedures_refused_when_the_leader_says_so
 
 def test_only_an_office_leader_sets_the_start_rule(clerk):
     with pytest.raises(PermissionDenied):
-        services.office_setting_set(key=OfficeSettingKey.START_EARLIER_PROCEDURES, value=StartGateMode.REFUSE,
-                                    acting_user=clerk)
+        services.handling_rule_set(key=HandlingRuleKey.START_EARLIER_PROCEDURES, value=StartGateMode.REFUSE,
+                                   acting_user=clerk)
 
 
 def test_leader_sets_the_start_rule_on_the_thresholds_page(client, leader, clerk):
@@ -133,7 +133,7 @@ def test_leader_sets_the_start_rule_on_the_thresholds_page(client, leader, clerk
     response = client.post("/dispatch/thresholds/start-gate/", {"mode": "refuse"}, follow=True)
     # then
     assert "已设置" in response.content.decode()
-    assert services.office_setting_get(OfficeSettingKey.START_EARLIER_PROCEDURES) == "refuse"
+    assert office_setting(HandlingRuleKey.START_EARLIER_PROCEDURES) == "refuse"
     client.force_login(clerk)
     assert client.post("/dispatch/thresholds/start-gate/", {"mode": "warn"}).status_code == 403
 

@@ -8,7 +8,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from notices.models import NoticeKind, NoticeKindSetting
+from notices.models import NoticeKind
+from offices.models import DocumentKindSetting
 from tracker import services
 from tracker.choices import AuditAction, ProblemStatus, Role
 from tracker.models import AuditEvent, Problem, Procedure, Project, StaffProfile
@@ -129,8 +130,8 @@ def test_clerk_cannot_read_the_audit_log_in_the_admin(client, clerk, leader):
 # --- finding 3: who signs is a leader's setting ----------------------------------------------
 
 
-def _kind_setting_post(client, setting: NoticeKindSetting, **changes):
-    url = reverse("admin:notices_noticekindsetting_change", args=[setting.pk])
+def _kind_setting_post(client, setting: DocumentKindSetting, **changes):
+    url = reverse("admin:offices_documentkindsetting_change", args=[setting.pk])
     data = {"kind": setting.kind, "number_prefix": setting.number_prefix,
             "notice_format": setting.notice_format, "acknowledge_workdays": setting.acknowledge_workdays,
             "answer_workdays": setting.answer_workdays}
@@ -142,7 +143,7 @@ def _kind_setting_post(client, setting: NoticeKindSetting, **changes):
 
 def test_clerk_cannot_make_letters_issue_themselves(client, clerk):
     # given
-    setting, _ = NoticeKindSetting.objects.get_or_create(
+    setting, _ = DocumentKindSetting.objects.get_or_create(
         kind=NoticeKind.SUPERVISION, defaults={"number_prefix": "临一泓督", "notice_format": "letter"})
     setting.auto_issue = False
     setting.save()
@@ -157,7 +158,7 @@ def test_clerk_cannot_make_letters_issue_themselves(client, clerk):
 
 def test_leader_changes_who_signs_and_the_audit_log_holds_old_and_new(client, leader):
     # given
-    setting, _ = NoticeKindSetting.objects.get_or_create(
+    setting, _ = DocumentKindSetting.objects.get_or_create(
         kind=NoticeKind.WARNING, defaults={"number_prefix": "临一泓预", "notice_format": "letter"})
     setting.auto_issue = False
     setting.save()
@@ -168,7 +169,8 @@ def test_leader_changes_who_signs_and_the_audit_log_holds_old_and_new(client, le
     assert response.status_code == 302, response.content.decode()[:2000]
     setting.refresh_from_db()
     assert setting.auto_issue is True
-    event = AuditEvent.objects.filter(object_type="noticekindsetting", object_id=str(setting.pk)).latest("id")
+    events = AuditEvent.objects.filter(object_type="documentkindsetting", object_id=str(setting.pk))
+    event = events.latest("id")
     assert event.actor == leader and event.data["changes"]["auto_issue"] == [False, True]
 
 

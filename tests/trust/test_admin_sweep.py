@@ -69,12 +69,12 @@ MODELS: dict[str, ModelRule] = {
     "tracker.weeklyreport": READ_ONLY,
     "tracker.rollbackrequest": READ_ONLY,
     "tracker.auditevent": ModelRule(view=LEAD, add=NOBODY, change=NOBODY, delete=NOBODY),  # finding 2
-    "notices.noticekindsetting": ModelRule(view=STAFF, add=SUPER, change=LEAD, delete=SUPER),  # finding 3
-    "notices.officesetting": ModelRule(view=STAFF, add=NOBODY, change=LEAD, delete=NOBODY),  # one row exists
+    "offices.documentkindsetting": ModelRule(view=STAFF, add=SUPER, change=LEAD, delete=SUPER),  # finding 3
+    # 办理规则, 调度阈值, 公文联系人: a leader sets them (through the owning app's service); none is deleted
+    "offices.officesetting": ModelRule(view=STAFF, add=LEAD, change=LEAD, delete=NOBODY),
     "notices.numbercounter": READ_ONLY,
     "notices.notice": ModelRule(view=STAFF, add=NOBODY, change=SUPER, delete=NOBODY),  # an issued letter
     "notices.noticeanswer": READ_ONLY,
-    "dispatch.threshold": ModelRule(view=STAFF, add=LEAD, change=LEAD, delete=NOBODY),
     "dispatch.rulefiring": READ_ONLY,
     "dispatch.sitevisittask": ModelRule(view=STAFF, add=NOBODY, change=STAFF, delete=NOBODY),
     "dispatch.jobrun": READ_ONLY,
@@ -106,6 +106,7 @@ SITE_URLS: dict[str, SiteUrl] = {
     "view_on_site": SiteUrl(NOBODY, args="view_on_site"),  # no model has a public page to jump to
     "app_list:auth": SiteUrl(SUPER),
     "app_list:axes": SiteUrl(SUPER),
+    "app_list:offices": SiteUrl(STAFF),
     "app_list:tracker": SiteUrl(STAFF),
     "app_list:notices": SiteUrl(STAFF),
     "app_list:dispatch": SiteUrl(STAFF),
@@ -130,9 +131,11 @@ def _swept_objects() -> dict:
     from django.utils import timezone
 
     from demo.notices import email_endpoints_from_demo_users
-    from dispatch.models import JobRun, RuleFiring, SiteVisitTask, Threshold
-    from notices.models import NoticeKindSetting, NumberCounter, OfficeSetting
+    from dispatch.models import JobRun, RuleFiring, SiteVisitTask
+    from notices.models import NumberCounter
     from notices.services.arrangements import office_contact_set
+    from offices.keys import LetterContactKey
+    from offices.models import DocumentKindSetting, OfficeSetting
     from tracker import models as t
 
     email_endpoints_from_demo_users()
@@ -177,13 +180,11 @@ def _swept_objects() -> dict:
         "tracker.weeklyreport": project.weekly_reports.order_by("pk").first(),
         "tracker.rollbackrequest": rollback,
         "tracker.auditevent": t.AuditEvent.objects.order_by("-pk").first(),
-        "notices.noticekindsetting": NoticeKindSetting.objects.get(kind=notice.kind),
-        "notices.officesetting": OfficeSetting.objects.get(),
+        "offices.documentkindsetting": DocumentKindSetting.objects.get(kind=notice.kind),
+        "offices.officesetting": OfficeSetting.objects.get(key=LetterContactKey.PHONE),
         "notices.numbercounter": NumberCounter.objects.order_by("pk").first(),
         "notices.notice": notice,
         "notices.noticeanswer": answer,
-        "dispatch.threshold": Threshold.objects.order_by("pk").first() or Threshold.objects.create(
-            key="sweep", value=1),
         "dispatch.rulefiring": firing,
         "dispatch.sitevisittask": SiteVisitTask.objects.create(
             firing=firing, project=project, visit_on=dt.date(2025, 10, 9), reason="权限巡检"),

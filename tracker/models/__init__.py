@@ -1,6 +1,5 @@
 """The domain's models, one module per area; Django finds them through this package."""
 from tracker.audit.models import AuditEvent
-from tracker.models.office_settings import OfficeSetting
 from tracker.models.people import StaffProfile
 from tracker.models.portfolio import AdministrativeUnit, Basin, Department, Domain, Project
 from tracker.models.problems import Problem, ProblemInstruction
@@ -15,7 +14,6 @@ __all__ = [
     "Department",
     "Domain",
     "MonthlyPlan",
-    "OfficeSetting",
     "Problem",
     "ProblemInstruction",
     "Procedure",

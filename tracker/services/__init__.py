@@ -12,12 +12,11 @@ from tracker.audit.records import (  # noqa: F401
     audit_event_build,
     audit_record,
 )
+from tracker.services.handling_rules import (  # noqa: F401
+    handling_rule_set,
+)
 from tracker.services.instructions import (  # noqa: F401
     problem_instruct,
-)
-from tracker.services.office_settings import (  # noqa: F401
-    office_setting_get,
-    office_setting_set,
 )
 from tracker.services.problems import (  # noqa: F401
     problem_escalate,

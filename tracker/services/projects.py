@@ -12,11 +12,12 @@ from django.utils import timezone
 
 from core.actors import is_system
 from core.uploads import document_or_image_check
+from offices.keys import HandlingRuleKey, StartGateMode
+from offices.selectors import office_setting
 from tracker import guards, permissions
 from tracker.audit.records import audit_record
-from tracker.choices import AuditAction, OfficeSettingKey, ProjectState, StartGateMode
+from tracker.choices import AuditAction, ProjectState
 from tracker.models import Project
-from tracker.services.office_settings import office_setting_get
 
 
 class TransitionRefused(ValidationError):
@@ -139,7 +140,7 @@ def project_transition(
             unsettled = guards.earlier_procedures_unsettled(project)
             if unsettled:
                 message = f"前期手续尚未办结：{'、'.join(unsettled)}"
-                if office_setting_get(OfficeSettingKey.START_EARLIER_PROCEDURES) == StartGateMode.REFUSE:
+                if office_setting(HandlingRuleKey.START_EARLIER_PROCEDURES) == StartGateMode.REFUSE:
                     problems.append(message + "，按专班办规定不能开工")
                 else:
                     warnings.append(message)
