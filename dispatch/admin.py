@@ -41,7 +41,7 @@ class OfficeSettingForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         spec = SETTINGS.get(self.instance.key) if self.instance.pk else None
-        if spec is not None and spec.type == SettingType.CHOICE:
+        if spec is not None and spec.value_type == SettingType.CHOICE and spec.choices is not None:
             self.fields["value"] = forms.ChoiceField(label="取值", choices=spec.choices.choices)
 
     def clean(self):

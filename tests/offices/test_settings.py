@@ -146,3 +146,36 @@ def test_admin_changes_a_setting_through_its_owning_service(client, leader):
     assert change.data == {"key": "start_earlier_procedures", "before": "warn", "after": "refuse"}
     assert refused.status_code == 200 and "应在0到999999.99之间" in refused.content.decode()
     assert not OfficeSetting.objects.filter(key=ThresholdKey.R3_MIN_RISE).exists()
+
+
+def test_admin_change_form_offers_a_rule_s_choices_and_saves_through_the_service(client, leader):
+    # given a stored start rule and the leader on its change form
+    tracker_services.handling_rule_set(key=HandlingRuleKey.START_EARLIER_PROCEDURES, value="refuse",
+                                       acting_user=leader)
+    row = OfficeSetting.objects.get(key=HandlingRuleKey.START_EARLIER_PROCEDURES)
+    client.force_login(leader)
+    url = f"/admin/offices/officesetting/{row.pk}/change/"
+    form = client.get(url).content.decode()
+    # when they choose 提示后允许开工 again
+    saved = client.post(url, {"value": "warn"})
+    # then the form offered both choices by name, and the change is the service's, audited
+    assert "不允许开工" in form and "提示后允许开工" in form and "<select" in form
+    assert saved.status_code == 302
+    assert office_setting(HandlingRuleKey.START_EARLIER_PROCEDURES) == StartGateMode.WARN
+    last = AuditEvent.objects.filter(action=AuditAction.THRESHOLD_CHANGE).latest("pk")
+    assert (last.from_state, last.to_state) == ("refuse", "warn")
+
+
+def test_admin_changes_a_threshold_row_and_refuses_yellow_above_red(client, leader):
+    # given a stored red gap of 30
+    dispatch_services.threshold_set(key=ThresholdKey.PROGRESS_RED_GAP, value="30", acting_user=leader)
+    row = OfficeSetting.objects.get(key=ThresholdKey.PROGRESS_RED_GAP)
+    client.force_login(leader)
+    url = f"/admin/offices/officesetting/{row.pk}/change/"
+    # when the leader lowers it to 8 (below the yellow gap of 10), then to 25
+    refused = client.post(url, {"value": "8"}, follow=True)
+    saved = client.post(url, {"value": "25"})
+    # then the first is refused with the rule's message, the second saved
+    assert "黄灯永远不会亮" in refused.content.decode()
+    assert saved.status_code == 302
+    assert office_setting(ThresholdKey.PROGRESS_RED_GAP) == Decimal("25")
