@@ -148,7 +148,8 @@ def _text_problem(spec: SettingSpec, text: str) -> str | None:
 def _threshold(key: ThresholdKey, default: str, *, counts: bool = False,
                percent: bool = False) -> SettingSpec:
     return SettingSpec(key=key.value, label=str(key.label), group=SettingGroup.THRESHOLDS,
-                       value_type=SettingType.DECIMAL, default=Decimal(default), counts=counts, percent=percent)
+                       value_type=SettingType.DECIMAL, default=Decimal(default), counts=counts,
+                       percent=percent)
 
 
 _SPECS = (
