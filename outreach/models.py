@@ -79,6 +79,11 @@ class Endpoint(TimeStampedModel):
             ),
         ]
 
+    @property
+    def mail_addresses(self) -> list[str]:
+        """The addresses of an e-mail endpoint: one or several, separated by ; ， or ,."""
+        return [a.strip() for a in self.address.replace("；", ";").replace(",", ";").split(";") if a.strip()]
+
     def __str__(self) -> str:
         return f"{self.label}（{self.get_channel_display()}）"
 

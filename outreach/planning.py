@@ -70,8 +70,7 @@ class Recipients:
 
 
 def _mailbox(endpoint: Endpoint) -> frozenset[str]:
-    addresses = endpoint.address.replace("；", ";").replace(",", ";").split(";")
-    return frozenset(a.strip().lower() for a in addresses if a.strip())
+    return frozenset(address.lower() for address in endpoint.mail_addresses)
 
 
 def _one_per_mailbox(endpoints: list[Endpoint]) -> list[Endpoint]:

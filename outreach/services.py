@@ -108,9 +108,8 @@ def notice_announce(*, notice_id: int) -> int:
     planned = planning.new_letters(on_date=on_date, found=found, notice_id=notice_id) if found.has_any else []
     created = _save_and_enqueue(planned, on_date=on_date)
     with transaction.atomic():
-        told = {message.delivery_id for message in planned} | set(
-            Message.objects.filter(kind=MessageKind.NEW_LETTER, notice_id=notice_id)
-            .values_list("delivery_id", flat=True))
+        # Every new-letter message of the letter is in the table now (just planned or planned before).
+        told = Message.objects.filter(kind=MessageKind.NEW_LETTER, notice_id=notice_id).values("delivery_id")
         for delivery_id in (Delivery.objects.filter(notice_id=notice_id, status=DeliveryStatus.PENDING)
                             .exclude(pk__in=told).values_list("pk", flat=True)):
             delivery_outbound_record(delivery_id=delivery_id, outcome="inbox_only", at=timezone.now())

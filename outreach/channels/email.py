@@ -10,8 +10,7 @@ from outreach.texts import open_link
 
 
 def send(message) -> Receipt:
-    addresses = [a.strip() for a in message.endpoint.address.replace("；", ";").replace(",", ";").split(";")
-                 if a.strip()]
+    addresses = message.endpoint.mail_addresses
     if not addresses:
         raise ChannelError("未填写邮箱", code="config", transient=False)
     pdf_name, pdf_bytes = "", b""

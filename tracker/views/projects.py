@@ -167,6 +167,11 @@ def project_transition(request, project_id: int):
     return redirect("tracker:project", project_id=project.pk)
 
 
+def _back_to(project, section: str):
+    """The project page, scrolled to the section the form was posted from."""
+    return redirect(f"{reverse('tracker:project', args=[project.pk])}#{section}")
+
+
 def _form_errors(request, form) -> None:
     for errors in form.errors.values():
         for message in errors:
@@ -181,7 +186,7 @@ def procedure_update(request, project_id: int):
     form = ProcedureUpdateForm(request.POST, request.FILES)
     if not form.is_valid():
         _form_errors(request, form)
-        return redirect(f"{reverse('tracker:project', args=[project.pk])}#procedures")
+        return _back_to(project, "procedures")
     data = form.cleaned_data
     try:
         procedure = services.procedure_update(
@@ -195,7 +200,7 @@ def procedure_update(request, project_id: int):
         flash_refusal(request, error)
     else:
         messages.success(request, f"已更新“{procedure.get_kind_display()}”：{procedure.get_status_display()}")
-    return redirect(f"{reverse('tracker:project', args=[project.pk])}#procedures")
+    return _back_to(project, "procedures")
 
 
 @login_required
@@ -218,7 +223,7 @@ def monthly_plan_save(request, project_id: int):
     form = MonthlyPlanForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
-        return redirect(f"{reverse('tracker:project', args=[project.pk])}#monthly-plans")
+        return _back_to(project, "monthly-plans")
     data = form.cleaned_data
     try:
         plan = services.monthly_plan_save(project_id=project.pk, acting_user=request.user, **data)
@@ -226,7 +231,7 @@ def monthly_plan_save(request, project_id: int):
         flash_refusal(request, error)
     else:
         messages.success(request, f"已保存{plan.month:%Y年%m月}的月度计划（计划形象进度 {plan.planned_progress_percent}%）")
-    return redirect(f"{reverse('tracker:project', args=[project.pk])}#monthly-plans")
+    return _back_to(project, "monthly-plans")
 
 
 # --- rollback requests: a clerk asks, an office leader decides ---------------------------------
@@ -240,7 +245,7 @@ def rollback_request(request, project_id: int):
     form = RollbackRequestForm(request.POST, request.FILES)
     if not form.is_valid():
         _form_errors(request, form)
-        return redirect(f"{reverse('tracker:project', args=[project.pk])}#transitions")
+        return _back_to(project, "transitions")
     data = form.cleaned_data
     try:
         filed = services.rollback_request_file(
@@ -251,7 +256,7 @@ def rollback_request(request, project_id: int):
         flash_refusal(request, error)
     else:
         messages.success(request, f"已提交“{filed.get_transition_display()}”申请，待专班办领导审批")
-    return redirect(f"{reverse('tracker:project', args=[project.pk])}#transitions")
+    return _back_to(project, "transitions")
 
 
 def _rollback_for_leader(request, request_id: int):
